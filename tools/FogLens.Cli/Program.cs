@@ -1,0 +1,8 @@
+using System.CommandLine;
+using FogLens.Cli;
+
+var root = new RootCommand("FogLens tools: demo launcher, update codec, age model and dataset tools.")
+{
+    DemoCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();
