@@ -4,5 +4,7 @@ using FogLens.Cli;
 var root = new RootCommand("FogLens tools: demo launcher, update codec, age model and dataset tools.")
 {
     DemoCommand.Create(),
+    AgeCommand.Create(),
+    CodecCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,225 @@
+using System.Diagnostics;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace FogLens.AgeModel.Training;
+
+/// <summary>
+/// An age network with its optimizer: one epoch of training (label distribution + KL divergence),
+/// prediction, and weight I/O. Used by the training CLI and by the fog's federated client, so both
+/// train with exactly the same code. Not thread-safe; one session per training worker.
+/// </summary>
+public sealed class AgeTrainingSession : IDisposable
+{
+    private readonly AdamWOptimizer _optimizer;
+
+    public AgeTrainingSession(AgeNetConfig config, double learningRate, double weightDecay, int seed, int threads)
+    {
+        torch.set_num_threads(Math.Max(1, threads));
+        torch.manual_seed(seed);
+        Network = new AgeNet(config);
+        _optimizer = new AdamWOptimizer(Network.parameters(), learningRate, weightDecay);
+    }
+
+    public AgeNet Network { get; }
+
+    public AgeNetConfig Config => Network.Config;
+
+    /// <summary>Weight of an L1 loss on the expected age added to the KL loss (DLDL-v2); 0 for pure KL.</summary>
+    public double ExpectationLossWeight { get; init; }
+
+    public double LearningRate
+    {
+        get => _optimizer.LearningRate;
+        set => _optimizer.LearningRate = value;
+    }
+
+    /// <summary>
+    /// Trains one pass over <paramref name="data"/> in a shuffled order drawn from <paramref name="rng"/>,
+    /// with random augmentation. <paramref name="learningRateAt"/> gives the rate for each step (0-based
+    /// within the epoch). Returns the mean loss.
+    /// </summary>
+    public double TrainEpoch(
+        StagedFaceSet data,
+        int batchSize,
+        Random rng,
+        Func<int, double> learningRateAt,
+        float augmentationStrength,
+        IProgress<(int Done, int Total, double Loss)>? progress,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(rng);
+        ArgumentNullException.ThrowIfNull(learningRateAt);
+        var order = Enumerable.Range(0, data.Count).ToArray();
+        rng.Shuffle(order);
+        var steps = data.Count / batchSize;
+        if (steps == 0)
+        {
+            steps = data.Count > 0 ? 1 : 0;
+        }
+
+        Network.train();
+        var length = data.Preprocessor.TensorLength;
+        var size = data.Preprocessor.InputSize;
+        var inputs = new float[batchSize * length];
+        var targets = new float[batchSize * LabelDistribution.Bins];
+        var ages = new float[batchSize];
+        double lossSum = 0;
+        for (var step = 0; step < steps; step++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var count = Math.Min(batchSize, data.Count - (step * batchSize));
+            for (var b = 0; b < count; b++)
+            {
+                var index = order[(step * batchSize) + b];
+                var augmentation = augmentationStrength > 0 ? Imaging.Augmentation.Random(rng, augmentationStrength) : Imaging.Augmentation.Identity;
+                data.Preprocessor.ToTensor(data.Stage(index), inputs.AsSpan(b * length, length), augmentation);
+                var age = LabelDistribution.Clamp(data.Samples[index].Label.Age);
+                ages[b] = age;
+                LabelDistribution.Gaussian(age, Config.Sigma, targets.AsSpan(b * LabelDistribution.Bins, LabelDistribution.Bins));
+            }
+
+            LearningRate = learningRateAt(step);
+            float value;
+            using (var scope = NewDisposeScope())
+            {
+                var x = torch.tensor(inputs.AsSpan(0, count * length).ToArray(), [count, 3, size, size]);
+                var t = torch.tensor(targets.AsSpan(0, count * LabelDistribution.Bins).ToArray(), [count, LabelDistribution.Bins]);
+                var logits = Network.forward(x);
+                var loss = KlLoss(logits, t);
+                if (ExpectationLossWeight > 0)
+                {
+                    var y = torch.tensor(ages.AsSpan(0, count).ToArray(), [count]);
+                    using var weight = ExpectationLossWeight.ToScalar();
+                    loss = loss.add((Expected(logits) - y).abs().mean(), weight);
+                }
+
+                _optimizer.ZeroGrad();
+                loss.backward();
+                value = loss.item<float>();
+            }
+
+            _optimizer.Step();
+            if (!float.IsFinite(value))
+            {
+                throw new InvalidOperationException($"training diverged: loss is {value} at step {step}");
+            }
+
+            lossSum += value;
+            progress?.Report((step + 1, steps, lossSum / (step + 1)));
+        }
+
+        return steps == 0 ? double.NaN : lossSum / steps;
+    }
+
+    /// <summary>Predicted age distributions (softmax) for every face, without augmentation.</summary>
+    public float[][] Predict(StagedFaceSet data, int batchSize = 256)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        Network.eval();
+        var length = data.Preprocessor.TensorLength;
+        var size = data.Preprocessor.InputSize;
+        var results = new float[data.Count][];
+        var inputs = new float[batchSize * length];
+        using var noGrad = torch.no_grad();
+        for (var start = 0; start < data.Count; start += batchSize)
+        {
+            var count = Math.Min(batchSize, data.Count - start);
+            for (var b = 0; b < count; b++)
+            {
+                data.Preprocessor.ToTensor(data.Stage(start + b), inputs.AsSpan(b * length, length), Imaging.Augmentation.Identity);
+            }
+
+            using var scope = NewDisposeScope();
+            var x = torch.tensor(inputs.AsSpan(0, count * length).ToArray(), [count, 3, size, size]);
+            var probs = nn.functional.softmax(Network.forward(x), 1).data<float>().ToArray();
+            for (var b = 0; b < count; b++)
+            {
+                results[start + b] = probs.AsSpan(b * LabelDistribution.Bins, LabelDistribution.Bins).ToArray();
+            }
+        }
+
+        return results;
+    }
+
+    /// <summary>Mean absolute error of expected ages against the (clamped) labels.</summary>
+    public double MeanAbsoluteError(StagedFaceSet data)
+    {
+        var predictions = Predict(data);
+        double sum = 0;
+        for (var i = 0; i < predictions.Length; i++)
+        {
+            sum += Math.Abs(LabelDistribution.ExpectedAge(predictions[i]) - LabelDistribution.Clamp(data.Samples[i].Label.Age));
+        }
+
+        return predictions.Length == 0 ? double.NaN : sum / predictions.Length;
+    }
+
+    public void SaveWeights(string path)
+    {
+        var tmp = path + ".tmp";
+        Network.save(tmp);
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    public void LoadWeights(string path) => Network.load(path);
+
+    public void SaveOptimizer(string path)
+    {
+        var tmp = path + ".tmp";
+        _optimizer.Save(tmp);
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    public void LoadOptimizer(string path) => _optimizer.Load(path);
+
+    /// <summary>KL(target ‖ softmax(logits)), averaged over the batch.</summary>
+    public static Tensor KlLoss(Tensor logits, Tensor target)
+    {
+        ArgumentNullException.ThrowIfNull(logits);
+        var logP = nn.functional.log_softmax(logits, 1);
+        using var tiny = 1e-12.ToScalar();
+        var logT = target.clamp_min(tiny).log();
+        return (target * (logT - logP)).sum(1).mean();
+    }
+
+    private static Tensor Expected(Tensor logits)
+    {
+        var bins = torch.tensor(AgeBins);
+        return (nn.functional.softmax(logits, 1) * bins).sum(1);
+    }
+
+    private static readonly float[] AgeBins = [.. Enumerable.Range(0, LabelDistribution.Bins).Select(i => (float)i)];
+
+    public void Dispose()
+    {
+        _optimizer.Dispose();
+        Network.Dispose();
+    }
+
+    /// <summary>Time a few training steps, for choosing an architecture (not used in tests).</summary>
+    public static double MeasureImagesPerSecond(AgeNetConfig config, int batchSize, int steps, int threads)
+    {
+        using var session = new AgeTrainingSession(config, 1e-3, 0, 1, threads);
+        var size = config.InputSize;
+        var watch = new Stopwatch();
+        for (var i = 0; i < steps + 1; i++)
+        {
+            if (i == 1)
+            {
+                watch.Start();
+            }
+
+            using var scope = NewDisposeScope();
+            var x = torch.randn(batchSize, 3, size, size);
+            var t = nn.functional.softmax(torch.randn(batchSize, LabelDistribution.Bins), 1);
+            var loss = KlLoss(session.Network.forward(x), t);
+            session._optimizer.ZeroGrad();
+            loss.backward();
+            session._optimizer.Step();
+        }
+
+        return batchSize * steps / watch.Elapsed.TotalSeconds;
+    }
+}

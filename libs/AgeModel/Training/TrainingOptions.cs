@@ -1,0 +1,56 @@
+namespace FogLens.AgeModel.Training;
+
+/// <summary>Settings of a training run (the `age train` command).</summary>
+public sealed record TrainingOptions
+{
+    public required string DataDirectory { get; init; }
+
+    public required string OutputDirectory { get; init; }
+
+    public AgeNetConfig Network { get; init; } = new();
+
+    public int Epochs { get; init; } = 60;
+
+    public int BatchSize { get; init; } = 64;
+
+    public double LearningRate { get; init; } = 3e-3;
+
+    public double WeightDecay { get; init; } = 5e-4;
+
+    /// <summary>L1 on the expected age added to the KL loss (DLDL-v2 style); 0 trains on KL alone.</summary>
+    public double ExpectationLossWeight { get; init; }
+
+    public float AugmentationStrength { get; init; } = 1f;
+
+    public int Seed { get; init; } = 42;
+
+    public int Threads { get; init; } = 2;
+
+    public double ValidationFraction { get; init; } = Data.DatasetSplit.DefaultValidationFraction;
+
+    /// <summary>Stop after the epoch that would cross this budget; null for no limit.</summary>
+    public TimeSpan? TimeBudget { get; init; }
+
+    /// <summary>Continue from the checkpoint in the output directory.</summary>
+    public bool Resume { get; init; }
+
+    /// <summary>Use at most this many training and validation images (quick runs and tests).</summary>
+    public int? Limit { get; init; }
+
+    /// <summary>Start from these weights instead of a random initialisation (fine-tuning).</summary>
+    public string? InitialWeights { get; init; }
+
+    public void Validate()
+    {
+        Network.Validate();
+        if (Epochs < 1 || BatchSize < 1 || LearningRate <= 0 || WeightDecay < 0 || Threads < 1 || ExpectationLossWeight < 0)
+        {
+            throw new ArgumentException("epochs, batch size, learning rate, threads must be positive; weight decay and expectation weight not negative");
+        }
+
+        if (ValidationFraction is <= 0 or >= 1)
+        {
+            throw new ArgumentException("validation fraction must be in (0, 1)");
+        }
+    }
+}

@@ -1,0 +1,176 @@
+using System.Buffers.Binary;
+using System.IO.Hashing;
+using System.Numerics.Tensors;
+using System.Text;
+
+namespace FogLens.Compression;
+
+/// <summary>
+/// A client's error-feedback state: per tensor, the part of past updates that was not sent yet
+/// (R ← R + ΔW − decoded). Persisted across restarts with <see cref="Save"/> / <see cref="Load"/>
+/// (format "FLRS", CRC32-protected). Not thread-safe: one state per client.
+/// </summary>
+public sealed class CodecState
+{
+    private const byte FormatVersion = 1;
+    private readonly Dictionary<string, float[]> _residuals = new(StringComparer.Ordinal);
+
+    /// <summary>Encodes that updated this state.</summary>
+    public long Rounds { get; private set; }
+
+    public IReadOnlyDictionary<string, float[]> Residuals => _residuals;
+
+    /// <summary>L2 norm of all residuals together.</summary>
+    public double ResidualNorm()
+    {
+        double sum = 0;
+        foreach (var r in _residuals.Values)
+        {
+            var n = TensorPrimitives.Norm(r);
+            sum += (double)n * n;
+        }
+
+        return Math.Sqrt(sum);
+    }
+
+    public void Reset()
+    {
+        _residuals.Clear();
+        Rounds = 0;
+    }
+
+    /// <summary>The residual of a tensor, or null when it has none yet. Throws when its size changed.</summary>
+    internal float[]? Get(TensorSpec spec)
+    {
+        if (!_residuals.TryGetValue(spec.Name, out var residual))
+        {
+            return null;
+        }
+
+        return residual.LongLength == spec.ElementCount
+            ? residual
+            : throw new InvalidOperationException(
+                $"the residual of '{spec.Name}' has {residual.LongLength} elements but the update has {spec.ElementCount}: the model changed; call Reset()");
+    }
+
+    internal void Commit(TensorSpec spec, ReadOnlySpan<float> residual)
+    {
+        if (!_residuals.TryGetValue(spec.Name, out var target) || target.Length != residual.Length)
+        {
+            target = new float[residual.Length];
+            _residuals[spec.Name] = target;
+        }
+
+        residual.CopyTo(target);
+    }
+
+    internal void CompleteRound() => Rounds++;
+
+    public byte[] Serialize()
+    {
+        long size = 4 + 1 + 8 + 4;
+        foreach (var (name, r) in _residuals)
+        {
+            size += 2 + Encoding.UTF8.GetByteCount(name) + 8 + (4L * r.Length);
+        }
+
+        size += 4;
+        if (size > Array.MaxLength)
+        {
+            throw new InvalidOperationException("codec state too large to serialise");
+        }
+
+        var buffer = new byte[size];
+        var span = buffer.AsSpan();
+        "FLRS"u8.CopyTo(span);
+        span[4] = FormatVersion;
+        BinaryPrimitives.WriteInt64LittleEndian(span[5..], Rounds);
+        BinaryPrimitives.WriteInt32LittleEndian(span[13..], _residuals.Count);
+        var offset = 17;
+        foreach (var (name, r) in _residuals.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            var nameBytes = Encoding.UTF8.GetBytes(name);
+            BinaryPrimitives.WriteUInt16LittleEndian(span[offset..], (ushort)nameBytes.Length);
+            nameBytes.CopyTo(span[(offset + 2)..]);
+            offset += 2 + nameBytes.Length;
+            BinaryPrimitives.WriteInt64LittleEndian(span[offset..], r.LongLength);
+            offset += 8;
+            for (var i = 0; i < r.Length; i++)
+            {
+                BinaryPrimitives.WriteSingleLittleEndian(span[(offset + (4 * i))..], r[i]);
+            }
+
+            offset += 4 * r.Length;
+        }
+
+        BinaryPrimitives.WriteUInt32LittleEndian(span[offset..], Crc32.HashToUInt32(span[..offset]));
+        return buffer;
+    }
+
+    /// <summary>Reads a serialised state; corrupt or truncated input throws <see cref="CorruptUpdateException"/>.</summary>
+    public static CodecState Deserialize(ReadOnlySpan<byte> data, DecodeLimits? limits = null)
+    {
+        limits ??= DecodeLimits.Default;
+        if (data.Length < 21)
+        {
+            throw new CorruptUpdateException(CorruptUpdateReason.Truncated, "codec state is too short");
+        }
+
+        if (!data[..4].SequenceEqual("FLRS"u8))
+        {
+            throw new CorruptUpdateException(CorruptUpdateReason.BadMagic, "not a codec state file");
+        }
+
+        if (data[4] != FormatVersion)
+        {
+            throw new CorruptUpdateException(CorruptUpdateReason.UnsupportedVersion, $"codec state version {data[4]}");
+        }
+
+        var body = data[..^4];
+        if (Crc32.HashToUInt32(body) != BinaryPrimitives.ReadUInt32LittleEndian(data[^4..]))
+        {
+            throw new CorruptUpdateException(CorruptUpdateReason.ChecksumMismatch, "codec state checksum mismatch");
+        }
+
+        var reader = new Wire.SpanReader(body);
+        reader.Take(5);
+        var state = new CodecState { Rounds = (long)reader.ReadUInt64() };
+        var count = reader.ReadUInt32();
+        if (count > limits.MaxTensors)
+        {
+            throw new CorruptUpdateException(CorruptUpdateReason.Oversized, $"codec state lists {count} tensors");
+        }
+
+        for (var t = 0; t < count; t++)
+        {
+            var nameLength = BinaryPrimitives.ReadUInt16LittleEndian(reader.Take(2));
+            var name = Encoding.UTF8.GetString(reader.Take(nameLength));
+            var n = reader.ReadUInt64();
+            if (n > (ulong)reader.Remaining / 4)
+            {
+                throw new CorruptUpdateException(CorruptUpdateReason.Truncated, $"residual '{name}' announces {n} values");
+            }
+
+            var values = new float[n];
+            var bytes = reader.Take((int)n * 4);
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[(4 * i)..]);
+            }
+
+            state._residuals[name] = values;
+        }
+
+        return state;
+    }
+
+    /// <summary>Writes the state atomically (temporary file, then rename).</summary>
+    public void Save(string path)
+    {
+        var tmp = path + ".tmp";
+        File.WriteAllBytes(tmp, Serialize());
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    public static CodecState Load(string path) => Deserialize(File.ReadAllBytes(path));
+}

@@ -1,0 +1,311 @@
+using System.Buffers;
+using System.Numerics;
+
+namespace FogLens.Compression.Selection;
+
+/// <summary>
+/// Exact top-k without sorting the tensor: a strided sample estimates a threshold slightly below the
+/// k-th key, one vectorised pass collects the (few) keys above it, and a three-way quickselect finds
+/// the exact k-th key among them. Ties at the k-th key are broken by lower index, so the result equals
+/// a stable sort's. Works over one tensor or several (global top-k).
+/// </summary>
+internal static class TopKSelector
+{
+    private const int SampleSize = 8192;
+
+    public static float Key(float v, SelectionKey kind) => kind switch
+    {
+        SelectionKey.Positive => v > 0 ? v : 0f,
+        SelectionKey.Negative => v < 0 ? -v : 0f,
+        _ => MathF.Abs(v),
+    };
+
+    /// <summary>Finds the threshold that selects min(k, eligible) elements over <paramref name="segments"/> in order.</summary>
+    public static SelectionThreshold Threshold(IReadOnlyList<ReadOnlyMemory<float>> segments, SelectionKey kind, long k)
+    {
+        if (k <= 0)
+        {
+            return SelectionThreshold.None;
+        }
+
+        long total = 0;
+        foreach (var s in segments)
+        {
+            total += s.Length;
+        }
+
+        if (total == 0)
+        {
+            return SelectionThreshold.None;
+        }
+
+        var candidateFloor = EstimateCandidateFloor(segments, kind, k, total);
+        var candidates = new PooledFloatList((int)Math.Min(total, Math.Max(1024, k * 2)));
+        try
+        {
+            if (candidateFloor > 0)
+            {
+                foreach (var s in segments)
+                {
+                    CollectKeysAtLeast(s.Span, kind, candidateFloor, ref candidates);
+                }
+            }
+
+            if (candidateFloor <= 0 || candidates.Count < k)
+            {
+                // Sampling was unlucky or eligible keys are rare: take every eligible key.
+                candidates.Clear();
+                foreach (var s in segments)
+                {
+                    CollectKeysAtLeast(s.Span, kind, float.Epsilon, ref candidates);
+                }
+
+                if (candidates.Count <= k)
+                {
+                    return SelectionThreshold.All;
+                }
+            }
+
+            var keys = candidates.AsSpan();
+            var tau = SelectAscending(keys, keys.Length - (int)k);
+            long greater = 0;
+            foreach (var key in candidates.AsSpan())
+            {
+                if (key > tau)
+                {
+                    greater++;
+                }
+            }
+
+            return new SelectionThreshold(tau, k - greater);
+        }
+        finally
+        {
+            candidates.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Writes the indices selected by <paramref name="tau"/> (and the tie quota) in ascending order into
+    /// <paramref name="destination"/>; <paramref name="tiesLeft"/> carries the tie quota across segments.
+    /// Returns how many were written.
+    /// </summary>
+    public static int Collect(ReadOnlySpan<float> values, SelectionKey kind, float tau, ref long tiesLeft, ref PooledIntList destination)
+    {
+        var start = destination.Count;
+        if (float.IsPositiveInfinity(tau))
+        {
+            return 0;
+        }
+
+        var floor = tau > 0 ? tau : float.Epsilon;
+        var width = Vector<float>.Count;
+        var i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var floorVector = new Vector<float>(floor);
+            for (; i <= values.Length - width; i += width)
+            {
+                var v = new Vector<float>(values.Slice(i, width));
+                if (!AnyAtLeast(v, floorVector, kind))
+                {
+                    continue;
+                }
+
+                for (var j = i; j < i + width; j++)
+                {
+                    TakeIfSelected(values[j], j, kind, tau, ref tiesLeft, ref destination);
+                }
+            }
+        }
+
+        for (; i < values.Length; i++)
+        {
+            TakeIfSelected(values[i], i, kind, tau, ref tiesLeft, ref destination);
+        }
+
+        return destination.Count - start;
+    }
+
+    /// <summary>Counts elements whose key equals <paramref name="tau"/> (for splitting a global tie quota).</summary>
+    public static long CountEqual(ReadOnlySpan<float> values, SelectionKey kind, float tau)
+    {
+        if (tau <= 0 || float.IsPositiveInfinity(tau))
+        {
+            return 0;
+        }
+
+        long count = 0;
+        foreach (var v in values)
+        {
+            if (Key(v, kind) == tau)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>The element of ascending rank <paramref name="rank"/> (0-based); reorders <paramref name="a"/>.</summary>
+    public static float SelectAscending(Span<float> a, int rank)
+    {
+        var lo = 0;
+        var hi = a.Length - 1;
+        while (true)
+        {
+            if (lo >= hi)
+            {
+                return a[rank];
+            }
+
+            var mid = lo + ((hi - lo) / 2);
+            var pivot = MedianOfThree(a[lo], a[mid], a[hi]);
+            int lt = lo, i = lo, gt = hi;
+            while (i <= gt)
+            {
+                var x = a[i];
+                if (x < pivot)
+                {
+                    (a[lt], a[i]) = (a[i], a[lt]);
+                    lt++;
+                    i++;
+                }
+                else if (x > pivot)
+                {
+                    (a[i], a[gt]) = (a[gt], a[i]);
+                    gt--;
+                }
+                else
+                {
+                    i++;
+                }
+            }
+
+            if (rank < lt)
+            {
+                hi = lt - 1;
+            }
+            else if (rank > gt)
+            {
+                lo = gt + 1;
+            }
+            else
+            {
+                return pivot;
+            }
+        }
+    }
+
+    private static float EstimateCandidateFloor(IReadOnlyList<ReadOnlyMemory<float>> segments, SelectionKey kind, long k, long total)
+    {
+        if (total <= SampleSize * 4L)
+        {
+            return 0f;
+        }
+
+        var sample = ArrayPool<float>.Shared.Rent(SampleSize);
+        try
+        {
+            var stride = (double)total / SampleSize;
+            var m = 0;
+            var segment = 0;
+            long segmentStart = 0;
+            for (var j = 0; j < SampleSize; j++)
+            {
+                var position = (long)(j * stride);
+                while (position >= segmentStart + segments[segment].Length)
+                {
+                    segmentStart += segments[segment].Length;
+                    segment++;
+                }
+
+                var key = Key(segments[segment].Span[(int)(position - segmentStart)], kind);
+                if (key > 0)
+                {
+                    sample[m++] = key;
+                }
+            }
+
+            // Expected sample rank of the k-th key, widened by a safety margin of a few standard deviations.
+            var expectedRank = (double)k * SampleSize / total;
+            var rank = (long)(expectedRank * 1.25 + (4 * Math.Sqrt(expectedRank)) + 16);
+            if (m == 0 || rank >= m)
+            {
+                return 0f;
+            }
+
+            var keys = sample.AsSpan(0, m);
+            return SelectAscending(keys, m - 1 - (int)rank);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(sample);
+        }
+    }
+
+    private static void CollectKeysAtLeast(ReadOnlySpan<float> values, SelectionKey kind, float floor, ref PooledFloatList keys)
+    {
+        var width = Vector<float>.Count;
+        var i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var floorVector = new Vector<float>(floor);
+            for (; i <= values.Length - width; i += width)
+            {
+                var v = new Vector<float>(values.Slice(i, width));
+                if (!AnyAtLeast(v, floorVector, kind))
+                {
+                    continue;
+                }
+
+                for (var j = i; j < i + width; j++)
+                {
+                    var key = Key(values[j], kind);
+                    if (key >= floor)
+                    {
+                        keys.Add(key);
+                    }
+                }
+            }
+        }
+
+        for (; i < values.Length; i++)
+        {
+            var key = Key(values[i], kind);
+            if (key >= floor)
+            {
+                keys.Add(key);
+            }
+        }
+    }
+
+    private static bool AnyAtLeast(Vector<float> v, Vector<float> floor, SelectionKey kind) => kind switch
+    {
+        SelectionKey.Positive => Vector.GreaterThanOrEqualAny(v, floor),
+        SelectionKey.Negative => Vector.LessThanOrEqualAny(v, -floor),
+        _ => Vector.GreaterThanOrEqualAny(Vector.Abs(v), floor),
+    };
+
+    private static void TakeIfSelected(float value, int index, SelectionKey kind, float tau, ref long tiesLeft, ref PooledIntList destination)
+    {
+        var key = Key(value, kind);
+        if (key <= 0)
+        {
+            return;
+        }
+
+        if (key > tau)
+        {
+            destination.Add(index);
+        }
+        else if (key == tau && tiesLeft > 0)
+        {
+            destination.Add(index);
+            tiesLeft--;
+        }
+    }
+
+    private static float MedianOfThree(float a, float b, float c) =>
+        a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+}
