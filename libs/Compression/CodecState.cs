@@ -53,15 +53,12 @@ public sealed class CodecState
                 $"the residual of '{spec.Name}' has {residual.LongLength} elements but the update has {spec.ElementCount}: the model changed; call Reset()");
     }
 
-    internal void Commit(TensorSpec spec, ReadOnlySpan<float> residual)
+    /// <summary>A new all-zero residual for a tensor that has none.</summary>
+    internal float[] Create(TensorSpec spec)
     {
-        if (!_residuals.TryGetValue(spec.Name, out var target) || target.Length != residual.Length)
-        {
-            target = new float[residual.Length];
-            _residuals[spec.Name] = target;
-        }
-
-        residual.CopyTo(target);
+        var residual = new float[spec.ElementCount];
+        _residuals[spec.Name] = residual;
+        return residual;
     }
 
     internal void CompleteRound() => Rounds++;

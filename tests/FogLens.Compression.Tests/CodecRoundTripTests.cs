@@ -112,6 +112,25 @@ public sealed class CodecRoundTripTests
     }
 
     [Fact]
+    public void Encode_ResidualPlusUpdateOverflows_ThrowsAndLeavesStateUnchanged()
+    {
+        var codec = UpdateCodecs.Create(CodecId.Sbc, new CodecOptions { Sparsity = 0.25 });
+        var state = new CodecState();
+        codec.Encode([new UpdateTensor("a", [4], new float[] { 1, 2, 3, 4 }), new UpdateTensor("w", [4], new float[] { 3e38f, 3e38f, 3e38f, -3e38f })], state);
+        var before = state.Residuals.ToDictionary(kv => kv.Key, kv => kv.Value.ToArray());
+
+        var overflow = new[] { new UpdateTensor("a", [4], new float[] { 5, 5, 5, 5 }), new UpdateTensor("w", [4], new float[] { 0, 3e38f, 0, 0 }) };
+        Assert.Throws<NonFiniteUpdateException>(() => codec.Encode(overflow, state));
+
+        foreach (var (name, values) in before)
+        {
+            Assert.Equal(values, state.Residuals[name]);
+        }
+
+        Assert.Equal(1, state.Rounds);
+    }
+
+    [Fact]
     public void Encode_ValuesNotMatchingShape_Throws() =>
         Assert.Throws<ArgumentException>(() => UpdateCodecs.Create(CodecId.Dense).Encode([new UpdateTensor("w", [2, 3], new float[5])], null));
 

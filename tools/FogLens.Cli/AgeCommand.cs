@@ -11,6 +11,8 @@ internal static class AgeCommand
     {
         var command = new Command("age", "Age model tools: train, eval, export.");
         command.Subcommands.Add(CreateTrain());
+        command.Subcommands.Add(CreateExport());
+        command.Subcommands.Add(CreateEval());
         return command;
     }
 
@@ -81,6 +83,86 @@ internal static class AgeCommand
         });
         return command;
     }
+
+    private static Command CreateExport()
+    {
+        var model = new Option<DirectoryInfo>("--model") { Description = $"Model folder with {ModelFiles.Config} and {ModelFiles.Weights}.", Required = true };
+        var version = new Option<string>("--version") { Description = "Model version written into the ONNX metadata.", DefaultValueFactory = _ => "v1" };
+        var output = new Option<FileInfo?>("--out") { Description = $"ONNX file to write (default: {ModelFiles.Onnx} in the model folder)." };
+        var command = new Command("export", "Write the trained network as an ONNX graph (BatchNorm folded) for ONNX Runtime.") { model, version, output };
+        command.SetAction(result =>
+        {
+            var folder = result.GetRequiredValue(model).FullName;
+            var path = result.GetValue(output)?.FullName ?? Path.Combine(folder, ModelFiles.Onnx);
+            using var network = ModelFiles.LoadNetwork(folder);
+            FogLens.AgeModel.Onnx.AgeNetOnnxExporter.Export(network, result.GetRequiredValue(version), path);
+            Console.WriteLine($"wrote {path} ({new FileInfo(path).Length:N0} bytes, {network.ParameterCount:N0} parameters)");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command CreateEval()
+    {
+        var data = DataOption();
+        var model = new Option<FileInfo>("--model") { Description = "ONNX age model.", Required = true };
+        var split = new Option<string>("--split") { Description = "Which faces: val (validation split), train, or all.", DefaultValueFactory = _ => "val" };
+        var limit = new Option<int?>("--limit") { Description = "Evaluate a fixed subset of this many faces." };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Folder for evaluation.md, evaluation.png and metrics.json.", Required = true };
+        var title = new Option<string>("--title") { Description = "Report title.", DefaultValueFactory = _ => "Age model evaluation" };
+        var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var command = new Command("eval", "Evaluate an ONNX age model: MAE overall, per age group, gender and race; CS(5); confusion matrix; plot.")
+        {
+            data, model, split, limit, output, title, threads,
+        };
+        command.SetAction(result =>
+        {
+            var scan = UtkFaceDataset.Scan(result.GetRequiredValue(data).FullName);
+            Console.WriteLine(scan.Summary);
+            var (train, validation) = DatasetSplit.Split(scan.Samples);
+            IReadOnlyList<FaceSample> samples = result.GetRequiredValue(split) switch
+            {
+                "val" => validation,
+                "train" => train,
+                "all" => scan.Samples,
+                var other => throw new ArgumentException($"--split must be val, train or all, not '{other}'"),
+            };
+            if (result.GetValue(limit) is { } n)
+            {
+                samples = DatasetSplit.FixedSubset(samples, n);
+            }
+
+            using var estimator = new FogLens.AgeModel.Inference.AgeEstimator(result.GetRequiredValue(model).FullName, result.GetValue(threads));
+            var report = FogLens.AgeModel.Evaluation.AgeEvaluator.Evaluate(
+                estimator, samples, 64, new Progress<int>(done => Console.Write($"\revaluated {done}/{samples.Count}   ")), out var unreadable);
+            Console.WriteLine();
+            foreach (var issue in unreadable)
+            {
+                Console.WriteLine($"skipped unreadable image {issue.FileName}: {issue.Problem}");
+            }
+
+            var outDir = result.GetRequiredValue(output);
+            outDir.Create();
+            FogLens.AgeModel.Evaluation.EvaluationPlot.Save(report, Path.Combine(outDir.FullName, "evaluation.png"));
+            File.WriteAllText(Path.Combine(outDir.FullName, "evaluation.md"), report.ToMarkdown(result.GetRequiredValue(title), "evaluation.png"));
+            File.WriteAllText(Path.Combine(outDir.FullName, "metrics.json"), System.Text.Json.JsonSerializer.Serialize(new
+            {
+                model = result.GetRequiredValue(model).Name,
+                modelVersion = estimator.ModelVersion,
+                split = result.GetRequiredValue(split),
+                faces = report.Count,
+                mae = Math.Round(report.MeanAbsoluteError, 4),
+                cs5 = Math.Round(report.CumulativeScore5, 4),
+                groupAccuracy = Math.Round(report.GroupAccuracy, 4),
+                maeByGroup = report.ByGroup.ToDictionary(g => g.Name, g => g.Count == 0 ? (double?)null : Math.Round(g.MeanAbsoluteError, 3)),
+            }, IndentedJson));
+            Console.WriteLine($"MAE {report.MeanAbsoluteError:F3} over {report.Count} faces, CS(5) {report.CumulativeScore5:P1}; report in {outDir.FullName}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static readonly System.Text.Json.JsonSerializerOptions IndentedJson = new() { WriteIndented = true };
 
     private static int[] ParseInts(string text) =>
         [.. text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, System.Globalization.CultureInfo.InvariantCulture))];

@@ -1,6 +1,6 @@
 namespace FogLens.AgeModel.Training;
 
-/// <summary>File names of a model folder (e.g. <c>models/age/</c>).</summary>
+/// <summary>File names of a model folder (e.g. <c>models/age/</c>) and loading of its network.</summary>
 public static class ModelFiles
 {
     /// <summary>Architecture and label settings (JSON).</summary>
@@ -14,4 +14,27 @@ public static class ModelFiles
 
     /// <summary>Checkpoint subfolder of a training output folder.</summary>
     public const string CheckpointFolder = "checkpoint";
+
+    /// <summary>Reads the config and weights of a model folder into a new network (caller disposes).</summary>
+    public static AgeNet LoadNetwork(string folder, string? weightsPath = null)
+    {
+        var configPath = Path.Combine(folder, Config);
+        if (!File.Exists(configPath))
+        {
+            throw new FileNotFoundException($"{configPath} not found: a model folder holds {Config} and {Weights}", configPath);
+        }
+
+        var network = new AgeNet(AgeNetConfig.FromJson(File.ReadAllText(configPath)));
+        try
+        {
+            network.load(weightsPath ?? Path.Combine(folder, Weights));
+            network.eval();
+            return network;
+        }
+        catch
+        {
+            network.Dispose();
+            throw;
+        }
+    }
 }

@@ -12,22 +12,43 @@ namespace FogLens.Compression.Codecs;
 /// </summary>
 public sealed class SbcCodec : UpdateCodec
 {
-    private readonly SparseSelection _positive;
-    private readonly SparseSelection _negative;
+    private SelectionThreshold[]? _globalPositive;
+    private SelectionThreshold[]? _globalNegative;
+    private long[]? _positiveTies;
+    private long[]? _negativeTies;
 
     public SbcCodec(CodecOptions options)
         : base(options)
     {
-        _positive = new SparseSelection(options, SelectionKey.Positive);
-        _negative = new SparseSelection(options, SelectionKey.Negative);
     }
 
     public override CodecId Id => CodecId.Sbc;
 
     internal override void Prepare(IReadOnlyList<ReadOnlyMemory<float>> accumulated)
     {
-        _positive.Prepare(accumulated);
-        _negative.Prepare(accumulated);
+        _globalPositive = _globalNegative = null;
+        if (Options.Selection != SelectionScope.Global)
+        {
+            return;
+        }
+
+        var total = accumulated.Sum(a => (long)a.Length);
+        var (positive, negative) = TopKSelector.ThresholdBothSigns(accumulated, KeptCount(total));
+        _globalPositive = new SelectionThreshold[accumulated.Count];
+        _globalNegative = new SelectionThreshold[accumulated.Count];
+        _positiveTies = new long[accumulated.Count];
+        _negativeTies = new long[accumulated.Count];
+        var positiveLeft = positive.TieQuota;
+        var negativeLeft = negative.TieQuota;
+        for (var t = 0; t < accumulated.Count; t++)
+        {
+            _globalPositive[t] = positive;
+            _globalNegative[t] = negative;
+            _positiveTies[t] = Math.Min(positiveLeft, TopKSelector.CountEqual(accumulated[t].Span, SelectionKey.Positive, positive.Tau));
+            _negativeTies[t] = Math.Min(negativeLeft, TopKSelector.CountEqual(accumulated[t].Span, SelectionKey.Negative, negative.Tau));
+            positiveLeft -= _positiveTies[t];
+            negativeLeft -= _negativeTies[t];
+        }
     }
 
     internal override void EncodeTensor(int index, Memory<float> accumulated, PayloadBuffer payload, ref TensorEntry entry)
@@ -36,8 +57,19 @@ public sealed class SbcCodec : UpdateCodec
         var negative = new PooledIntList(1024);
         try
         {
-            _positive.Select(index, accumulated, ref positive);
-            _negative.Select(index, accumulated, ref negative);
+            SelectionThreshold up, down;
+            long upTies, downTies;
+            if (_globalPositive is not null)
+            {
+                (up, down, upTies, downTies) = (_globalPositive[index], _globalNegative![index], _positiveTies![index], _negativeTies![index]);
+            }
+            else
+            {
+                (up, down) = TopKSelector.ThresholdBothSigns([accumulated], KeptCount(accumulated.Length));
+                (upTies, downTies) = (up.TieQuota, down.TieQuota);
+            }
+
+            TopKSelector.CollectBothSigns(accumulated.Span, up, ref upTies, ref positive, down, ref downTies, ref negative);
             var a = accumulated.Span;
             var meanPositive = Mean(a, positive.AsSpan());
             var meanNegative = -Mean(a, negative.AsSpan());
@@ -66,6 +98,8 @@ public sealed class SbcCodec : UpdateCodec
             negative.Dispose();
         }
     }
+
+    private long KeptCount(long n) => Math.Max(1, (long)Math.Ceiling(Options.Sparsity * n));
 
     private static float Mean(ReadOnlySpan<float> values, ReadOnlySpan<int> positions)
     {

@@ -34,34 +34,33 @@ public abstract class UpdateCodec : IUpdateCodec
         Validate(update);
         var useResidual = state is not null && Options.ErrorFeedback && IsLossy;
         var accumulated = new float[update.Count][];
+        var pooled = new bool[update.Count];
         var names = new byte[update.Count][];
         var entries = new TensorEntry[update.Count];
         using var payload = new PayloadBuffer(EstimatePayload(update));
         try
         {
-            for (var t = 0; t < update.Count; t++)
+            // A = ΔW + R. With error feedback A is formed in the residual array itself, which the codec
+            // then turns into the new residual in place (no scratch copy, no commit copy).
+            if (useResidual)
             {
-                var values = update[t].Values.Span;
-                var a = ArrayPool<float>.Shared.Rent(values.Length);
-                accumulated[t] = a;
-                var span = a.AsSpan(0, values.Length);
-                var residual = useResidual ? state!.Get(update[t].Spec) : null;
-                if (residual is null)
+                FormInResiduals(update, state!, accumulated);
+            }
+            else
+            {
+                for (var t = 0; t < update.Count; t++)
                 {
-                    values.CopyTo(span);
+                    var values = update[t].Values.Span;
+                    accumulated[t] = ArrayPool<float>.Shared.Rent(values.Length);
+                    pooled[t] = true;
+                    values.CopyTo(accumulated[t]);
                 }
-                else
-                {
-                    TensorPrimitives.Add(values, residual, span);
-                    RequireFinite(update[t].Name, span);
-                }
-
-                names[t] = Encoding.UTF8.GetBytes(update[t].Name);
             }
 
             var segments = new ReadOnlyMemory<float>[update.Count];
             for (var t = 0; t < update.Count; t++)
             {
+                names[t] = Encoding.UTF8.GetBytes(update[t].Name);
                 segments[t] = accumulated[t].AsMemory(0, update[t].Values.Length);
             }
 
@@ -77,11 +76,6 @@ public abstract class UpdateCodec : IUpdateCodec
             var frame = WriteFrame(update, names, entries, payload.Written, useResidual);
             if (useResidual)
             {
-                for (var t = 0; t < update.Count; t++)
-                {
-                    state!.Commit(update[t].Spec, accumulated[t].AsSpan(0, update[t].Values.Length));
-                }
-
                 state!.CompleteRound();
             }
 
@@ -89,13 +83,52 @@ public abstract class UpdateCodec : IUpdateCodec
         }
         finally
         {
-            foreach (var a in accumulated)
+            for (var t = 0; t < accumulated.Length; t++)
             {
-                if (a is not null)
+                if (pooled[t])
                 {
-                    ArrayPool<float>.Shared.Return(a);
+                    ArrayPool<float>.Shared.Return(accumulated[t]);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// R ← R + ΔW for every tensor. Overflow is ruled out for all tensors before any residual changes
+    /// (cheap bound max|R| + max|ΔW|, exact element check only when the bound is not enough), so a
+    /// rejected update leaves the state exactly as it was.
+    /// </summary>
+    private static void FormInResiduals(IReadOnlyList<UpdateTensor> update, CodecState state, float[][] accumulated)
+    {
+        for (var t = 0; t < update.Count; t++)
+        {
+            var residual = state.Get(update[t].Spec);
+            if (residual is null)
+            {
+                continue;
+            }
+
+            var values = update[t].Values.Span;
+            var bound = (double)TensorPrimitives.MaxMagnitude(residual) + TensorPrimitives.MaxMagnitude(values);
+            if (bound < float.MaxValue)
+            {
+                continue;
+            }
+
+            for (var i = 0; i < values.Length; i++)
+            {
+                if (!float.IsFinite(residual[i] + values[i]))
+                {
+                    throw new NonFiniteUpdateException(update[t].Name, i, residual[i] + values[i]);
+                }
+            }
+        }
+
+        for (var t = 0; t < update.Count; t++)
+        {
+            var residual = state.Get(update[t].Spec) ?? state.Create(update[t].Spec);
+            TensorPrimitives.Add(residual, update[t].Values.Span, residual);
+            accumulated[t] = residual;
         }
     }
 

@@ -66,18 +66,7 @@ internal static class TopKSelector
                 }
             }
 
-            var keys = candidates.AsSpan();
-            var tau = SelectAscending(keys, keys.Length - (int)k);
-            long greater = 0;
-            foreach (var key in candidates.AsSpan())
-            {
-                if (key > tau)
-                {
-                    greater++;
-                }
-            }
-
-            return new SelectionThreshold(tau, k - greater);
+            return Finish(ref candidates, k);
         }
         finally
         {
@@ -147,6 +136,97 @@ internal static class TopKSelector
         return count;
     }
 
+    /// <summary>
+    /// Thresholds for the k largest positive and the k most negative values at once (SBC): one sample
+    /// and one candidate pass serve both signs.
+    /// </summary>
+    public static (SelectionThreshold Positive, SelectionThreshold Negative) ThresholdBothSigns(IReadOnlyList<ReadOnlyMemory<float>> segments, long k)
+    {
+        if (k <= 0)
+        {
+            return (SelectionThreshold.None, SelectionThreshold.None);
+        }
+
+        long total = 0;
+        foreach (var s in segments)
+        {
+            total += s.Length;
+        }
+
+        if (total == 0)
+        {
+            return (SelectionThreshold.None, SelectionThreshold.None);
+        }
+
+        var floorPositive = EstimateCandidateFloor(segments, SelectionKey.Positive, k, total);
+        var floorNegative = EstimateCandidateFloor(segments, SelectionKey.Negative, k, total);
+        if (floorPositive <= 0 || floorNegative <= 0)
+        {
+            return (Threshold(segments, SelectionKey.Positive, k), Threshold(segments, SelectionKey.Negative, k));
+        }
+
+        var capacity = (int)Math.Min(total, Math.Max(1024, k * 2));
+        var positive = new PooledFloatList(capacity);
+        var negative = new PooledFloatList(capacity);
+        try
+        {
+            foreach (var s in segments)
+            {
+                CollectBothSignsAtLeast(s.Span, floorPositive, floorNegative, ref positive, ref negative);
+            }
+
+            var pos = positive.Count >= k ? Finish(ref positive, k) : Threshold(segments, SelectionKey.Positive, k);
+            var neg = negative.Count >= k ? Finish(ref negative, k) : Threshold(segments, SelectionKey.Negative, k);
+            return (pos, neg);
+        }
+        finally
+        {
+            positive.Dispose();
+            negative.Dispose();
+        }
+    }
+
+    /// <summary>Collects the positions selected by both thresholds in one pass (each list ascending).</summary>
+    public static void CollectBothSigns(
+        ReadOnlySpan<float> values,
+        SelectionThreshold positive,
+        ref long positiveTies,
+        ref PooledIntList positiveIndices,
+        SelectionThreshold negative,
+        ref long negativeTies,
+        ref PooledIntList negativeIndices)
+    {
+        var floorPositive = positive.Tau > 0 ? positive.Tau : float.Epsilon;
+        var floorNegative = negative.Tau > 0 ? negative.Tau : float.Epsilon;
+        var width = Vector<float>.Count;
+        var i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var up = new Vector<float>(floorPositive);
+            var down = new Vector<float>(-floorNegative);
+            for (; i <= values.Length - width; i += width)
+            {
+                var v = new Vector<float>(values.Slice(i, width));
+                if (!Vector.GreaterThanOrEqualAny(v, up) && !Vector.LessThanOrEqualAny(v, down))
+                {
+                    continue;
+                }
+
+                for (var j = i; j < i + width; j++)
+                {
+                    TakeIfSelected(values[j], j, SelectionKey.Positive, positive.Tau, ref positiveTies, ref positiveIndices);
+                    TakeIfSelected(values[j], j, SelectionKey.Negative, negative.Tau, ref negativeTies, ref negativeIndices);
+                }
+            }
+        }
+
+        for (; i < values.Length; i++)
+        {
+            TakeIfSelected(values[i], i, SelectionKey.Positive, positive.Tau, ref positiveTies, ref positiveIndices);
+            TakeIfSelected(values[i], i, SelectionKey.Negative, negative.Tau, ref negativeTies, ref negativeIndices);
+        }
+    }
+
     /// <summary>The element of ascending rank <paramref name="rank"/> (0-based); reorders <paramref name="a"/>.</summary>
     public static float SelectAscending(Span<float> a, int rank)
     {
@@ -194,6 +274,69 @@ internal static class TopKSelector
             {
                 return pivot;
             }
+        }
+    }
+
+    /// <summary>Exact threshold from candidate keys that include the k largest.</summary>
+    private static SelectionThreshold Finish(ref PooledFloatList candidates, long k)
+    {
+        if (candidates.Count <= k)
+        {
+            return SelectionThreshold.All;
+        }
+
+        var keys = candidates.AsSpan();
+        var tau = SelectAscending(keys, keys.Length - (int)k);
+        long greater = 0;
+        foreach (var key in candidates.AsSpan())
+        {
+            if (key > tau)
+            {
+                greater++;
+            }
+        }
+
+        return new SelectionThreshold(tau, k - greater);
+    }
+
+    private static void CollectBothSignsAtLeast(ReadOnlySpan<float> values, float floorPositive, float floorNegative, ref PooledFloatList positive, ref PooledFloatList negative)
+    {
+        var width = Vector<float>.Count;
+        var i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var up = new Vector<float>(floorPositive);
+            var down = new Vector<float>(-floorNegative);
+            for (; i <= values.Length - width; i += width)
+            {
+                var v = new Vector<float>(values.Slice(i, width));
+                if (!Vector.GreaterThanOrEqualAny(v, up) && !Vector.LessThanOrEqualAny(v, down))
+                {
+                    continue;
+                }
+
+                for (var j = i; j < i + width; j++)
+                {
+                    AddCandidate(values[j], floorPositive, floorNegative, ref positive, ref negative);
+                }
+            }
+        }
+
+        for (; i < values.Length; i++)
+        {
+            AddCandidate(values[i], floorPositive, floorNegative, ref positive, ref negative);
+        }
+    }
+
+    private static void AddCandidate(float v, float floorPositive, float floorNegative, ref PooledFloatList positive, ref PooledFloatList negative)
+    {
+        if (v >= floorPositive)
+        {
+            positive.Add(v);
+        }
+        else if (-v >= floorNegative)
+        {
+            negative.Add(-v);
         }
     }
 
