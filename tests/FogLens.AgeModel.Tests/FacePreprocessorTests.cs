@@ -1,4 +1,5 @@
 using FogLens.AgeModel.Imaging;
+using FogLens.Contracts.Imaging;
 using OpenCvSharp;
 
 namespace FogLens.AgeModel.Tests;

@@ -1,4 +1,4 @@
-namespace FogLens.AgeModel.Imaging;
+namespace FogLens.Contracts.Imaging;
 
 /// <summary>
 /// How a face detector's box becomes the crop the age model sees. UTKFace's aligned chips show the
