@@ -18,6 +18,9 @@ public sealed class FaceTracker(TrackerOptions options) : IDisposable
 
     public int ActiveTracks => _tracks.Count;
 
+    /// <summary>Last boxes of the live tracks (where to look in the next frame).</summary>
+    public IEnumerable<FaceDetection> ActiveBoxes => _tracks.Select(t => t.Last);
+
     /// <summary>Tracks started so far.</summary>
     public long TracksStarted => _nextId - 1;
 

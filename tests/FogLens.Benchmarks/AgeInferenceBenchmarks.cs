@@ -2,7 +2,6 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using FogLens.AgeModel.Inference;
-using FogLens.AgeModel.Onnx;
 using FogLens.AgeModel.Training;
 using OpenCvSharp;
 
@@ -11,7 +10,7 @@ namespace FogLens.Benchmarks;
 /// <summary>
 /// Age inference with ONNX Runtime (2 intra-op threads) for batches of 1, 16 and 64 faces: the network
 /// alone on prepared tensors, and the full path from 200x200 BGR crops (preprocessing included).
-/// Weights do not change the cost, so a freshly initialised network of the shipped architecture is used.
+/// Uses the committed models/age/age-net.onnx (ONNX Runtime only; no TorchSharp in the benchmark process).
 /// Faces/s = Batch / mean time.
 /// </summary>
 [Config(typeof(Config))]
@@ -28,11 +27,7 @@ public class AgeInferenceBenchmarks : IDisposable
     [GlobalSetup]
     public void Setup()
     {
-        var configPath = Path.Combine(FindRoot(), "models", "age", ModelFiles.Config);
-        var config = File.Exists(configPath) ? AgeNetConfig.FromJson(File.ReadAllText(configPath)) : new AgeNetConfig { Widths = [16, 32, 64, 128, 256], ConvsPerStage = [1, 1, 2, 3, 2] };
-        using var network = new AgeNet(config);
-        network.eval();
-        _estimator = new AgeEstimator(AgeNetOnnxExporter.Export(network, "bench"), intraOpThreads: 2);
+        _estimator = new AgeEstimator(Path.Combine(FindRoot(), "models", "age", ModelFiles.Onnx), intraOpThreads: 2);
         _prepared = new float[Batch * _estimator.Preprocessor.TensorLength];
         var rng = new Random(1);
         for (var i = 0; i < _prepared.Length; i++)

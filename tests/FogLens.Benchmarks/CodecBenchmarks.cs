@@ -63,7 +63,7 @@ public class CodecBenchmarks
         {
             AddJob(Job.Default.WithWarmupCount(2).WithIterationCount(8).WithLaunchCount(1));
             AddColumn(new ThroughputColumn());
-            WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(12));
+            WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(20));
             // Sparsity only matters for sparse codecs: skip the duplicate dense-family cases.
             AddFilter(new BenchmarkDotNet.Filters.SimpleFilter(b =>
             {

@@ -65,14 +65,18 @@ public sealed class CodecRoundTripTests
         }
     }
 
-    [Fact]
-    public void Sbc_PositionsAndMeansEqualReferenceExactly()
+    [Theory]
+    [InlineData(100, 5000)]
+    [InlineData(3, 200_000)] // large enough to take the parallel encoding path
+    public void Sbc_PositionsAndMeansEqualReferenceExactly(int seeds, int maxElements)
     {
-        for (var seed = 0; seed < 100; seed++)
+        for (var seed = 0; seed < seeds; seed++)
         {
             var rng = new Random(seed);
             var p = new[] { 0.2, 0.05, 0.01 }[seed % 3];
-            var update = RandomUpdates.Create(rng, rng.Next(1, 5), 5000);
+            var update = maxElements > 100_000
+                ? [.. Enumerable.Range(0, 4).Select(t => new UpdateTensor($"big{t}", [maxElements], Enumerable.Range(0, maxElements).Select(_ => (float)RandomUpdates.Gaussian(rng)).ToArray()))]
+                : RandomUpdates.Create(rng, rng.Next(1, 5), maxElements);
             var decoded = UpdateDecoder.Decode(UpdateCodecs.Create(CodecId.Sbc, new CodecOptions { Sparsity = p }).Encode(update, new CodecState()));
             for (var t = 0; t < update.Length; t++)
             {

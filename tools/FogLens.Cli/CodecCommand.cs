@@ -16,6 +16,7 @@ internal static class CodecCommand
         var parameters = new Option<long>("--params") { Description = "Parameters of the random update.", DefaultValueFactory = _ => 1_000_000 };
         var tensors = new Option<int>("--tensors") { Description = "Tensors the random update is split into.", DefaultValueFactory = _ => 8 };
         var input = new Option<FileInfo?>("--input") { Description = "Encode this file instead: raw little-endian float32 values, one tensor." };
+        var model = new Option<DirectoryInfo?>("--model") { Description = "Use the tensor names and shapes of this age-model folder (e.g. models/age), with random values." };
         var sparsity = new Option<double[]>("--sparsity") { Description = "Sparsity p for sparse codecs (repeatable).", DefaultValueFactory = _ => [0.01, 0.001], AllowMultipleArgumentsPerToken = true };
         var codecs = new Option<string[]>("--codec") { Description = "Codecs to try (sbc, topk, dense, signsgd, q8; repeatable).", DefaultValueFactory = _ => [.. UpdateCodecs.Names], AllowMultipleArgumentsPerToken = true };
         var global = new Option<bool>("--global") { Description = "Global instead of per-tensor top-k." };
@@ -23,13 +24,15 @@ internal static class CodecCommand
         var markdown = new Option<FileInfo?>("--markdown") { Description = "Also write the table as Markdown to this file." };
         var command = new Command("codec", "Encode an update with the FogLens codecs and report sizes, bits per parameter and ratios vs dense float32.")
         {
-            parameters, tensors, input, sparsity, codecs, global, seed, markdown,
+            parameters, tensors, input, model, sparsity, codecs, global, seed, markdown,
         };
         command.SetAction(result =>
         {
             var update = result.GetValue(input) is { } file
                 ? LoadRaw(file)
-                : RandomUpdate(result.GetValue(parameters), result.GetValue(tensors), result.GetValue(seed));
+                : result.GetValue(model) is { } folder
+                    ? ModelShapedUpdate(folder.FullName, result.GetValue(seed))
+                    : RandomUpdate(result.GetValue(parameters), result.GetValue(tensors), result.GetValue(seed));
             var rows = Measure(update, result.GetRequiredValue(codecs), result.GetRequiredValue(sparsity), result.GetValue(global) ? SelectionScope.Global : SelectionScope.PerTensor);
             Render(update, rows);
             if (result.GetValue(markdown) is { } md)
@@ -129,6 +132,27 @@ internal static class CodecCommand
         }
 
         return result;
+    }
+
+    /// <summary>An update with the age network's tensor names and shapes and Gaussian values (σ = 1e-3).</summary>
+    private static UpdateTensor[] ModelShapedUpdate(string folder, int seed)
+    {
+        using var network = FogLens.AgeModel.Training.ModelFiles.LoadNetwork(folder);
+        var rng = new Random(seed);
+        var result = new List<UpdateTensor>();
+        foreach (var (name, parameter) in network.named_parameters())
+        {
+            var shape = parameter.shape.Select(d => (int)d).ToArray();
+            var values = new float[parameter.numel()];
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] = (float)(Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()) * 1e-3);
+            }
+
+            result.Add(new UpdateTensor(name, shape, values));
+        }
+
+        return [.. result];
     }
 
     private static UpdateTensor[] LoadRaw(FileInfo file)

@@ -14,6 +14,8 @@ public sealed class DenseCodec(CodecOptions options) : UpdateCodec(options)
 
     protected override bool IsLossy => false;
 
+    internal override bool EncodesInParallel => false;
+
     protected override int EstimatePayload(IReadOnlyList<UpdateTensor> update) =>
         (int)Math.Min(Array.MaxLength, 4L * update.Sum(t => (long)t.Values.Length));
 

@@ -25,6 +25,9 @@ public abstract class UpdateCodec : IUpdateCodec
 
     public CodecOptions Options { get; }
 
+    /// <summary>Whether tensors may be encoded concurrently (each into its own buffer).</summary>
+    internal virtual bool EncodesInParallel => true;
+
     /// <summary>Whether this codec loses information (and so benefits from a residual).</summary>
     protected virtual bool IsLossy => true;
 
@@ -65,14 +68,7 @@ public abstract class UpdateCodec : IUpdateCodec
             }
 
             Prepare(segments);
-            for (var t = 0; t < update.Count; t++)
-            {
-                var start = payload.Length;
-                EncodeTensor(t, accumulated[t].AsMemory(0, update[t].Values.Length), payload, ref entries[t]);
-                entries[t].PayloadOffset = start;
-                entries[t].PayloadLength = payload.Length - start;
-            }
-
+            EncodeTensors(update, accumulated, entries, payload);
             var frame = WriteFrame(update, names, entries, payload.Written, useResidual);
             if (useResidual)
             {
@@ -92,6 +88,58 @@ public abstract class UpdateCodec : IUpdateCodec
             }
         }
     }
+
+    /// <summary>
+    /// Encodes every tensor. Large updates are split over the cores: each tensor gets its own payload
+    /// buffer, and the buffers are concatenated in tensor order, so the bytes do not depend on scheduling.
+    /// </summary>
+    private void EncodeTensors(IReadOnlyList<UpdateTensor> update, float[][] accumulated, TensorEntry[] entries, PayloadBuffer payload)
+    {
+        long total = 0;
+        foreach (var u in update)
+        {
+            total += u.Values.Length;
+        }
+
+        if (!EncodesInParallel || update.Count == 1 || total < ParallelThreshold || Environment.ProcessorCount == 1)
+        {
+            for (var t = 0; t < update.Count; t++)
+            {
+                var start = payload.Length;
+                EncodeTensor(t, accumulated[t].AsMemory(0, update[t].Values.Length), payload, ref entries[t]);
+                entries[t].PayloadOffset = start;
+                entries[t].PayloadLength = payload.Length - start;
+            }
+
+            return;
+        }
+
+        var parts = new PayloadBuffer[update.Count];
+        try
+        {
+            Parallel.For(0, update.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, t =>
+            {
+                parts[t] = new PayloadBuffer(4096);
+                EncodeTensor(t, accumulated[t].AsMemory(0, update[t].Values.Length), parts[t], ref entries[t]);
+            });
+            for (var t = 0; t < update.Count; t++)
+            {
+                entries[t].PayloadOffset = payload.Length;
+                entries[t].PayloadLength = parts[t].Length;
+                payload.Write(parts[t].Written);
+            }
+        }
+        finally
+        {
+            foreach (var part in parts)
+            {
+                part?.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Updates smaller than this many parameters are encoded on one thread.</summary>
+    private const long ParallelThreshold = 262_144;
 
     /// <summary>
     /// R ← R + ΔW for every tensor. Overflow is ruled out for all tensors before any residual changes
@@ -126,10 +174,11 @@ public abstract class UpdateCodec : IUpdateCodec
 
         for (var t = 0; t < update.Count; t++)
         {
-            var residual = state.Get(update[t].Spec) ?? state.Create(update[t].Spec);
-            TensorPrimitives.Add(residual, update[t].Values.Span, residual);
-            accumulated[t] = residual;
+            accumulated[t] = state.Get(update[t].Spec) ?? state.Create(update[t].Spec);
         }
+
+        Parallel.For(0, update.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, t =>
+            TensorPrimitives.Add(accumulated[t], update[t].Values.Span, accumulated[t]));
     }
 
     /// <summary>Called once with every tensor's A before <see cref="EncodeTensor"/> (global selection).</summary>

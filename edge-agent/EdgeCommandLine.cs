@@ -1,0 +1,72 @@
+using System.CommandLine;
+using System.Globalization;
+
+namespace FogLens.EdgeAgent;
+
+/// <summary>
+/// The edge-agent command line. Options override the configuration file (--config, JSON) and the
+/// environment (FOGLENS_EDGE_ prefix, e.g. FOGLENS_EDGE_Edge__Source); the password comes only from
+/// the environment (FOGLENS_EDGE_Fog__Password) or a file, never from the command line.
+/// </summary>
+public static class EdgeCommandLine
+{
+    public const string EnvironmentPrefix = "FOGLENS_EDGE_";
+
+    public static RootCommand Create(Func<IReadOnlyDictionary<string, string?>, string?, CancellationToken, Task<int>> run)
+    {
+        var source = new Option<string?>("--source") { Description = "Video file, image folder, camera index (0) or stream URL (rtsp://, http://)." };
+        var fog = new Option<Uri?>("--fog") { Description = "Fog broker, e.g. mqtt://127.0.0.1:1883 or mqtts://fog.local:8883." };
+        var edgeId = new Option<string?>("--edge-id") { Description = "Node id of this agent (a-z, 0-9, '-', '_')." };
+        var cameraId = new Option<string?>("--camera-id") { Description = "Camera id reported with crops (default: the edge id)." };
+        var username = new Option<string?>("--username") { Description = "MQTT user name (password: FOGLENS_EDGE_Fog__Password or --password-file)." };
+        var passwordFile = new Option<FileInfo?>("--password-file") { Description = "File holding the MQTT password." };
+        var detector = new Option<string?>("--detector") { Description = "blazeface (default), blazeface-back or haar." };
+        var loop = new Option<bool>("--loop") { Description = "Restart files and folders at their end." };
+        var batch = new Option<bool>("--no-realtime") { Description = "Process every frame as fast as possible instead of pacing at the source's frame rate." };
+        var outbox = new Option<string?>("--outbox") { Description = "Folder of the store-and-forward outbox." };
+        var config = new Option<FileInfo?>("--config") { Description = "JSON configuration file (sections Edge, Fog, Tracker, Logging)." };
+        var command = new RootCommand("FogLens edge agent: reads a camera, detects and tracks faces, and sends one crop per person to its fog node over MQTT v5, storing and forwarding when the fog is unreachable.")
+        {
+            source, fog, edgeId, cameraId, username, passwordFile, detector, loop, batch, outbox, config,
+        };
+        command.SetAction((result, token) =>
+        {
+            var overrides = new Dictionary<string, string?>();
+            void Set(string key, string? value)
+            {
+                if (value is not null)
+                {
+                    overrides[key] = value;
+                }
+            }
+
+            Set("Edge:Source", result.GetValue(source));
+            Set("Fog:Broker", result.GetValue(fog)?.ToString());
+            Set("Edge:EdgeId", result.GetValue(edgeId));
+            Set("Edge:CameraId", result.GetValue(cameraId));
+            Set("Fog:Username", result.GetValue(username));
+            Set("Edge:Detector", result.GetValue(detector));
+            Set("Edge:OutboxDirectory", result.GetValue(outbox));
+            if (result.GetValue(loop))
+            {
+                Set("Edge:Loop", "true");
+            }
+
+            if (result.GetValue(batch))
+            {
+                Set("Edge:RealTime", "false");
+            }
+
+            if (result.GetValue(passwordFile) is { } file)
+            {
+                Set("Fog:Password", File.ReadAllText(file.FullName).Trim());
+            }
+
+            return run(overrides, result.GetValue(config)?.FullName, token);
+        });
+        return command;
+    }
+
+    public static string Describe(IReadOnlyDictionary<string, string?> overrides) =>
+        string.Join(", ", overrides.Where(kv => !kv.Key.Contains("Password", StringComparison.Ordinal)).Select(kv => string.Create(CultureInfo.InvariantCulture, $"{kv.Key}={kv.Value}")));
+}

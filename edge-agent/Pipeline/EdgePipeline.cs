@@ -1,0 +1,192 @@
+using FogLens.EdgeAgent.Capture;
+using FogLens.EdgeAgent.Detection;
+using FogLens.EdgeAgent.Tracking;
+using Microsoft.Extensions.Options;
+using OpenCvSharp;
+using LogLevel = Microsoft.Extensions.Logging.LogLevel;
+
+namespace FogLens.EdgeAgent.Pipeline;
+
+/// <summary>
+/// The camera loop: read a frame, decide with the motion gate where to look, detect faces there, track
+/// them, and queue the best crop of each finished track. Runs on its own thread. A source that fails
+/// is reopened with back-off; a finite source that ends flushes its tracks and stops the loop (the
+/// agent keeps running so the outbox drains). In real-time mode frames are skipped to keep up.
+/// </summary>
+public sealed partial class EdgePipeline(
+    IOptions<EdgeAgentOptions> options,
+    IOptions<TrackerOptions> trackerOptions,
+    IFaceDetector detector,
+    CropPublisher publisher,
+    EdgeMetrics metrics,
+    TimeProvider time,
+    ILogger<EdgePipeline> logger) : BackgroundService
+{
+    private readonly EdgeAgentOptions _options = options.Value;
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.Factory.StartNew(() => Run(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private void Run(CancellationToken stoppingToken)
+    {
+        var backoff = TimeSpan.FromSeconds(1);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            IFrameSource source;
+            try
+            {
+                source = FrameSources.Open(_options.Source, _options.Loop, _options.FolderFps, time);
+            }
+            catch (FrameSourceException ex)
+            {
+                metrics.BadInput();
+                LogSourceFailed(_options.Source, backoff.TotalSeconds, ex.Message);
+                stoppingToken.WaitHandle.WaitOne(backoff);
+                backoff = TimeSpan.FromSeconds(Math.Min(30, backoff.TotalSeconds * 2));
+                continue;
+            }
+
+            using (source)
+            {
+                metrics.SourceDescription = source.Description;
+                LogSourceOpened(source.Description, source.Fps);
+                try
+                {
+                    if (ProcessSource(source, stoppingToken))
+                    {
+                        metrics.SourceEnded = true;
+                        LogSourceEnded(source.Description, metrics.FramesRead, metrics.CropsQueued);
+                        return;
+                    }
+                }
+                catch (FrameSourceException ex)
+                {
+                    metrics.BadInput();
+                    LogSourceFailed(source.Description, backoff.TotalSeconds, ex.Message);
+                }
+                catch (OpenCVException ex)
+                {
+                    metrics.BadInput();
+                    LogSourceFailed(source.Description, backoff.TotalSeconds, ex.Message);
+                }
+            }
+
+            stoppingToken.WaitHandle.WaitOne(backoff);
+            backoff = TimeSpan.FromSeconds(Math.Min(30, backoff.TotalSeconds * 2));
+        }
+    }
+
+    /// <summary>Returns true when a finite source ended normally, false when cancelled.</summary>
+    private bool ProcessSource(IFrameSource source, CancellationToken stoppingToken)
+    {
+        using var tracker = new FaceTracker(trackerOptions.Value);
+        using var gate = new MotionGate();
+        var fps = source.Fps > 0 ? source.Fps : _options.FolderFps;
+        var pace = _options.RealTime && fps > 0;
+        var start = time.GetTimestamp();
+        long processed = 0;
+        long position = 0;
+        int width = 0, height = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            using var frame = source.Read(problem =>
+            {
+                metrics.BadInput();
+                LogBadFrame(source.Description, problem);
+            });
+            if (frame is null)
+            {
+                foreach (var track in tracker.Flush(width, height))
+                {
+                    publisher.Publish(track);
+                }
+
+                return true;
+            }
+
+            metrics.FrameRead();
+            position++;
+            if (pace)
+            {
+                // Frame n is due at n/fps after start: sleep when early, skip when more than a frame late.
+                var due = TimeSpan.FromSeconds((position - 1) / fps);
+                var elapsed = time.GetElapsedTime(start);
+                if (elapsed < due)
+                {
+                    stoppingToken.WaitHandle.WaitOne(due - elapsed);
+                }
+                else if (elapsed - due > TimeSpan.FromSeconds(1 / fps))
+                {
+                    metrics.FrameSkipped();
+                    continue;
+                }
+            }
+
+            width = frame.Image.Width;
+            height = frame.Image.Height;
+            var regions = Regions(gate, frame.Image, tracker.ActiveBoxes, processed++);
+            if (regions.Count == 0)
+            {
+                metrics.FrameGated();
+                Publish(tracker.Update([], frame.Image, frame.CapturedAt));
+                continue;
+            }
+
+            var faces = new List<FaceDetection>();
+            foreach (var region in regions)
+            {
+                faces.AddRange(detector.Detect(frame.Image, region));
+            }
+
+            var merged = regions.Count > 1 ? WeightedNms.Apply(faces, 0.3f) : faces;
+            metrics.FrameDetected(merged.Count);
+            Publish(tracker.Update(merged, frame.Image, frame.CapturedAt));
+            metrics.ActiveTracks = tracker.ActiveTracks;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Where to run the detector: the motion regions plus a window around every live track (so a person
+    /// who stops moving stays tracked), or the whole frame every FullFrameEvery frames.
+    /// </summary>
+    private List<Rect> Regions(MotionGate gate, Mat image, IEnumerable<FaceDetection> tracked, long processed)
+    {
+        var whole = new Rect(0, 0, image.Width, image.Height);
+        var moving = _options.MotionGating ? gate.Regions(image) : [whole];
+        if (!_options.MotionGating || processed % _options.FullFrameEvery == 0)
+        {
+            return [whole];
+        }
+
+        var regions = new List<Rect>(moving);
+        foreach (var box in tracked)
+        {
+            var side = (int)(Math.Max(box.Width, box.Height) * 3);
+            regions.Add(new Rect((int)box.CenterX - (side / 2), (int)box.CenterY - (side / 2), side, side).Intersect(whole));
+        }
+
+        return MotionGate.Merge(regions, image.Width, image.Height);
+    }
+
+    private void Publish(IReadOnlyList<FinishedTrack> finished)
+    {
+        foreach (var track in finished)
+        {
+            publisher.Publish(track);
+        }
+    }
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Reading {Source} ({Fps:F1} fps)")]
+    private partial void LogSourceOpened(string source, double fps);
+
+    [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "Source {Source} failed; retrying in {Seconds:F0} s: {Reason}")]
+    private partial void LogSourceFailed(string source, double seconds, string reason);
+
+    [LoggerMessage(EventId = 1103, Level = LogLevel.Warning, Message = "Bad input from {Source}: {Problem}")]
+    private partial void LogBadFrame(string source, string problem);
+
+    [LoggerMessage(EventId = 1104, Level = LogLevel.Information, Message = "Source {Source} ended after {Frames} frames; {Crops} crops queued")]
+    private partial void LogSourceEnded(string source, long frames, long crops);
+}

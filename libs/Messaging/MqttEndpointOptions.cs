@@ -1,0 +1,42 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace FogLens.Messaging;
+
+/// <summary>Where and how a node connects to its MQTT broker.</summary>
+public sealed class MqttEndpointOptions
+{
+    /// <summary>Broker address: mqtt://host:port (TCP) or mqtts://host:port (TLS).</summary>
+    [Required]
+    public Uri Broker { get; set; } = new("mqtt://127.0.0.1:1883");
+
+    /// <summary>MQTT client id; FogLens uses the node id.</summary>
+    [Required]
+    [RegularExpression("^[a-z0-9_-]{1,64}$")]
+    public string ClientId { get; set; } = "node";
+
+    public string? Username { get; set; }
+
+    public string? Password { get; set; }
+
+    public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>First reconnect delay; doubles up to <see cref="MaxBackoff"/> with jitter.</summary>
+    public TimeSpan MinBackoff { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Accept any TLS certificate (test brokers only).</summary>
+    public bool AllowUntrustedCertificates { get; set; }
+
+    public (string Host, int Port, bool Tls) Parse()
+    {
+        var tls = Broker.Scheme switch
+        {
+            "mqtt" or "tcp" => false,
+            "mqtts" or "ssl" => true,
+            _ => throw new InvalidOperationException($"broker URI '{Broker}' must use mqtt:// or mqtts://"),
+        };
+        var port = Broker.IsDefaultPort || Broker.Port <= 0 ? (tls ? 8883 : 1883) : Broker.Port;
+        return (Broker.Host, port, tls);
+    }
+}
