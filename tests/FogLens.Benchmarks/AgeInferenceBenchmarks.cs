@@ -81,7 +81,7 @@ public class AgeInferenceBenchmarks : IDisposable
         public Config()
         {
             AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(10).WithLaunchCount(1));
-            AddColumn(new FacesPerSecondColumn());
+            AddColumn(new PerSecondColumn("faces/s", "Batch", 1));
         }
     }
 }

@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Reports;
@@ -62,7 +61,7 @@ public class CodecBenchmarks
         public Config()
         {
             AddJob(Job.Default.WithWarmupCount(2).WithIterationCount(8).WithLaunchCount(1));
-            AddColumn(new ThroughputColumn());
+            AddColumn(new PerSecondColumn("Mparams/s", "Parameters", 1e6));
             WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(20));
             // Sparsity only matters for sparse codecs: skip the duplicate dense-family cases.
             AddFilter(new BenchmarkDotNet.Filters.SimpleFilter(b =>
@@ -71,43 +70,6 @@ public class CodecBenchmarks
                 var p = (double)b.Parameters["Sparsity"];
                 return codec is "sbc" or "topk" || p == 0.01;
             }));
-        }
-    }
-
-    private sealed class ThroughputColumn : IColumn
-    {
-        public string Id => "Throughput";
-
-        public string ColumnName => "Mparams/s";
-
-        public bool AlwaysShow => true;
-
-        public ColumnCategory Category => ColumnCategory.Custom;
-
-        public int PriorityInCategory => 0;
-
-        public bool IsNumeric => true;
-
-        public UnitType UnitType => UnitType.Dimensionless;
-
-        public string Legend => "Millions of parameters processed per second (mean)";
-
-        public bool IsAvailable(Summary summary) => true;
-
-        public bool IsDefault(Summary summary, BenchmarkDotNet.Running.BenchmarkCase benchmarkCase) => false;
-
-        public string GetValue(Summary summary, BenchmarkDotNet.Running.BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
-
-        public string GetValue(Summary summary, BenchmarkDotNet.Running.BenchmarkCase benchmarkCase, SummaryStyle style)
-        {
-            var report = summary[benchmarkCase];
-            if (report?.ResultStatistics is not { } stats)
-            {
-                return "-";
-            }
-
-            var parameters = (int)benchmarkCase.Parameters["Parameters"];
-            return (parameters / (stats.Mean / 1e9) / 1e6).ToString("F0", System.Globalization.CultureInfo.InvariantCulture);
         }
     }
 }

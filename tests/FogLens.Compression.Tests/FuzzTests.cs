@@ -1,4 +1,5 @@
 using FogLens.Compression;
+using FogLens.Tests.Shared;
 
 namespace FogLens.Compression.Tests;
 
@@ -20,7 +21,7 @@ public sealed class FuzzTests
         for (var i = 0; i < 3000; i++)
         {
             var source = sources[i % sources.Length];
-            var mutated = PayloadTampering.Mutate(rng, source);
+            var mutated = ByteMutations.Mutate(rng, source);
             // Half the time repair the CRC so the structural checks behind it are exercised.
             if (i % 2 == 0)
             {

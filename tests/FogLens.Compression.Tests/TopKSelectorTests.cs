@@ -24,7 +24,7 @@ public sealed class TopKSelectorTests
             var ties = threshold.TieQuota;
             for (var t = 0; t < segments.Length; t++)
             {
-                var list = new PooledIntList(16);
+                var list = new PooledList<int>(16);
                 TopKSelector.Collect(segments[t], kind, threshold.Tau, ref ties, ref list);
                 actual.AddRange(list.AsSpan().ToArray().Select(i => (t, i)));
                 list.Dispose();

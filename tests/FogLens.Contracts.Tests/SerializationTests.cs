@@ -2,6 +2,7 @@ using System.Text;
 using FogLens.Contracts;
 using FogLens.Contracts.Messages;
 using FogLens.Contracts.Serialization;
+using FogLens.Tests.Shared;
 
 namespace FogLens.Contracts.Tests;
 
@@ -161,7 +162,7 @@ public sealed class SerializationTests
         for (var i = 0; i < 5000; i++)
         {
             var source = i % 2 == 0 ? json : frame;
-            var mutated = Mutate(rng, source);
+            var mutated = ByteMutations.Mutate(rng, source);
             var ok = i % 2 == 0
                 ? _parser.ParseFogDemographics(Topics.FogDemographics("fog-a"), mutated).IsSuccess
                 : _parser.ParseFaceCrop(Topics.EdgeFaces("edge-a"), mutated).IsSuccess;
@@ -170,30 +171,6 @@ public sealed class SerializationTests
 
         // Some mutations only touch payload bytes or values that stay valid; most must be rejected.
         Assert.InRange(accepted, 0, 4000);
-    }
-
-    private static byte[] Mutate(Random rng, byte[] source)
-    {
-        var data = (byte[])source.Clone();
-        switch (rng.Next(4))
-        {
-            case 0:
-                return data[..rng.Next(0, data.Length)];
-            case 1:
-                for (var k = 0; k < rng.Next(1, 8); k++)
-                {
-                    data[rng.Next(data.Length)] ^= (byte)(1 << rng.Next(8));
-                }
-
-                return data;
-            case 2:
-                data[rng.Next(data.Length)] = (byte)rng.Next(256);
-                return data;
-            default:
-                var extra = new byte[rng.Next(1, 32)];
-                rng.NextBytes(extra);
-                return [.. data, .. extra];
-        }
     }
 
     private static void AssertRoundTrip<T>(T message, Func<byte[], ParseResult<T>> parse)

@@ -53,8 +53,8 @@ public sealed class SbcCodec : UpdateCodec
 
     internal override void EncodeTensor(int index, Memory<float> accumulated, PayloadBuffer payload, ref TensorEntry entry)
     {
-        var positive = new PooledIntList(1024);
-        var negative = new PooledIntList(1024);
+        var positive = new PooledList<int>(1024);
+        var negative = new PooledList<int>(1024);
         try
         {
             SelectionThreshold up, down;

@@ -41,7 +41,7 @@ internal sealed class SparseSelection(CodecOptions options, SelectionKey key)
     }
 
     /// <summary>Appends the selected indices of tensor <paramref name="index"/> (ascending) to <paramref name="positions"/>.</summary>
-    public void Select(int index, ReadOnlyMemory<float> accumulated, ref PooledIntList positions)
+    public void Select(int index, ReadOnlyMemory<float> accumulated, ref PooledList<int> positions)
     {
         SelectionThreshold threshold;
         long ties;

@@ -23,7 +23,7 @@ public sealed class TopKCodec : UpdateCodec
 
     internal override void EncodeTensor(int index, Memory<float> accumulated, PayloadBuffer payload, ref TensorEntry entry)
     {
-        var kept = new PooledIntList(1024);
+        var kept = new PooledList<int>(1024);
         try
         {
             _selection.Select(index, accumulated, ref kept);

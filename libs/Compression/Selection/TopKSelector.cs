@@ -40,7 +40,7 @@ internal static class TopKSelector
         }
 
         var candidateFloor = EstimateCandidateFloor(segments, kind, k, total);
-        var candidates = new PooledFloatList((int)Math.Min(total, Math.Max(1024, k * 2)));
+        var candidates = new PooledList<float>((int)Math.Min(total, Math.Max(1024, k * 2)));
         try
         {
             if (candidateFloor > 0)
@@ -79,7 +79,7 @@ internal static class TopKSelector
     /// <paramref name="destination"/>; <paramref name="tiesLeft"/> carries the tie quota across segments.
     /// Returns how many were written.
     /// </summary>
-    public static int Collect(ReadOnlySpan<float> values, SelectionKey kind, float tau, ref long tiesLeft, ref PooledIntList destination)
+    public static int Collect(ReadOnlySpan<float> values, SelectionKey kind, float tau, ref long tiesLeft, ref PooledList<int> destination)
     {
         var start = destination.Count;
         if (float.IsPositiveInfinity(tau))
@@ -87,30 +87,16 @@ internal static class TopKSelector
             return 0;
         }
 
-        var floor = tau > 0 ? tau : float.Epsilon;
-        var width = Vector<float>.Count;
-        var i = 0;
-        if (Vector.IsHardwareAccelerated)
+        var (up, down) = Bounds(kind, tau > 0 ? tau : float.Epsilon);
+        for (var i = NextChunk(values, 0, up, down); i < values.Length;)
         {
-            var floorVector = new Vector<float>(floor);
-            for (; i <= values.Length - width; i += width)
+            var end = ChunkEnd(values, i);
+            for (var j = i; j < end; j++)
             {
-                var v = new Vector<float>(values.Slice(i, width));
-                if (!AnyAtLeast(v, floorVector, kind))
-                {
-                    continue;
-                }
-
-                for (var j = i; j < i + width; j++)
-                {
-                    TakeIfSelected(values[j], j, kind, tau, ref tiesLeft, ref destination);
-                }
+                TakeIfSelected(values[j], j, kind, tau, ref tiesLeft, ref destination);
             }
-        }
 
-        for (; i < values.Length; i++)
-        {
-            TakeIfSelected(values[i], i, kind, tau, ref tiesLeft, ref destination);
+            i = NextChunk(values, end, up, down);
         }
 
         return destination.Count - start;
@@ -166,8 +152,8 @@ internal static class TopKSelector
         }
 
         var capacity = (int)Math.Min(total, Math.Max(1024, k * 2));
-        var positive = new PooledFloatList(capacity);
-        var negative = new PooledFloatList(capacity);
+        var positive = new PooledList<float>(capacity);
+        var negative = new PooledList<float>(capacity);
         try
         {
             foreach (var s in segments)
@@ -191,39 +177,23 @@ internal static class TopKSelector
         ReadOnlySpan<float> values,
         SelectionThreshold positive,
         ref long positiveTies,
-        ref PooledIntList positiveIndices,
+        ref PooledList<int> positiveIndices,
         SelectionThreshold negative,
         ref long negativeTies,
-        ref PooledIntList negativeIndices)
+        ref PooledList<int> negativeIndices)
     {
-        var floorPositive = positive.Tau > 0 ? positive.Tau : float.Epsilon;
-        var floorNegative = negative.Tau > 0 ? negative.Tau : float.Epsilon;
-        var width = Vector<float>.Count;
-        var i = 0;
-        if (Vector.IsHardwareAccelerated)
+        var up = positive.Tau > 0 ? positive.Tau : float.Epsilon;
+        var down = -(negative.Tau > 0 ? negative.Tau : float.Epsilon);
+        for (var i = NextChunk(values, 0, up, down); i < values.Length;)
         {
-            var up = new Vector<float>(floorPositive);
-            var down = new Vector<float>(-floorNegative);
-            for (; i <= values.Length - width; i += width)
+            var end = ChunkEnd(values, i);
+            for (var j = i; j < end; j++)
             {
-                var v = new Vector<float>(values.Slice(i, width));
-                if (!Vector.GreaterThanOrEqualAny(v, up) && !Vector.LessThanOrEqualAny(v, down))
-                {
-                    continue;
-                }
-
-                for (var j = i; j < i + width; j++)
-                {
-                    TakeIfSelected(values[j], j, SelectionKey.Positive, positive.Tau, ref positiveTies, ref positiveIndices);
-                    TakeIfSelected(values[j], j, SelectionKey.Negative, negative.Tau, ref negativeTies, ref negativeIndices);
-                }
+                TakeIfSelected(values[j], j, SelectionKey.Positive, positive.Tau, ref positiveTies, ref positiveIndices);
+                TakeIfSelected(values[j], j, SelectionKey.Negative, negative.Tau, ref negativeTies, ref negativeIndices);
             }
-        }
 
-        for (; i < values.Length; i++)
-        {
-            TakeIfSelected(values[i], i, SelectionKey.Positive, positive.Tau, ref positiveTies, ref positiveIndices);
-            TakeIfSelected(values[i], i, SelectionKey.Negative, negative.Tau, ref negativeTies, ref negativeIndices);
+            i = NextChunk(values, end, up, down);
         }
     }
 
@@ -278,7 +248,7 @@ internal static class TopKSelector
     }
 
     /// <summary>Exact threshold from candidate keys that include the k largest.</summary>
-    private static SelectionThreshold Finish(ref PooledFloatList candidates, long k)
+    private static SelectionThreshold Finish(ref PooledList<float> candidates, long k)
     {
         if (candidates.Count <= k)
         {
@@ -299,36 +269,21 @@ internal static class TopKSelector
         return new SelectionThreshold(tau, k - greater);
     }
 
-    private static void CollectBothSignsAtLeast(ReadOnlySpan<float> values, float floorPositive, float floorNegative, ref PooledFloatList positive, ref PooledFloatList negative)
+    private static void CollectBothSignsAtLeast(ReadOnlySpan<float> values, float floorPositive, float floorNegative, ref PooledList<float> positive, ref PooledList<float> negative)
     {
-        var width = Vector<float>.Count;
-        var i = 0;
-        if (Vector.IsHardwareAccelerated)
+        for (var i = NextChunk(values, 0, floorPositive, -floorNegative); i < values.Length;)
         {
-            var up = new Vector<float>(floorPositive);
-            var down = new Vector<float>(-floorNegative);
-            for (; i <= values.Length - width; i += width)
+            var end = ChunkEnd(values, i);
+            for (var j = i; j < end; j++)
             {
-                var v = new Vector<float>(values.Slice(i, width));
-                if (!Vector.GreaterThanOrEqualAny(v, up) && !Vector.LessThanOrEqualAny(v, down))
-                {
-                    continue;
-                }
-
-                for (var j = i; j < i + width; j++)
-                {
-                    AddCandidate(values[j], floorPositive, floorNegative, ref positive, ref negative);
-                }
+                AddCandidate(values[j], floorPositive, floorNegative, ref positive, ref negative);
             }
-        }
 
-        for (; i < values.Length; i++)
-        {
-            AddCandidate(values[i], floorPositive, floorNegative, ref positive, ref negative);
+            i = NextChunk(values, end, floorPositive, -floorNegative);
         }
     }
 
-    private static void AddCandidate(float v, float floorPositive, float floorNegative, ref PooledFloatList positive, ref PooledFloatList negative)
+    private static void AddCandidate(float v, float floorPositive, float floorNegative, ref PooledList<float> positive, ref PooledList<float> negative)
     {
         if (v >= floorPositive)
         {
@@ -387,50 +342,65 @@ internal static class TopKSelector
         }
     }
 
-    private static void CollectKeysAtLeast(ReadOnlySpan<float> values, SelectionKey kind, float floor, ref PooledFloatList keys)
+    private static void CollectKeysAtLeast(ReadOnlySpan<float> values, SelectionKey kind, float floor, ref PooledList<float> keys)
     {
-        var width = Vector<float>.Count;
-        var i = 0;
-        if (Vector.IsHardwareAccelerated)
+        var (up, down) = Bounds(kind, floor);
+        for (var i = NextChunk(values, 0, up, down); i < values.Length;)
         {
-            var floorVector = new Vector<float>(floor);
-            for (; i <= values.Length - width; i += width)
+            var end = ChunkEnd(values, i);
+            for (var j = i; j < end; j++)
             {
-                var v = new Vector<float>(values.Slice(i, width));
-                if (!AnyAtLeast(v, floorVector, kind))
+                var key = Key(values[j], kind);
+                if (key >= floor)
                 {
-                    continue;
-                }
-
-                for (var j = i; j < i + width; j++)
-                {
-                    var key = Key(values[j], kind);
-                    if (key >= floor)
-                    {
-                        keys.Add(key);
-                    }
+                    keys.Add(key);
                 }
             }
-        }
 
-        for (; i < values.Length; i++)
-        {
-            var key = Key(values[i], kind);
-            if (key >= floor)
-            {
-                keys.Add(key);
-            }
+            i = NextChunk(values, end, up, down);
         }
     }
 
-    private static bool AnyAtLeast(Vector<float> v, Vector<float> floor, SelectionKey kind) => kind switch
+    /// <summary>A key of at least <paramref name="floor"/> means a value ≥ Up or ≤ Down.</summary>
+    private static (float Up, float Down) Bounds(SelectionKey kind, float floor) => kind switch
     {
-        SelectionKey.Positive => Vector.GreaterThanOrEqualAny(v, floor),
-        SelectionKey.Negative => Vector.LessThanOrEqualAny(v, -floor),
-        _ => Vector.GreaterThanOrEqualAny(Vector.Abs(v), floor),
+        SelectionKey.Positive => (floor, float.NegativeInfinity),
+        SelectionKey.Negative => (float.PositiveInfinity, -floor),
+        _ => (floor, -floor),
     };
 
-    private static void TakeIfSelected(float value, int index, SelectionKey kind, float tau, ref long tiesLeft, ref PooledIntList destination)
+    /// <summary>
+    /// Start of the next vector-wide chunk (from <paramref name="start"/>) holding a value ≥ <paramref name="up"/>
+    /// or ≤ <paramref name="down"/>; chunks without one are skipped with one vector compare each. The tail
+    /// shorter than a vector (or everything, without SIMD) is returned for a scalar scan.
+    /// </summary>
+    private static int NextChunk(ReadOnlySpan<float> values, int start, float up, float down)
+    {
+        var width = Vector<float>.Count;
+        if (!Vector.IsHardwareAccelerated)
+        {
+            return start;
+        }
+
+        var upper = new Vector<float>(up);
+        var lower = new Vector<float>(down);
+        for (; start <= values.Length - width; start += width)
+        {
+            var v = new Vector<float>(values.Slice(start, width));
+            if (Vector.GreaterThanOrEqualAny(v, upper) || Vector.LessThanOrEqualAny(v, lower))
+            {
+                return start;
+            }
+        }
+
+        return start;
+    }
+
+    /// <summary>End of the chunk that starts at <paramref name="start"/> (a vector's width, or the rest).</summary>
+    private static int ChunkEnd(ReadOnlySpan<float> values, int start) =>
+        Vector.IsHardwareAccelerated && start <= values.Length - Vector<float>.Count ? start + Vector<float>.Count : values.Length;
+
+    private static void TakeIfSelected(float value, int index, SelectionKey kind, float tau, ref long tiesLeft, ref PooledList<int> destination)
     {
         var key = Key(value, kind);
         if (key <= 0)

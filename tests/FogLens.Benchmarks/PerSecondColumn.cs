@@ -5,12 +5,15 @@ using BenchmarkDotNet.Running;
 
 namespace FogLens.Benchmarks;
 
-/// <summary>Faces per second = Batch / mean time.</summary>
-internal sealed class FacesPerSecondColumn : IColumn
+/// <summary>A rate column: the value of an integer benchmark parameter divided by the mean time, scaled.</summary>
+/// <param name="columnName">Header, e.g. "faces/s".</param>
+/// <param name="parameter">Benchmark parameter holding the work per operation, e.g. "Batch".</param>
+/// <param name="scale">Divisor applied to the rate (1e6 for millions).</param>
+internal sealed class PerSecondColumn(string columnName, string parameter, double scale) : IColumn
 {
-    public string Id => "FacesPerSecond";
+    public string Id => "PerSecond." + parameter;
 
-    public string ColumnName => "faces/s";
+    public string ColumnName => columnName;
 
     public bool AlwaysShow => true;
 
@@ -22,7 +25,7 @@ internal sealed class FacesPerSecondColumn : IColumn
 
     public UnitType UnitType => UnitType.Dimensionless;
 
-    public string Legend => "Faces processed per second (Batch / mean)";
+    public string Legend => $"{parameter} / mean time{(scale == 1 ? string.Empty : $" / {scale:G}")}";
 
     public bool IsAvailable(Summary summary) => true;
 
@@ -38,7 +41,7 @@ internal sealed class FacesPerSecondColumn : IColumn
             return "-";
         }
 
-        var batch = (int)benchmarkCase.Parameters["Batch"];
-        return (batch / (stats.Mean / 1e9)).ToString("F0", CultureInfo.InvariantCulture);
+        var work = Convert.ToDouble(benchmarkCase.Parameters[parameter], CultureInfo.InvariantCulture);
+        return (work / (stats.Mean / 1e9) / scale).ToString("F0", CultureInfo.InvariantCulture);
     }
 }
