@@ -29,6 +29,7 @@ public static class EdgeCommandLine
         {
             source, fog, edgeId, cameraId, username, passwordFile, detector, loop, batch, outbox, config,
         };
+        command.Subcommands.Add(CreateBench());
         command.SetAction((result, token) =>
         {
             var overrides = new Dictionary<string, string?>();
@@ -63,6 +64,47 @@ public static class EdgeCommandLine
             }
 
             return run(overrides, result.GetValue(config)?.FullName, token);
+        });
+        return command;
+    }
+
+    private static Command CreateBench()
+    {
+        var video = new Option<FileInfo>("--video") { Description = "Video for the speed test.", DefaultValueFactory = _ => new FileInfo("/usr/share/doc/opencv-doc/examples/data/vtest.avi") };
+        var data = new Option<DirectoryInfo?>("--data") { Description = "Labelled face chips for recall (default: $FOGLENS_DATASET)." };
+        var faces = new Option<int>("--faces") { Description = "Face chips to paste for recall.", DefaultValueFactory = _ => 300 };
+        var frames = new Option<int>("--frames") { Description = "Frames for the speed test.", DefaultValueFactory = _ => 300 };
+        var output = new Option<FileInfo?>("--out") { Description = "Write the Markdown report here (default: print it)." };
+        var command = new Command("bench", "Measure detection speed (BlazeFace vs Haar), recall on pasted faces and false positives on face-free images.")
+        {
+            video, data, faces, frames, output,
+        };
+        command.SetAction(result =>
+        {
+            var root = Benchmarking.RepositoryRoot.Find();
+            var dataDir = result.GetValue(data)?.FullName ?? Environment.GetEnvironmentVariable("FOGLENS_DATASET");
+            if (dataDir is null || !Directory.Exists(dataDir))
+            {
+                Console.Error.WriteLine("edge-agent bench: recall needs labelled face chips: pass --data or set FOGLENS_DATASET");
+                return 2;
+            }
+
+            var chips = Directory.GetFiles(dataDir, "*.jpg").Order(StringComparer.Ordinal)
+                .OrderBy(f => System.IO.Hashing.XxHash64.HashToUInt64(System.Text.Encoding.UTF8.GetBytes(Path.GetFileName(f))))
+                .Take(result.GetValue(faces)).ToArray();
+            var bench = new Benchmarking.DetectorBench(root, "/usr/share/doc/opencv-doc/examples/data");
+            var report = bench.Run(result.GetRequiredValue(video).FullName, chips, result.GetValue(frames), 7, m => Console.Error.WriteLine(m));
+            if (result.GetValue(output) is { } file)
+            {
+                File.WriteAllText(file.FullName, report);
+                Console.Error.WriteLine($"wrote {file.FullName}");
+            }
+            else
+            {
+                Console.WriteLine(report);
+            }
+
+            return 0;
         });
         return command;
     }

@@ -53,6 +53,7 @@ public static class EdgeHostExtensions
             sp.GetRequiredService<DiskOutbox>(), sp.GetRequiredService<EdgeMetrics>(), sp.GetRequiredService<IFaceDetector>().Name));
         services.AddHostedService<EdgeMessagingService>();
         services.AddHostedService<EdgePipeline>();
+        services.AddHostedService<ConsoleStatusLine>();
         return builder;
     }
 }

@@ -32,18 +32,7 @@ public static partial class FaceDetectors
             return Path.GetDirectoryName(Path.GetFullPath(options.ModelsDirectory).TrimEnd('/')) ?? ".";
         }
 
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null)
-        {
-            if (Directory.Exists(Path.Combine(dir.FullName, "models", "blazeface")))
-            {
-                return dir.FullName;
-            }
-
-            dir = dir.Parent;
-        }
-
-        return AppContext.BaseDirectory;
+        return Benchmarking.RepositoryRoot.Find();
     }
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "BlazeFace unavailable at {Path} ({Reason}); falling back to the Haar cascade")]
