@@ -1,18 +1,111 @@
+using FogLens.Contracts;
+using FogLens.Contracts.Messages;
+using FogLens.Contracts.Serialization;
+using FogLens.FogService.Broker;
+using FogLens.FogService.Cloud;
+using FogLens.FogService.Demographics;
+using FogLens.FogService.Inference;
+using FogLens.Messaging;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
 namespace FogLens.FogService;
 
 /// <summary>Service registration and endpoint mapping of the fog service.</summary>
 public static class FogHostExtensions
 {
+    /// <summary>Section of the MQTT connection to the cloud portal's broker.</summary>
+    public const string CloudSection = "Cloud";
+
     public static WebApplicationBuilder AddFogServices(this WebApplicationBuilder builder)
     {
-        builder.Services.AddHealthChecks();
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddOptions<FogOptions>().BindConfiguration(FogOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<EdgeBrokerOptions>().BindConfiguration(EdgeBrokerOptions.Section);
+        services.AddOptions<MqttEndpointOptions>(CloudSection).BindConfiguration(CloudSection)
+            .PostConfigure<IOptions<FogOptions>>((cloud, fog) => cloud.ClientId = fog.Value.FogId)
+            .ValidateDataAnnotations().ValidateOnStart();
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<FogCounters>();
+        services.AddSingleton<EdgeRegistry>();
+        services.AddSingleton<CropChannel>();
+        services.AddSingleton<AgeModelProvider>();
+        services.AddSingleton(sp => new MessageHeaderFactory(sp.GetRequiredService<IOptions<FogOptions>>().Value.FogId, sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp =>
+        {
+            var fog = sp.GetRequiredService<IOptions<FogOptions>>().Value;
+            using var lease = sp.GetRequiredService<AgeModelProvider>().Acquire();
+            return new DemographicsAggregator(lease.Estimator.Groups, fog.Window, fog.WindowGrace, sp.GetRequiredService<MessageHeaderFactory>());
+        });
+
+        services.AddSingleton<EmbeddedEdgeBroker>();
+        services.AddKeyedSingleton(CropIntake.SessionKey, (sp, _) =>
+        {
+            var broker = sp.GetRequiredService<IOptions<EdgeBrokerOptions>>().Value;
+            var endpoint = new MqttEndpointOptions
+            {
+                Broker = broker.Embedded ? new Uri($"mqtt://127.0.0.1:{broker.Port}") : broker.External ?? throw new OptionsValidationException(EdgeBrokerOptions.Section, typeof(EdgeBrokerOptions), ["EdgeBroker:External is required when EdgeBroker:Embedded is false"]),
+                ClientId = sp.GetRequiredService<EmbeddedEdgeBroker>().FogClientId,
+                Username = broker.FogUsername,
+                Password = broker.FogPassword,
+                MinBackoff = TimeSpan.FromMilliseconds(100),
+                MaxBackoff = TimeSpan.FromSeconds(5),
+            };
+            return new MqttSession(endpoint, sp.GetRequiredService<ILogger<MqttSession>>(), time: sp.GetRequiredService<TimeProvider>());
+        });
+
+        services.AddKeyedSingleton(CloudLink.SessionKey, (sp, _) =>
+        {
+            var fog = sp.GetRequiredService<IOptions<FogOptions>>().Value;
+            var headers = sp.GetRequiredService<MessageHeaderFactory>();
+            return new MqttSession(
+                sp.GetRequiredService<IOptionsMonitor<MqttEndpointOptions>>().Get(CloudSection),
+                sp.GetRequiredService<ILogger<MqttSession>>(),
+                () => new MqttWill(Topics.FogStatus(fog.FogId), JsonMessages.Serialize(new FogStatus(headers.Next(), NodeState.Offline, "unknown", 0, 0, 0, 0, 0, 0, 0, false, 0)), Retain: true),
+                sp.GetRequiredService<TimeProvider>());
+        });
+        services.AddKeyedSingleton(CloudLink.SessionKey, (sp, _) =>
+        {
+            var fog = sp.GetRequiredService<IOptions<FogOptions>>().Value;
+            return new DiskOutbox(Path.Combine(fog.DataDirectory, "cloud-outbox"), fog.OutboxMaxBytes, sp.GetRequiredService<ILogger<DiskOutbox>>());
+        });
+        services.AddKeyedSingleton(CloudLink.SessionKey, (sp, key) => new OutboxSender(
+            sp.GetRequiredKeyedService<DiskOutbox>(key), sp.GetRequiredKeyedService<MqttSession>(key), sp.GetRequiredService<ILogger<OutboxSender>>()));
+
+        services.AddSingleton<InferenceWorker>();
+        services.AddHostedService(sp => sp.GetRequiredService<EmbeddedEdgeBroker>());
+        services.AddHostedService<CropIntake>();
+        services.AddHostedService(sp => sp.GetRequiredService<InferenceWorker>());
+        services.AddHostedService<CloudLink>();
+
+        services.AddHealthChecks()
+            .AddCheck("model", () => HealthCheckResult.Healthy(), tags: ["ready"])
+            .AddCheck<EdgeBrokerHealthCheck>("edge-broker", tags: ["ready"]);
         return builder;
     }
 
     public static WebApplication MapFogEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks("/healthz");
-        app.MapHealthChecks("/readyz");
+        ArgumentNullException.ThrowIfNull(app);
+        app.MapHealthChecks("/healthz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/readyz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        app.MapGet("/api/status", (FogCounters counters, EdgeRegistry edges, CropChannel queue, AgeModelProvider models, InferenceWorker worker, DemographicsAggregator aggregator) => Results.Ok(new
+        {
+            modelVersion = models.ModelVersion,
+            edgesOnline = edges.Online,
+            counters.CropsReceived,
+            counters.CropsInferred,
+            counters.CropsRejected,
+            counters.Duplicates,
+            counters.CorruptImages,
+            counters.EdgeMessagesRejected,
+            counters.WindowsPublished,
+            queueDepth = queue.Depth,
+            openWindows = aggregator.OpenWindows,
+            facesPerSecond = Math.Round(worker.FacesPerSecond, 1),
+        }));
         return app;
     }
 }

@@ -1,0 +1,47 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace FogLens.FogService;
+
+/// <summary>Settings of a fog service (section "Fog"; environment FOGLENS_FOG_Fog__*).</summary>
+public sealed class FogOptions
+{
+    public const string Section = "Fog";
+
+    [Required]
+    [RegularExpression("^[a-z0-9_-]{1,64}$", ErrorMessage = "Fog:FogId must be 1-64 characters of a-z, 0-9, '-' or '_'")]
+    public string FogId { get; set; } = string.Empty;
+
+    /// <summary>Folder for the cloud outbox, codec state and downloaded models.</summary>
+    [Required]
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>ONNX age model used until the cloud announces another.</summary>
+    [Required]
+    public string ModelPath { get; set; } = "models/age/age-net.onnx";
+
+    /// <summary>Length of the tumbling demographics windows.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long after a window's end late crops are still counted before it is published.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan WindowGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Keep face crops on disk after inference (off: faces are discarded).</summary>
+    public bool KeepFaces { get; set; }
+
+    [Range(1, 256)]
+    public int InferenceBatch { get; set; } = 32;
+
+    /// <summary>Crops waiting for inference before the MQTT handler waits (back-pressure).</summary>
+    [Range(1, 100_000)]
+    public int QueueCapacity { get; set; } = 2048;
+
+    [Range(1, 64)]
+    public int InferenceThreads { get; set; } = 1;
+
+    [Range(1024, long.MaxValue)]
+    public long OutboxMaxBytes { get; set; } = 64L * 1024 * 1024;
+
+    public TimeSpan StatusInterval { get; set; } = TimeSpan.FromSeconds(5);
+}

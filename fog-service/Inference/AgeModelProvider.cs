@@ -1,0 +1,80 @@
+using FogLens.AgeModel.Inference;
+using Microsoft.Extensions.Options;
+
+namespace FogLens.FogService.Inference;
+
+/// <summary>
+/// Holds the current <see cref="AgeEstimator"/>. <see cref="Swap"/> replaces it atomically: batches that
+/// already took the old estimator finish with it, and it is disposed once they have (a lease count), so
+/// a new global model never drops crops.
+/// </summary>
+public sealed partial class AgeModelProvider : IDisposable
+{
+    private readonly Lock _gate = new();
+    private readonly ILogger<AgeModelProvider> _logger;
+    private Lease _current;
+
+    public AgeModelProvider(IOptions<FogOptions> options, ILogger<AgeModelProvider> logger)
+    {
+        _logger = logger;
+        var path = options.Value.ModelPath;
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"Fog:ModelPath '{path}' does not exist (the committed model is models/age/age-net.onnx)", path);
+        }
+
+        _current = new Lease(new AgeEstimator(path, options.Value.InferenceThreads));
+        LogLoaded(_current.Estimator.ModelVersion, path);
+    }
+
+    public string ModelVersion => _current.Estimator.ModelVersion;
+
+    /// <summary>Takes the current estimator for one batch; dispose the lease when done.</summary>
+    public Lease Acquire()
+    {
+        lock (_gate)
+        {
+            _current.AddRef();
+            return _current;
+        }
+    }
+
+    public void Swap(AgeEstimator estimator)
+    {
+        Lease old;
+        lock (_gate)
+        {
+            old = _current;
+            _current = new Lease(estimator);
+        }
+
+        LogSwapped(old.Estimator.ModelVersion, estimator.ModelVersion);
+        old.Dispose();
+    }
+
+    public void Dispose() => _current.Dispose();
+
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "Age model {Version} loaded from {Path}")]
+    private partial void LogLoaded(string version, string path);
+
+    [LoggerMessage(EventId = 3102, Level = LogLevel.Information, Message = "Age model {Old} replaced by {New}")]
+    private partial void LogSwapped(string old, string @new);
+
+    /// <summary>A reference-counted hold on an estimator.</summary>
+    public sealed class Lease(AgeEstimator estimator) : IDisposable
+    {
+        private int _references = 1;
+
+        public AgeEstimator Estimator { get; } = estimator;
+
+        internal void AddRef() => Interlocked.Increment(ref _references);
+
+        public void Dispose()
+        {
+            if (Interlocked.Decrement(ref _references) == 0)
+            {
+                Estimator.Dispose();
+            }
+        }
+    }
+}

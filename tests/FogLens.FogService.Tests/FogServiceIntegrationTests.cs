@@ -1,0 +1,180 @@
+using FogLens.AgeModel;
+using FogLens.AgeModel.Data;
+using FogLens.AgeModel.Inference;
+using FogLens.Contracts;
+using FogLens.Contracts.Messages;
+using FogLens.Contracts.Serialization;
+using FogLens.FogService.Inference;
+using FogLens.Tests.Shared;
+using FogLens.Tests.Shared.Mqtt;
+using Microsoft.Extensions.DependencyInjection;
+using MQTTnet;
+using OpenCvSharp;
+
+namespace FogLens.FogService.Tests;
+
+public sealed class FogServiceIntegrationTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private readonly MessageParser _parser = new();
+
+    [Fact]
+    public async Task CropsIn_DemographicsOut_WithTheModelsExpectedCounts()
+    {
+        var faces = Faces(24);
+        await using var cloud = new TestBroker();
+        await cloud.StartAsync();
+        await using var fog = await FogHarness.StartAsync(cloud.Uri);
+        var edge = await fog.ConnectEdgeAsync("edge-x");
+        var headers = new MessageHeaderFactory("edge-x");
+        var capturedAt = DateTimeOffset.UtcNow.AddSeconds(-30);
+        foreach (var jpeg in faces)
+        {
+            Assert.True((await FogHarness.PublishCropAsync(edge, "edge-x", jpeg, capturedAt, headers)).IsSuccess);
+        }
+
+        Assert.True(await cloud.WaitForAsync(m => Windows(m).Sum(w => w.Faces) >= faces.Count, Timeout), "demographics expected at the cloud");
+        var windows = Windows(cloud.Messages);
+        var window = Assert.Single(windows);
+        Assert.Equal("edge-x", window.EdgeId);
+        Assert.Equal("cam-1", window.CameraId);
+        Assert.Equal(faces.Count, window.Faces);
+        Assert.Equal(ExpectedGroupCounts(faces), window.AgeGroups.Select(g => g.Count).ToArray());
+        Assert.Equal("age-v1", window.ModelVersion);
+        await edge.DisconnectAsync(cancellationToken: TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task RedeliveredCrop_IsCountedOnce()
+    {
+        var jpeg = Faces(1)[0];
+        await using var cloud = new TestBroker();
+        await cloud.StartAsync();
+        await using var fog = await FogHarness.StartAsync(cloud.Uri);
+        var edge = await fog.ConnectEdgeAsync("edge-r");
+        var metadata = new FaceCropMetadata(new MessageHeaderFactory("edge-r").Next(), "cam-1", 1, DateTimeOffset.UtcNow.AddSeconds(-30), DateTimeOffset.UtcNow.AddSeconds(-30),
+            DateTimeOffset.UtcNow.AddSeconds(-30), new FaceBox(1, 1, 40, 40), 640, 480, 0.9f, 10f, "blazeface");
+        var frame = BinaryFrame.Encode(BinaryFrameKind.FaceCrop, metadata, jpeg);
+        for (var i = 0; i < 3; i++)
+        {
+            await FogHarness.PublishRawAsync(edge, Topics.EdgeFaces("edge-r"), frame);
+        }
+
+        Assert.True(await cloud.WaitForAsync(m => Windows(m).Count >= 1, Timeout));
+        Assert.Equal(1, Windows(cloud.Messages).Sum(w => w.Faces));
+        Assert.Equal(2, fog.App.Services.GetRequiredService<FogCounters>().Duplicates);
+    }
+
+    [Fact]
+    public async Task BadInputs_AreRejectedAndCounted_ServiceKeepsWorking()
+    {
+        await using var cloud = new TestBroker();
+        await cloud.StartAsync();
+        await using var fog = await FogHarness.StartAsync(cloud.Uri);
+        var counters = fog.App.Services.GetRequiredService<FogCounters>();
+        var edge = await fog.ConnectEdgeAsync("edge-b");
+        var headers = new MessageHeaderFactory("edge-b");
+
+        await FogHarness.PublishRawAsync(edge, Topics.EdgeFaces("edge-b"), "garbage, not a frame"u8.ToArray());
+        await FogHarness.PublishCropAsync(edge, "edge-b", [0xFF, 0xD8, 0x00, 0x01, 0x02], DateTimeOffset.UtcNow.AddSeconds(-30), headers);
+        var foreign = await FogHarness.PublishRawAsync(edge, Topics.EdgeFaces("someone-else"), [1, 2, 3]);
+        var oversized = await FogHarness.PublishRawAsync(edge, Topics.EdgeFaces("edge-b"), new byte[2 * 1024 * 1024]);
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, foreign.ReasonCode);
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, oversized.ReasonCode);
+
+        Assert.True((await FogHarness.PublishCropAsync(edge, "edge-b", Faces(1)[0], DateTimeOffset.UtcNow.AddSeconds(-30), headers)).IsSuccess);
+        Assert.True(await cloud.WaitForAsync(m => Windows(m).Sum(w => w.Faces) >= 1, Timeout), "a valid crop after the bad ones is still counted");
+        Assert.Equal(1, counters.CropsRejected);
+        Assert.Equal(1, counters.CorruptImages);
+        Assert.Equal(2, counters.EdgeMessagesRejected);
+
+        using var http = new HttpClient();
+        Assert.True((await http.GetAsync(new Uri(new Uri(fog.HttpAddress), "/readyz"), TestContext.Current.CancellationToken)).IsSuccessStatusCode);
+    }
+
+    [Fact]
+    public async Task CloudDown_WindowsWaitInTheOutbox_AndArriveOnceWhenBack()
+    {
+        var faces = Faces(6);
+        await using var cloud = new TestBroker();
+        await using var fog = await FogHarness.StartAsync(cloud.Uri);
+        var edge = await fog.ConnectEdgeAsync("edge-o");
+        var headers = new MessageHeaderFactory("edge-o");
+        for (var i = 0; i < faces.Count; i++)
+        {
+            // Three separate windows, two faces each.
+            await FogHarness.PublishCropAsync(edge, "edge-o", faces[i], DateTimeOffset.UtcNow.AddMinutes(-10 + (i / 2)), headers);
+        }
+
+        // Every face inferred and every window closed into the outbox while the cloud is down.
+        var counters = fog.App.Services.GetRequiredService<FogCounters>();
+        var aggregator = fog.App.Services.GetRequiredService<FogLens.FogService.Demographics.DemographicsAggregator>();
+        await WaitUntil(() => counters.CropsInferred == faces.Count && aggregator.OpenWindows == 0);
+        var published = counters.WindowsPublished;
+        Assert.InRange(published, 3, faces.Count);
+
+        await cloud.StartAsync();
+        Assert.True(await cloud.WaitForAsync(m => Windows(m).Count >= published, Timeout), "windows should arrive when the cloud is back");
+        var windows = Windows(cloud.Messages);
+        Assert.Equal(published, windows.Count);
+        Assert.Equal(windows.Count, windows.Select(w => w.Header.MessageId).Distinct().Count());
+        Assert.Equal(faces.Count, windows.Sum(w => w.Faces));
+        Assert.Equal(3, windows.Select(w => w.WindowStart).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task ConfiguredEdgeCredentials_WrongPasswordIsRefused()
+    {
+        await using var cloud = new TestBroker();
+        await cloud.StartAsync();
+        await using var fog = await FogHarness.StartAsync(cloud.Uri, new() { ["EdgeBroker:Edges:edge-1"] = "s3cret" });
+        var ok = await fog.ConnectEdgeAsync("edge-1", "s3cret");
+        Assert.True(ok.IsConnected);
+        await Assert.ThrowsAnyAsync<Exception>(() => fog.ConnectEdgeAsync("edge-1", "wrong"));
+        await Assert.ThrowsAnyAsync<Exception>(() => fog.ConnectEdgeAsync("edge-2", "s3cret"));
+    }
+
+    /// <summary>Face chips from the dataset when present, else crops of messi5.jpg (always installed).</summary>
+    private static List<byte[]> Faces(int count)
+    {
+        if (TestPaths.Dataset is { } dataset)
+        {
+            return [.. DatasetSplit.FixedSubset(UtkFaceDataset.Scan(dataset).Samples, count).Select(s => File.ReadAllBytes(s.Path))];
+        }
+
+        using var messi = Cv2.ImRead(TestPaths.RequireInstalled(Path.Combine(TestPaths.OpenCvSamples, "messi5.jpg"), "opencv-doc"));
+        return [.. Enumerable.Range(0, count).Select(i =>
+        {
+            using var crop = new Mat(messi, new Rect(190 + (i % 5), 60 + (i % 3), 90, 90));
+            return crop.ImEncode(".jpg");
+        })];
+    }
+
+    private static int[] ExpectedGroupCounts(List<byte[]> faces)
+    {
+        using var estimator = new AgeEstimator(Path.Combine(TestPaths.RepoRoot, "models", "age", "age-net.onnx"));
+        var counts = new int[estimator.Groups.Count];
+        foreach (var jpeg in faces)
+        {
+            using var image = FogLens.AgeModel.Imaging.FacePreprocessor.Decode(jpeg)!;
+            counts[estimator.Predict([image])[0].GroupIndex]++;
+        }
+
+        return counts;
+    }
+
+    private List<FogDemographics> Windows(IEnumerable<(string Topic, byte[] Payload, bool Retain)> messages) =>
+        [.. messages.Where(m => m.Topic.EndsWith("/demographics", StringComparison.Ordinal))
+            .Select(m => _parser.ParseFogDemographics(m.Topic, m.Payload))
+            .Select(r => r.IsSuccess ? r.Value : throw new InvalidOperationException(r.Error.ToString()))];
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not reached in time");
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
+}
