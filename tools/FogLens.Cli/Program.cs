@@ -6,5 +6,6 @@ var root = new RootCommand("FogLens tools: demo launcher, update codec, age mode
     DemoCommand.Create(),
     AgeCommand.Create(),
     CodecCommand.Create(),
+    DataCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
