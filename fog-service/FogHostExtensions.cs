@@ -23,6 +23,7 @@ public static class FogHostExtensions
         var services = builder.Services;
         services.AddOptions<FogOptions>().BindConfiguration(FogOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<EdgeBrokerOptions>().BindConfiguration(EdgeBrokerOptions.Section);
+        services.AddOptions<FogLens.FogService.Federated.FederatedOptions>().BindConfiguration(FogLens.FogService.Federated.FederatedOptions.Section);
         services.AddOptions<MqttEndpointOptions>(CloudSection).BindConfiguration(CloudSection)
             .PostConfigure<IOptions<FogOptions>>((cloud, fog) => cloud.ClientId = fog.Value.FogId)
             .ValidateDataAnnotations().ValidateOnStart();
@@ -77,6 +78,8 @@ public static class FogHostExtensions
         services.AddSingleton<InferenceWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedEdgeBroker>());
         services.AddHostedService<CropIntake>();
+        services.AddSingleton<FogLens.FogService.Federated.FederatedClient>();
+        services.AddHostedService(sp => sp.GetRequiredService<FogLens.FogService.Federated.FederatedClient>());
         services.AddHostedService(sp => sp.GetRequiredService<InferenceWorker>());
         services.AddHostedService<CloudLink>();
 

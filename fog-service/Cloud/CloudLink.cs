@@ -23,6 +23,7 @@ public sealed partial class CloudLink(
     EdgeRegistry edges,
     CropChannel queue,
     AgeModelProvider models,
+    FogLens.FogService.Federated.FederatedClient federated,
     MessageHeaderFactory headers,
     IOptions<FogOptions> options,
     TimeProvider time,
@@ -33,7 +34,7 @@ public sealed partial class CloudLink(
 
     public byte[] Status(NodeState state) => JsonMessages.Serialize(new FogStatus(
         headers.Next(), state, models.ModelVersion, edges.Online, counters.CropsReceived, counters.CropsInferred,
-        counters.CropsRejected + counters.CorruptImages, queue.Depth, outbox.Count, 0, Training: false, LocalSamples: 0));
+        counters.CropsRejected + counters.CorruptImages, queue.Depth, outbox.Count, 0, federated.Training, federated.LocalSamples));
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {

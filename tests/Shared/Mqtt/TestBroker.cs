@@ -63,6 +63,15 @@ internal sealed class TestBroker : IAsyncDisposable
         }
     }
 
+    /// <summary>Publishes a message into the broker as if a client named <paramref name="sender"/> had sent it.</summary>
+    public Task PublishAsync(string topic, byte[] payload, bool retain = false, string sender = "portal")
+    {
+        var server = _server ?? throw new InvalidOperationException("the broker is not running");
+        var message = new MQTTnet.MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithRetainFlag(retain)
+            .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build();
+        return server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message) { SenderClientId = sender }, CancellationToken.None);
+    }
+
     /// <summary>Waits until <paramref name="predicate"/> holds for the recorded messages; false on timeout.</summary>
     public async Task<bool> WaitForAsync(Func<IReadOnlyCollection<(string Topic, byte[] Payload, bool Retain)>, bool> predicate, TimeSpan timeout)
     {

@@ -1,0 +1,192 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Threading.Channels;
+using FogLens.AgeModel.Training;
+using FogLens.Compression;
+using FogLens.Contracts;
+using FogLens.Contracts.Messages;
+using FogLens.Contracts.Serialization;
+using FogLens.FogService.Cloud;
+using FogLens.Messaging;
+using Microsoft.Extensions.Options;
+
+namespace FogLens.FogService.Federated;
+
+/// <summary>
+/// The fog's federated-learning client. On a round task naming this fog it downloads the global weights
+/// (size-limited, SHA-256 verified), trains locally on its own thread, encodes ΔW with the task's codec
+/// and the persisted residual state (SBC by default), and queues the update in the cloud outbox. A task
+/// that cannot be done (bad hash, past deadline, no local data) is logged and counted; the service goes on.
+/// </summary>
+public sealed partial class FederatedClient(
+    [FromKeyedServices(CloudLink.SessionKey)] MqttSession session,
+    [FromKeyedServices(CloudLink.SessionKey)] DiskOutbox outbox,
+    MessageHeaderFactory headers,
+    IOptions<FogOptions> fogOptions,
+    IOptions<FederatedOptions> options,
+    TimeProvider time,
+    ILogger<FederatedClient> logger) : BackgroundService
+{
+    private readonly Channel<RoundTask> _tasks = Channel.CreateBounded<RoundTask>(new BoundedChannelOptions(8) { FullMode = BoundedChannelFullMode.DropOldest });
+    private readonly MessageParser _parser = new();
+    private readonly FogOptions _fog = fogOptions.Value;
+    private readonly FederatedOptions _options = options.Value;
+
+    public long RoundsCompleted { get; private set; }
+
+    public long RoundsFailed { get; private set; }
+
+    public int LastUpdateBytes { get; private set; }
+
+    public bool Training { get; private set; }
+
+    public int LocalSamples { get; private set; }
+
+    public string StatePath => Path.Combine(_fog.DataDirectory, "codec-state.bin");
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!_options.Enabled)
+        {
+            LogDisabled();
+            return;
+        }
+
+        session.Subscribe(Topics.AllRoundTasks);
+        session.MessageReceived = (topic, payload) => OnMessageAsync(topic, payload);
+        await Task.Factory.StartNew(() => RunWorker(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+    }
+
+    private Task OnMessageAsync(string topic, ReadOnlySequence<byte> payload)
+    {
+        if (!Topics.TryParse(topic, out var info) || info.Kind != TopicKind.RoundTask)
+        {
+            return Task.CompletedTask;
+        }
+
+        var task = _parser.ParseRoundTask(topic, payload.ToArray());
+        if (!task.IsSuccess)
+        {
+            RoundsFailed++;
+            LogBadTask(topic, task.Error.ToString());
+            return Task.CompletedTask;
+        }
+
+        if (task.Value.Participants.Contains(_fog.FogId))
+        {
+            _tasks.Writer.TryWrite(task.Value);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task RunWorker(CancellationToken stoppingToken)
+    {
+        var config = AgeNetConfig.FromJson(File.ReadAllText(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(_fog.ModelPath))!, ModelFiles.Config)));
+        using var trainer = new LocalTrainer(config, _options.Threads);
+        var scan = trainer.LoadData(_options.LocalData!, _options.DatasetDirectory, stoppingToken);
+        LogData(trainer.SampleCount, scan.Skipped.Count, _options.LocalData!);
+        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            RoundTask task;
+            try
+            {
+                task = await _tasks.Reader.ReadAsync(stoppingToken);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            try
+            {
+                Training = true;
+                await RunRoundAsync(task, trainer, http, stoppingToken);
+                RoundsCompleted++;
+            }
+            catch (Exception ex) when (ex is InvalidDataException or HttpRequestException or IOException or InvalidOperationException or ArgumentException or TaskCanceledException && !stoppingToken.IsCancellationRequested)
+            {
+                RoundsFailed++;
+                LogRoundFailed(task.RoundId, ex.Message);
+            }
+            finally
+            {
+                Training = false;
+            }
+        }
+    }
+
+    private async Task RunRoundAsync(RoundTask task, LocalTrainer trainer, HttpClient http, CancellationToken cancellationToken)
+    {
+        if (task.Deadline <= time.GetUtcNow())
+        {
+            throw new InvalidOperationException($"round {task.RoundId} is past its deadline {task.Deadline:O}");
+        }
+
+        var weights = await DownloadAsync(task, http, cancellationToken);
+        var (update, loss, steps) = trainer.Train(weights, task.LocalEpochs, task.BatchSize, task.LearningRate, (int)(task.RoundId % int.MaxValue), cancellationToken);
+        var codec = UpdateCodecs.Create(task.Codec, new CodecOptions { Sparsity = task.Sparsity });
+        var state = File.Exists(StatePath) ? CodecState.Load(StatePath) : new CodecState();
+        var payload = codec.Encode(update, state);
+        var codecName = UpdateCodecs.NameOf(codec.Id);
+        var metadata = new ModelUpdateMetadata(headers.Next(), task.RoundId, task.ModelVersion, codecName, trainer.SampleCount, steps, loss, null);
+        outbox.Enqueue(Topics.RoundUpdate(task.RoundId, _fog.FogId), BinaryFrame.Encode(BinaryFrameKind.ModelUpdate, metadata, payload));
+        state.Save(StatePath); // after the update is durably queued
+        LastUpdateBytes = payload.Length;
+        LocalSamples = trainer.SampleCount;
+        LogRoundDone(task.RoundId, trainer.SampleCount, steps, loss, payload.Length, codecName);
+    }
+
+    private async Task<string> DownloadAsync(RoundTask task, HttpClient http, CancellationToken cancellationToken)
+    {
+        using var response = await http.GetAsync(task.ModelUri, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        if (response.Content.Headers.ContentLength > _options.MaxModelBytes)
+        {
+            throw new InvalidDataException($"model of {response.Content.Headers.ContentLength} bytes exceeds Federated:MaxModelBytes");
+        }
+
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int read;
+        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > _options.MaxModelBytes)
+            {
+                throw new InvalidDataException("model download exceeds Federated:MaxModelBytes");
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        var bytes = buffer.ToArray();
+        var hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        if (!Sha256Hex.Equal(hash, task.ModelSha256))
+        {
+            throw new InvalidDataException($"model {task.ModelVersion} from {task.ModelUri} has SHA-256 {hash}, the task says {task.ModelSha256}; refusing it");
+        }
+
+        var folder = Path.Combine(_fog.DataDirectory, "models");
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, $"{task.ModelVersion}.weights");
+        await File.WriteAllBytesAsync(path, bytes, cancellationToken);
+        return path;
+    }
+
+    [LoggerMessage(EventId = 3501, Level = LogLevel.Information, Message = "Federated learning is off (Federated:LocalData is not set)")]
+    private partial void LogDisabled();
+
+    [LoggerMessage(EventId = 3502, Level = LogLevel.Information, Message = "Federated client ready: {Samples} local faces ({Skipped} files skipped) from {Source}")]
+    private partial void LogData(int samples, int skipped, string source);
+
+    [LoggerMessage(EventId = 3503, Level = LogLevel.Warning, Message = "Rejected round task on {Topic}: {Error}")]
+    private partial void LogBadTask(string topic, string error);
+
+    [LoggerMessage(EventId = 3504, Level = LogLevel.Error, Message = "Round {RoundId} failed: {Reason}")]
+    private partial void LogRoundFailed(long roundId, string reason);
+
+    [LoggerMessage(EventId = 3505, Level = LogLevel.Information, Message = "Round {RoundId}: trained on {Samples} faces ({Steps} steps, loss {Loss:F4}), queued {Bytes} bytes ({Codec})")]
+    private partial void LogRoundDone(long roundId, int samples, int steps, double loss, int bytes, string codec);
+}

@@ -1,0 +1,21 @@
+namespace FogLens.FogService.Federated;
+
+/// <summary>Settings of the federated-learning client (section "Federated").</summary>
+public sealed class FederatedOptions
+{
+    public const string Section = "Federated";
+
+    /// <summary>Local labelled faces: a UTKFace-named folder, or a file list written by `./foglens data partition`.</summary>
+    public string? LocalData { get; set; }
+
+    /// <summary>Folder the names in a file list are relative to (the dataset folder).</summary>
+    public string? DatasetDirectory { get; set; }
+
+    /// <summary>CPU threads for local training (inference keeps its own).</summary>
+    public int Threads { get; set; } = 1;
+
+    /// <summary>Largest global model download accepted.</summary>
+    public long MaxModelBytes { get; set; } = 64L * 1024 * 1024;
+
+    public bool Enabled => !string.IsNullOrEmpty(LocalData);
+}

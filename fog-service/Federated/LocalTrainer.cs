@@ -1,0 +1,82 @@
+using FogLens.AgeModel.Data;
+using FogLens.AgeModel.Imaging;
+using FogLens.AgeModel.Training;
+using FogLens.Compression;
+using TorchSharp;
+
+namespace FogLens.FogService.Federated;
+
+/// <summary>
+/// One round of local training: load the global weights, train E epochs on the fog's labelled faces
+/// (communication delay), and return ΔW = local − global for every parameter and BatchNorm statistic.
+/// Uses the same <see cref="AgeTrainingSession"/> as offline training. Not thread-safe.
+/// </summary>
+public sealed class LocalTrainer(AgeNetConfig config, int threads) : IDisposable
+{
+    private StagedFaceSet? _data;
+
+    public int SampleCount => _data?.Count ?? 0;
+
+    /// <summary>Loads and stages the local faces once (unreadable files are reported by the caller's logs).</summary>
+    public DatasetScan LoadData(string source, string? datasetDirectory, CancellationToken cancellationToken)
+    {
+        var scan = Directory.Exists(source)
+            ? UtkFaceDataset.Scan(source)
+            : UtkFaceDataset.FromList(source, datasetDirectory ?? Path.GetDirectoryName(source)!);
+        _data?.Dispose();
+        _data = StagedFaceSet.Load(scan.Samples, new FacePreprocessor(config.InputSize), threads, null, cancellationToken);
+        return scan;
+    }
+
+    public (UpdateTensor[] Update, double TrainLoss, int Steps) Train(string globalWeights, int epochs, int batchSize, double learningRate, int seed, CancellationToken cancellationToken)
+    {
+        var data = _data ?? throw new InvalidOperationException("no local data loaded");
+        if (data.Count == 0)
+        {
+            throw new InvalidOperationException("the local data set is empty");
+        }
+
+        using var session = new AgeTrainingSession(config, learningRate, weightDecay: 0, seed, threads);
+        session.LoadWeights(globalWeights);
+        var before = Snapshot(session.Network);
+        double loss = 0;
+        for (var epoch = 0; epoch < epochs; epoch++)
+        {
+            loss = session.TrainEpoch(data, batchSize, new Random(HashCode.Combine(seed, epoch)), _ => learningRate, 1f, null, cancellationToken);
+        }
+
+        var after = Snapshot(session.Network);
+        var update = new List<UpdateTensor>(before.Count);
+        foreach (var (name, (shape, global)) in before)
+        {
+            var local = after[name].Values;
+            var delta = new float[global.Length];
+            System.Numerics.Tensors.TensorPrimitives.Subtract(local, global, delta);
+            update.Add(new UpdateTensor(name, shape, delta));
+        }
+
+        var steps = epochs * Math.Max(1, data.Count / batchSize);
+        return ([.. update], loss, steps);
+    }
+
+    /// <summary>Every floating-point tensor of the state (parameters and BatchNorm running statistics).</summary>
+    public static Dictionary<string, (int[] Shape, float[] Values)> Snapshot(torch.nn.Module network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        var result = new Dictionary<string, (int[], float[])>(StringComparer.Ordinal);
+        foreach (var (name, tensor) in network.state_dict())
+        {
+            if (tensor.dtype != torch.ScalarType.Float32)
+            {
+                continue; // num_batches_tracked
+            }
+
+            using var cpu = tensor.detach().cpu().contiguous();
+            result[name] = ([.. tensor.shape.Select(d => (int)d)], cpu.data<float>().ToArray());
+        }
+
+        return result;
+    }
+
+    public void Dispose() => _data?.Dispose();
+}

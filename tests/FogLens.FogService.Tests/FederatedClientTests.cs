@@ -1,0 +1,103 @@
+using System.Net;
+using FogLens.AgeModel.Data;
+using FogLens.AgeModel.Training;
+using FogLens.Compression;
+using FogLens.Contracts;
+using FogLens.Contracts.Messages;
+using FogLens.Contracts.Serialization;
+using FogLens.FogService.Federated;
+using FogLens.Tests.Shared;
+using FogLens.Tests.Shared.Mqtt;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FogLens.FogService.Tests;
+
+public sealed class FederatedClientTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
+    private readonly MessageParser _parser = new();
+
+    [Fact]
+    public async Task RoundTask_ProducesADecodableSbcUpdate_OfThePredictedSize_AndKeepsResiduals()
+    {
+        var dataset = TestPaths.RequireDataset();
+        var (train, _) = DatasetSplit.Split(UtkFaceDataset.Scan(dataset).Samples);
+        var list = Path.Combine(Directory.CreateTempSubdirectory("foglens-fl-").FullName, "fog-t.txt");
+        await File.WriteAllLinesAsync(list, DatasetSplit.FixedSubset(train, 48).Select(s => s.FileName), TestContext.Current.CancellationToken);
+        var weightsPath = Path.Combine(TestPaths.RepoRoot, "models", "age", ModelFiles.Weights);
+        await using var models = await ModelServer.StartAsync(weightsPath);
+        await using var cloud = new TestBroker();
+        await cloud.StartAsync();
+        await using var fog = await FogHarness.StartAsync(cloud.Uri, new()
+        {
+            ["Federated:LocalData"] = list,
+            ["Federated:DatasetDirectory"] = dataset,
+        });
+        Assert.True(await cloud.WaitForAsync(m => m.Any(x => x.Topic == Topics.FogStatus("fog-t")), Timeout), "fog must connect to the cloud");
+        var client = fog.App.Services.GetRequiredService<FederatedClient>();
+
+        await cloud.PublishAsync(Topics.RoundTask(1), JsonMessages.Serialize(Task(1, models.Uri, Sha256Hex.Of(await File.ReadAllBytesAsync(weightsPath, TestContext.Current.CancellationToken)))));
+        Assert.True(await cloud.WaitForAsync(m => m.Any(x => x.Topic == Topics.RoundUpdate(1, "fog-t")), Timeout), "an update must arrive");
+
+        var message = cloud.Messages.First(x => x.Topic == Topics.RoundUpdate(1, "fog-t"));
+        var frame = _parser.ParseModelUpdate(message.Topic, message.Payload);
+        Assert.True(frame.IsSuccess, frame.Error?.ToString());
+        Assert.Equal(("sbc", 48, 1L), (frame.Value.Metadata.Codec, frame.Value.Metadata.SampleCount, frame.Value.Metadata.RoundId));
+        using var network = ModelFiles.LoadNetwork(Path.GetDirectoryName(weightsPath)!);
+        var specs = LocalTrainer.Snapshot(network).Select(kv => new TensorSpec(kv.Key, kv.Value.Shape)).ToArray();
+        var decoded = UpdateDecoder.Decode(frame.Value.Payload.Span, expected: specs);
+        Assert.Equal(CodecId.Sbc, decoded.Codec);
+        Assert.True(decoded.Norm() > 0 && double.IsFinite(decoded.Norm()));
+        Assert.InRange(frame.Value.Payload.Length * 8.0 / UpdateSizes.ExpectedSbcBits(specs, 0.01), 0.95, 1.05);
+
+        // The residual state is on disk for the next round (and survives a restart).
+        var state = CodecState.Load(client.StatePath);
+        Assert.Equal(1, state.Rounds);
+        Assert.True(state.ResidualNorm() > 0);
+
+        // A task whose model does not match its hash is refused; nothing is uploaded.
+        await cloud.PublishAsync(Topics.RoundTask(2), JsonMessages.Serialize(Task(2, models.Uri, new string('0', 64))));
+        await WaitUntil(() => client.RoundsFailed == 1);
+        Assert.DoesNotContain(cloud.Messages, x => x.Topic == Topics.RoundUpdate(2, "fog-t"));
+        Assert.Equal(1, client.RoundsCompleted);
+    }
+
+    private static RoundTask Task(long round, Uri model, string sha) => new(
+        new MessageHeaderFactory("portal").Next(), round, "age-v1", sha, model, ["fog-t"], "sbc", 0.01, LocalEpochs: 1, BatchSize: 16,
+        LearningRate: 1e-3, DateTimeOffset.UtcNow.AddMinutes(10), RoundMode.Synchronous);
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not reached in time");
+            await System.Threading.Tasks.Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+    }
+
+    /// <summary>A tiny HTTP server standing in for the portal's model download.</summary>
+    private sealed class ModelServer(WebApplication app) : IAsyncDisposable
+    {
+        public Uri Uri => new(new Uri(app.Urls.First()), "/api/models/age-v1/weights");
+
+        public static async Task<ModelServer> StartAsync(string weightsPath)
+        {
+            var builder = WebApplication.CreateBuilder();
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            var app = builder.Build();
+            app.MapGet("/api/models/age-v1/weights", () => Results.File(weightsPath, "application/octet-stream"));
+            await app.StartAsync();
+            return new ModelServer(app);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+    }
+}
