@@ -80,6 +80,8 @@ public static class FogHostExtensions
         services.AddHostedService<CropIntake>();
         services.AddSingleton<FogLens.FogService.Federated.FederatedClient>();
         services.AddHostedService(sp => sp.GetRequiredService<FogLens.FogService.Federated.FederatedClient>());
+        services.AddSingleton<FogLens.FogService.Federated.ModelUpdater>();
+        services.AddHostedService(sp => sp.GetRequiredService<FogLens.FogService.Federated.ModelUpdater>());
         services.AddHostedService(sp => sp.GetRequiredService<InferenceWorker>());
         services.AddHostedService<CloudLink>();
 

@@ -53,7 +53,7 @@ public sealed partial class FederatedClient(
         }
 
         session.Subscribe(Topics.AllRoundTasks);
-        session.MessageReceived = (topic, payload) => OnMessageAsync(topic, payload);
+        session.OnMessage(OnMessageAsync);
         await Task.Factory.StartNew(() => RunWorker(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
 

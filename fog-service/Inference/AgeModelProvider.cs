@@ -17,7 +17,13 @@ public sealed partial class AgeModelProvider : IDisposable
     public AgeModelProvider(IOptions<FogOptions> options, ILogger<AgeModelProvider> logger)
     {
         _logger = logger;
+        CurrentPointer = Path.Combine(options.Value.DataDirectory, "models", "current.txt");
         var path = options.Value.ModelPath;
+        if (File.Exists(CurrentPointer) && File.ReadAllText(CurrentPointer).Trim() is { Length: > 0 } saved && File.Exists(saved))
+        {
+            path = saved; // the last model the cloud announced, kept across restarts
+        }
+
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"Fog:ModelPath '{path}' does not exist (the committed model is models/age/age-net.onnx)", path);
@@ -28,6 +34,9 @@ public sealed partial class AgeModelProvider : IDisposable
     }
 
     public string ModelVersion => _current.Estimator.ModelVersion;
+
+    /// <summary>File naming the ONNX model to load at start (written when a new global model is installed).</summary>
+    public string CurrentPointer { get; }
 
     /// <summary>Takes the current estimator for one batch; dispose the lease when done.</summary>
     public Lease Acquire()

@@ -27,7 +27,7 @@ public sealed partial class CropIntake(
     {
         session.Subscribe(Topics.AllEdgeFaces);
         session.Subscribe(Topics.AllEdgeStatus);
-        session.MessageReceived = (topic, payload) => OnMessageAsync(topic, payload, stoppingToken);
+        session.OnMessage((topic, payload) => OnMessageAsync(topic, payload, stoppingToken));
         session.Connected = _ =>
         {
             broker.AcceptingEdges = true;

@@ -30,8 +30,7 @@ public sealed partial class MqttSession : IAsyncDisposable
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
     }
 
-    /// <summary>Called for each received message (topic, payload). Exceptions are logged, never thrown to the client.</summary>
-    public Func<string, ReadOnlySequence<byte>, Task>? MessageReceived { get; set; }
+    private readonly List<Func<string, ReadOnlySequence<byte>, Task>> _handlers = [];
 
     /// <summary>Called after each (re)connect and re-subscription.</summary>
     public Func<CancellationToken, Task>? Connected { get; set; }
@@ -39,6 +38,15 @@ public sealed partial class MqttSession : IAsyncDisposable
     public bool IsConnected => _client.IsConnected;
 
     public long Reconnects { get; private set; }
+
+    /// <summary>Adds a handler called for each received message (topic, payload); exceptions are logged, never thrown to the client.</summary>
+    public void OnMessage(Func<string, ReadOnlySequence<byte>, Task> handler)
+    {
+        lock (_handlers)
+        {
+            _handlers.Add(handler);
+        }
+    }
 
     public void Subscribe(string topicFilter)
     {
@@ -207,18 +215,22 @@ public sealed partial class MqttSession : IAsyncDisposable
 
     private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
-        if (MessageReceived is not { } handler)
+        Func<string, ReadOnlySequence<byte>, Task>[] handlers;
+        lock (_handlers)
         {
-            return;
+            handlers = [.. _handlers];
         }
 
-        try
+        foreach (var handler in handlers)
         {
-            await handler(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload);
-        }
-        catch (Exception ex)
-        {
-            LogHandlerFailed(e.ApplicationMessage.Topic, ex);
+            try
+            {
+                await handler(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload);
+            }
+            catch (Exception ex)
+            {
+                LogHandlerFailed(e.ApplicationMessage.Topic, ex);
+            }
         }
     }
 

@@ -28,7 +28,7 @@ public sealed class FederatedClientTests
         var list = Path.Combine(Directory.CreateTempSubdirectory("foglens-fl-").FullName, "fog-t.txt");
         await File.WriteAllLinesAsync(list, DatasetSplit.FixedSubset(train, 48).Select(s => s.FileName), TestContext.Current.CancellationToken);
         var weightsPath = Path.Combine(TestPaths.RepoRoot, "models", "age", ModelFiles.Weights);
-        await using var models = await ModelServer.StartAsync(weightsPath);
+        await using var models = await ModelServer.StartAsync(new() { ["/api/models/age-v1/weights"] = await File.ReadAllBytesAsync(weightsPath, TestContext.Current.CancellationToken) });
         await using var cloud = new TestBroker();
         await cloud.StartAsync();
         await using var fog = await FogHarness.StartAsync(cloud.Uri, new()
@@ -39,7 +39,7 @@ public sealed class FederatedClientTests
         Assert.True(await cloud.WaitForAsync(m => m.Any(x => x.Topic == Topics.FogStatus("fog-t")), Timeout), "fog must connect to the cloud");
         var client = fog.App.Services.GetRequiredService<FederatedClient>();
 
-        await cloud.PublishAsync(Topics.RoundTask(1), JsonMessages.Serialize(Task(1, models.Uri, Sha256Hex.Of(await File.ReadAllBytesAsync(weightsPath, TestContext.Current.CancellationToken)))));
+        await cloud.PublishAsync(Topics.RoundTask(1), JsonMessages.Serialize(Task(1, models.At("/api/models/age-v1/weights"), Sha256Hex.Of(await File.ReadAllBytesAsync(weightsPath, TestContext.Current.CancellationToken)))));
         Assert.True(await cloud.WaitForAsync(m => m.Any(x => x.Topic == Topics.RoundUpdate(1, "fog-t")), Timeout), "an update must arrive");
 
         var message = cloud.Messages.First(x => x.Topic == Topics.RoundUpdate(1, "fog-t"));
@@ -59,11 +59,51 @@ public sealed class FederatedClientTests
         Assert.True(state.ResidualNorm() > 0);
 
         // A task whose model does not match its hash is refused; nothing is uploaded.
-        await cloud.PublishAsync(Topics.RoundTask(2), JsonMessages.Serialize(Task(2, models.Uri, new string('0', 64))));
+        await cloud.PublishAsync(Topics.RoundTask(2), JsonMessages.Serialize(Task(2, models.At("/api/models/age-v1/weights"), new string('0', 64))));
         await WaitUntil(() => client.RoundsFailed == 1);
         Assert.DoesNotContain(cloud.Messages, x => x.Topic == Topics.RoundUpdate(2, "fog-t"));
         Assert.Equal(1, client.RoundsCompleted);
     }
+
+    [Fact]
+    public async Task ModelAnnouncement_HotSwapsTheModel_AndARestartKeepsIt()
+    {
+        var folder = Path.Combine(TestPaths.RepoRoot, "models", "age");
+        byte[] v2;
+        using (var network = ModelFiles.LoadNetwork(folder))
+        {
+            v2 = FogLens.AgeModel.Onnx.AgeNetOnnxExporter.Export(network, "age-v2");
+        }
+
+        await using var models = await ModelServer.StartAsync(new() { ["/api/models/age-v2/onnx"] = v2 });
+        await using var cloud = new TestBroker();
+        await cloud.StartAsync();
+        var data = Directory.CreateTempSubdirectory("foglens-fog-keep-").FullName;
+        var settings = new Dictionary<string, string?> { ["Fog:DataDirectory"] = data };
+
+        await using (var fog = await FogHarness.StartAsync(cloud.Uri, settings))
+        {
+            var provider = fog.App.Services.GetRequiredService<FogLens.FogService.Inference.AgeModelProvider>();
+            var updater = fog.App.Services.GetRequiredService<ModelUpdater>();
+            Assert.Equal("age-v1", provider.ModelVersion);
+
+            // A tampered announcement (wrong hash) is refused and the model stays.
+            await cloud.PublishAsync(Topics.ModelAnnouncement, JsonMessages.Serialize(Announcement("age-v2", new string('f', 64), models.At("/api/models/age-v2/onnx"))), retain: true);
+            await WaitUntil(() => updater.Failures == 1);
+            Assert.Equal("age-v1", provider.ModelVersion);
+
+            await cloud.PublishAsync(Topics.ModelAnnouncement, JsonMessages.Serialize(Announcement("age-v2", Sha256Hex.Of(v2), models.At("/api/models/age-v2/onnx"))), retain: true);
+            await WaitUntil(() => provider.ModelVersion == "age-v2");
+        }
+
+        await using (var restarted = await FogHarness.StartAsync(cloud.Uri, settings))
+        {
+            Assert.Equal("age-v2", restarted.App.Services.GetRequiredService<FogLens.FogService.Inference.AgeModelProvider>().ModelVersion);
+        }
+    }
+
+    private static ModelAnnouncement Announcement(string version, string onnxSha, Uri onnx) => new(
+        new MessageHeaderFactory("portal").Next(), version, onnxSha, onnx, new string('a', 64), onnx, 4.5, DateTimeOffset.UtcNow);
 
     private static RoundTask Task(long round, Uri model, string sha) => new(
         new MessageHeaderFactory("portal").Next(), round, "age-v1", sha, model, ["fog-t"], "sbc", 0.01, LocalEpochs: 1, BatchSize: 16,
@@ -79,17 +119,21 @@ public sealed class FederatedClientTests
         }
     }
 
-    /// <summary>A tiny HTTP server standing in for the portal's model download.</summary>
+    /// <summary>A tiny HTTP server standing in for the portal's model downloads.</summary>
     private sealed class ModelServer(WebApplication app) : IAsyncDisposable
     {
-        public Uri Uri => new(new Uri(app.Urls.First()), "/api/models/age-v1/weights");
+        public Uri At(string path) => new(new Uri(app.Urls.First()), path);
 
-        public static async Task<ModelServer> StartAsync(string weightsPath)
+        public static async Task<ModelServer> StartAsync(Dictionary<string, byte[]> routes)
         {
             var builder = WebApplication.CreateBuilder();
             builder.WebHost.UseUrls("http://127.0.0.1:0");
             var app = builder.Build();
-            app.MapGet("/api/models/age-v1/weights", () => Results.File(weightsPath, "application/octet-stream"));
+            foreach (var (path, bytes) in routes)
+            {
+                app.MapGet(path, () => Results.Bytes(bytes, "application/octet-stream"));
+            }
+
             await app.StartAsync();
             return new ModelServer(app);
         }

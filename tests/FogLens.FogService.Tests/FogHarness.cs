@@ -17,13 +17,14 @@ namespace FogLens.FogService.Tests;
 /// <summary>A real fog service (Kestrel on a free port, embedded edge broker on a free port) plus helpers to act as an edge.</summary>
 internal sealed class FogHarness : IAsyncDisposable
 {
-    private readonly string _data = Directory.CreateTempSubdirectory("foglens-fog-").FullName;
+    private readonly string? _ownedData;
 
-    private FogHarness(WebApplication app, int edgePort, string fogId)
+    private FogHarness(WebApplication app, int edgePort, string fogId, string? ownedData)
     {
         App = app;
         EdgePort = edgePort;
         FogId = fogId;
+        _ownedData = ownedData;
     }
 
     public WebApplication App { get; }
@@ -70,7 +71,7 @@ internal sealed class FogHarness : IAsyncDisposable
             await Task.Delay(20, TestContext.Current.CancellationToken);
         }
 
-        return new FogHarness(app, edgePort, "fog-t");
+        return new FogHarness(app, edgePort, "fog-t", settings["Fog:DataDirectory"] == data ? data : null);
     }
 
     public string HttpAddress => App.Urls.First();
@@ -109,9 +110,14 @@ internal sealed class FogHarness : IAsyncDisposable
     {
         await App.StopAsync();
         await App.DisposeAsync();
+        if (_ownedData is null)
+        {
+            return;
+        }
+
         try
         {
-            Directory.Delete(_data, recursive: true);
+            Directory.Delete(_ownedData, recursive: true);
         }
         catch (IOException)
         {

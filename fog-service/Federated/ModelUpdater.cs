@@ -1,0 +1,100 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using FogLens.AgeModel.Inference;
+using FogLens.Contracts;
+using FogLens.Contracts.Serialization;
+using FogLens.FogService.Cloud;
+using FogLens.FogService.Inference;
+using FogLens.Messaging;
+using Microsoft.Extensions.Options;
+
+namespace FogLens.FogService.Federated;
+
+/// <summary>
+/// Installs a new global model when the cloud announces one (retained topic models/age/current):
+/// downloads the ONNX file (size-limited), checks its SHA-256, loads and validates it, hot-swaps the
+/// inference model without dropping crops, and records it so a restart keeps it.
+/// </summary>
+public sealed partial class ModelUpdater(
+    [FromKeyedServices(CloudLink.SessionKey)] MqttSession session,
+    AgeModelProvider models,
+    IOptions<FogOptions> fogOptions,
+    IOptions<FederatedOptions> options,
+    ILogger<ModelUpdater> logger) : BackgroundService
+{
+    private readonly MessageParser _parser = new();
+    private readonly SemaphoreSlim _one = new(1, 1);
+
+    public long Failures { get; private set; }
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        session.Subscribe(Topics.ModelAnnouncement);
+        session.OnMessage((topic, payload) => topic == Topics.ModelAnnouncement ? InstallAsync(payload.ToArray(), stoppingToken) : Task.CompletedTask);
+        return Task.CompletedTask;
+    }
+
+    public override void Dispose()
+    {
+        _one.Dispose();
+        base.Dispose();
+    }
+
+    private async Task InstallAsync(byte[] payload, CancellationToken cancellationToken)
+    {
+        var parsed = _parser.ParseModelAnnouncement(Topics.ModelAnnouncement, payload);
+        if (!parsed.IsSuccess)
+        {
+            Failures++;
+            LogFailed("(unparsed)", parsed.Error.ToString());
+            return;
+        }
+
+        var announcement = parsed.Value;
+        if (announcement.ModelVersion == models.ModelVersion)
+        {
+            return;
+        }
+
+        await _one.WaitAsync(cancellationToken);
+        try
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
+            var bytes = await http.GetByteArrayAsync(announcement.OnnxUri, cancellationToken);
+            if (bytes.LongLength > options.Value.MaxModelBytes)
+            {
+                throw new InvalidDataException($"model of {bytes.LongLength} bytes exceeds Federated:MaxModelBytes");
+            }
+
+            var hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
+            if (!Sha256Hex.Equal(hash, announcement.OnnxSha256))
+            {
+                throw new InvalidDataException($"ONNX model has SHA-256 {hash}, the announcement says {announcement.OnnxSha256}");
+            }
+
+            var folder = Path.Combine(fogOptions.Value.DataDirectory, "models");
+            Directory.CreateDirectory(folder);
+            var path = Path.Combine(folder, $"{announcement.ModelVersion}.onnx");
+            await File.WriteAllBytesAsync(path, bytes, cancellationToken);
+            var estimator = new AgeEstimator(path, fogOptions.Value.InferenceThreads);
+            models.Swap(estimator);
+            await File.WriteAllTextAsync(models.CurrentPointer, path, cancellationToken);
+            LogInstalled(announcement.ModelVersion, estimator.ModelVersion);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or InvalidDataException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            Failures++;
+            LogFailed(announcement.ModelVersion, ex.Message);
+        }
+        finally
+        {
+            _one.Release();
+        }
+    }
+
+    [LoggerMessage(EventId = 3601, Level = LogLevel.Information, Message = "Installed global model {Announced} (ONNX metadata version {Version})")]
+    private partial void LogInstalled(string announced, string version);
+
+    [LoggerMessage(EventId = 3602, Level = LogLevel.Error, Message = "Could not install model {Version}: {Reason}; keeping the current one")]
+    private partial void LogFailed(string version, string reason);
+}
