@@ -96,6 +96,8 @@ public static class FogHostExtensions
         ArgumentNullException.ThrowIfNull(app);
         app.MapHealthChecks("/healthz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        app.MapGet("/metrics", (FogCounters counters, EdgeRegistry edges, CropChannel queue, DemographicsAggregator aggregator, InferenceWorker worker, FogLens.FogService.Federated.FederatedClient federated, AgeModelProvider models) =>
+            Results.Text(PrometheusMetrics.Render(counters, edges, queue, aggregator, worker, federated, models), PrometheusMetrics.ContentType));
         app.MapGet("/api/status", (FogCounters counters, EdgeRegistry edges, CropChannel queue, AgeModelProvider models, InferenceWorker worker, DemographicsAggregator aggregator) => Results.Ok(new
         {
             modelVersion = models.ModelVersion,

@@ -1,6 +1,30 @@
 using FogLens.FogService;
 using Microsoft.Extensions.Options;
 
+if (args is ["--help"] or ["-h"] or ["-?"])
+{
+    Console.WriteLine("""
+        FogLens fog service: age inference on face crops from its edge agents, demographics windows to the
+        cloud, and a federated-learning client.
+
+        usage: FogLens.FogService [--urls http://127.0.0.1:5100] [--Section:Key=value ...]
+
+        Configuration (appsettings.json, environment FOGLENS_FOG_Section__Key, or --Section:Key=value):
+          Fog:FogId                node id (required)           Fog:ModelPath      ONNX age model
+          Fog:DataDirectory        outbox, state, models        Fog:Window         window length (00:01:00)
+          Fog:KeepFaces            keep crops on disk (false)   Fog:InferenceBatch batch size (32)
+          EdgeBroker:Embedded      run the edge broker (true)   EdgeBroker:Port    its port (1883)
+          EdgeBroker:External      mqtt:// broker when not embedded
+          EdgeBroker:Edges:<id>    password of edge <id> (none configured: open, development only)
+          Cloud:Broker             cloud broker (mqtt://127.0.0.1:1883), Cloud:Username, Cloud:Password
+          Federated:LocalData      labelled faces (folder or file list) for federated rounds
+          Federated:DatasetDirectory  base folder of a file list
+
+        Endpoints: /healthz, /readyz, /metrics (Prometheus), /api/status.
+        """);
+    return 0;
+}
+
 var builder = WebApplication.CreateBuilder(args);
 builder.Configuration.AddEnvironmentVariables("FOGLENS_FOG_");
 builder.AddFogServices();

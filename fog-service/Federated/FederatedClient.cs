@@ -125,12 +125,12 @@ public sealed partial class FederatedClient(
         }
 
         var weights = await DownloadAsync(task, http, cancellationToken);
-        var (update, loss, steps) = trainer.Train(weights, task.LocalEpochs, task.BatchSize, task.LearningRate, (int)(task.RoundId % int.MaxValue), cancellationToken);
+        var (update, loss, steps, validationMae) = trainer.Train(weights, task.LocalEpochs, task.BatchSize, task.LearningRate, (int)(task.RoundId % int.MaxValue), cancellationToken);
         var codec = UpdateCodecs.Create(task.Codec, new CodecOptions { Sparsity = task.Sparsity });
         var state = File.Exists(StatePath) ? CodecState.Load(StatePath) : new CodecState();
         var payload = codec.Encode(update, state);
         var codecName = UpdateCodecs.NameOf(codec.Id);
-        var metadata = new ModelUpdateMetadata(headers.Next(), task.RoundId, task.ModelVersion, codecName, trainer.SampleCount, steps, loss, null);
+        var metadata = new ModelUpdateMetadata(headers.Next(), task.RoundId, task.ModelVersion, codecName, trainer.SampleCount, steps, loss, validationMae);
         outbox.Enqueue(Topics.RoundUpdate(task.RoundId, _fog.FogId), BinaryFrame.Encode(BinaryFrameKind.ModelUpdate, metadata, payload));
         state.Save(StatePath); // after the update is durably queued
         LastUpdateBytes = payload.Length;

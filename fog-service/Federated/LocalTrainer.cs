@@ -14,8 +14,11 @@ namespace FogLens.FogService.Federated;
 public sealed class LocalTrainer(AgeNetConfig config, int threads) : IDisposable
 {
     private StagedFaceSet? _data;
+    private StagedFaceSet? _validation;
 
     public int SampleCount => _data?.Count ?? 0;
+
+    public int ValidationCount => _validation?.Count ?? 0;
 
     /// <summary>Loads and stages the local faces once (unreadable files are reported by the caller's logs).</summary>
     public DatasetScan LoadData(string source, string? datasetDirectory, CancellationToken cancellationToken)
@@ -23,12 +26,22 @@ public sealed class LocalTrainer(AgeNetConfig config, int threads) : IDisposable
         var scan = Directory.Exists(source)
             ? UtkFaceDataset.Scan(source)
             : UtkFaceDataset.FromList(source, datasetDirectory ?? Path.GetDirectoryName(source)!);
+        // A tenth of the local faces (by file-name hash) is kept aside to report a local validation MAE.
+        var (train, validation) = DatasetSplit.Split(scan.Samples, 0.1, salt: "local/");
+        if (validation.Count == 0 || train.Count == 0)
+        {
+            (train, validation) = (scan.Samples, []);
+        }
+
         _data?.Dispose();
-        _data = StagedFaceSet.Load(scan.Samples, new FacePreprocessor(config.InputSize), threads, null, cancellationToken);
+        _validation?.Dispose();
+        var preprocessor = new FacePreprocessor(config.InputSize);
+        _data = StagedFaceSet.Load(train, preprocessor, threads, null, cancellationToken);
+        _validation = StagedFaceSet.Load(validation, preprocessor, threads, null, cancellationToken);
         return scan;
     }
 
-    public (UpdateTensor[] Update, double TrainLoss, int Steps) Train(string globalWeights, int epochs, int batchSize, double learningRate, int seed, CancellationToken cancellationToken)
+    public (UpdateTensor[] Update, double TrainLoss, int Steps, double? ValidationMae) Train(string globalWeights, int epochs, int batchSize, double learningRate, int seed, CancellationToken cancellationToken)
     {
         var data = _data ?? throw new InvalidOperationException("no local data loaded");
         if (data.Count == 0)
@@ -46,6 +59,7 @@ public sealed class LocalTrainer(AgeNetConfig config, int threads) : IDisposable
         }
 
         var after = Snapshot(session.Network);
+        double? validationMae = _validation is { Count: > 0 } v ? session.MeanAbsoluteError(v) : null;
         var update = new List<UpdateTensor>(before.Count);
         foreach (var (name, (shape, global)) in before)
         {
@@ -56,7 +70,7 @@ public sealed class LocalTrainer(AgeNetConfig config, int threads) : IDisposable
         }
 
         var steps = epochs * Math.Max(1, data.Count / batchSize);
-        return ([.. update], loss, steps);
+        return ([.. update], loss, steps, validationMae);
     }
 
     /// <summary>Every floating-point tensor of the state (parameters and BatchNorm running statistics).</summary>
@@ -78,5 +92,9 @@ public sealed class LocalTrainer(AgeNetConfig config, int threads) : IDisposable
         return result;
     }
 
-    public void Dispose() => _data?.Dispose();
+    public void Dispose()
+    {
+        _data?.Dispose();
+        _validation?.Dispose();
+    }
 }

@@ -23,7 +23,7 @@ public sealed class TrainingTests
         }
 
         Assert.All(losses, l => Assert.True(double.IsFinite(l)));
-        Assert.True(losses[^1] < losses[0] * 0.8, $"loss did not fall: {string.Join(", ", losses.Select(l => l.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)))}");
+        Assert.True(losses[^1] < losses[0] * 0.9, $"loss did not fall: {string.Join(", ", losses.Select(l => l.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)))}");
         Assert.True(double.IsFinite(session.MeanAbsoluteError(data)));
     }
 

@@ -45,7 +45,9 @@ public sealed class FederatedClientTests
         var message = cloud.Messages.First(x => x.Topic == Topics.RoundUpdate(1, "fog-t"));
         var frame = _parser.ParseModelUpdate(message.Topic, message.Payload);
         Assert.True(frame.IsSuccess, frame.Error?.ToString());
-        Assert.Equal(("sbc", 48, 1L), (frame.Value.Metadata.Codec, frame.Value.Metadata.SampleCount, frame.Value.Metadata.RoundId));
+        Assert.Equal(("sbc", 1L), (frame.Value.Metadata.Codec, frame.Value.Metadata.RoundId));
+        Assert.InRange(frame.Value.Metadata.SampleCount, 36, 47); // about 10 % of the 48 faces are held out locally
+        Assert.True(frame.Value.Metadata.LocalValidationMae is > 0 and < 60);
         using var network = ModelFiles.LoadNetwork(Path.GetDirectoryName(weightsPath)!);
         var specs = LocalTrainer.Snapshot(network).Select(kv => new TensorSpec(kv.Key, kv.Value.Shape)).ToArray();
         var decoded = UpdateDecoder.Decode(frame.Value.Payload.Span, expected: specs);
