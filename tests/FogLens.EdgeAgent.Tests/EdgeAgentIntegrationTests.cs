@@ -3,6 +3,7 @@ using FogLens.Contracts.Serialization;
 using FogLens.EdgeAgent;
 using FogLens.EdgeAgent.Pipeline;
 using FogLens.Messaging;
+using FogLens.Tests.Shared;
 using FogLens.Tests.Shared.Mqtt;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -123,13 +124,5 @@ public sealed class EdgeAgentIntegrationTests
             .Select(m => _parser.ParseFaceCrop(m.Topic, m.Payload))
             .Select(r => r.IsSuccess ? r.Value : throw new InvalidOperationException(r.Error.ToString()))];
 
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached in time");
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
-    }
+    private static Task WaitUntil(Func<bool> condition) => Eventually.WaitUntil(condition, Timeout);
 }

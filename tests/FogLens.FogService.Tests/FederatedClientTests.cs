@@ -111,15 +111,7 @@ public sealed class FederatedClientTests
         new MessageHeaderFactory("portal").Next(), round, "age-v1", sha, model, ["fog-t"], "sbc", 0.01, LocalEpochs: 1, BatchSize: 16,
         LearningRate: 1e-3, DateTimeOffset.UtcNow.AddMinutes(10), RoundMode.Synchronous);
 
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached in time");
-            await System.Threading.Tasks.Task.Delay(50, TestContext.Current.CancellationToken);
-        }
-    }
+    private static Task WaitUntil(Func<bool> condition) => Eventually.WaitUntil(condition, Timeout);
 
     /// <summary>A tiny HTTP server standing in for the portal's model downloads.</summary>
     private sealed class ModelServer(WebApplication app) : IAsyncDisposable

@@ -173,13 +173,5 @@ public sealed class FogServiceIntegrationTests
             .Select(m => _parser.ParseFogDemographics(m.Topic, m.Payload))
             .Select(r => r.IsSuccess ? r.Value : throw new InvalidOperationException(r.Error.ToString()))];
 
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Timeout;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached in time");
-            await Task.Delay(50, TestContext.Current.CancellationToken);
-        }
-    }
+    private static Task WaitUntil(Func<bool> condition) => Eventually.WaitUntil(condition, Timeout);
 }

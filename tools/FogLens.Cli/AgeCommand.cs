@@ -16,7 +16,8 @@ internal static class AgeCommand
         return command;
     }
 
-    private static Option<DirectoryInfo> DataOption() => new("--data")
+    /// <summary>The --data option shared by the dataset-reading commands.</summary>
+    internal static Option<DirectoryInfo> DataOption() => new("--data")
     {
         Description = $"Labelled UTKFace folder (default: ${UtkFaceDataset.EnvironmentVariable}).",
         DefaultValueFactory = _ => new DirectoryInfo(Environment.GetEnvironmentVariable(UtkFaceDataset.EnvironmentVariable) ?? "datasets/utkface"),

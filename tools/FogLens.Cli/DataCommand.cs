@@ -11,11 +11,7 @@ internal static class DataCommand
     public static Command Create()
     {
         var command = new Command("data", "Dataset tools.");
-        var data = new Option<DirectoryInfo>("--data")
-        {
-            Description = $"Labelled UTKFace folder (default: ${UtkFaceDataset.EnvironmentVariable}).",
-            DefaultValueFactory = _ => new DirectoryInfo(Environment.GetEnvironmentVariable(UtkFaceDataset.EnvironmentVariable) ?? "datasets/utkface"),
-        };
+        var data = AgeCommand.DataOption();
         var fogs = new Option<int>("--fogs") { Description = "Number of fogs.", DefaultValueFactory = _ => 4 };
         var scheme = new Option<string>("--scheme") { Description = "iid, dirichlet, age-skew or race-skew.", DefaultValueFactory = _ => "iid" };
         var alpha = new Option<double>("--alpha") { Description = "Dirichlet concentration (smaller = more skewed).", DefaultValueFactory = _ => 0.5 };
