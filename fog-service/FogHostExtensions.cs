@@ -45,6 +45,11 @@ public static class FogHostExtensions
         services.AddKeyedSingleton(CropIntake.SessionKey, (sp, _) =>
         {
             var broker = sp.GetRequiredService<IOptions<EdgeBrokerOptions>>().Value;
+            if (!broker.Embedded)
+            {
+                sp.GetRequiredService<EmbeddedEdgeBroker>().AcceptingEdges = true; // not ours to gate
+            }
+
             var endpoint = new MqttEndpointOptions
             {
                 Broker = broker.Embedded ? new Uri($"mqtt://127.0.0.1:{broker.Port}") : broker.External ?? throw new OptionsValidationException(EdgeBrokerOptions.Section, typeof(EdgeBrokerOptions), ["EdgeBroker:External is required when EdgeBroker:Embedded is false"]),
@@ -53,6 +58,7 @@ public static class FogHostExtensions
                 Password = broker.FogPassword,
                 MinBackoff = TimeSpan.FromMilliseconds(100),
                 MaxBackoff = TimeSpan.FromSeconds(5),
+                PersistentSession = !broker.Embedded, // an external broker keeps queuing crops while the fog restarts
             };
             return new MqttSession(endpoint, sp.GetRequiredService<ILogger<MqttSession>>(), time: sp.GetRequiredService<TimeProvider>());
         });

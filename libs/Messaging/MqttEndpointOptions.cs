@@ -25,6 +25,14 @@ public sealed class MqttEndpointOptions
 
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// Keep the session on the broker while disconnected (clean start off, session expiry below), so an
+    /// external broker queues QoS 1 messages for this subscriber while it restarts.
+    /// </summary>
+    public bool PersistentSession { get; set; }
+
+    public TimeSpan SessionExpiry { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>Accept any TLS certificate (test brokers only).</summary>
     public bool AllowUntrustedCertificates { get; set; }
 

@@ -162,7 +162,12 @@ public sealed partial class MqttSession : IAsyncDisposable
             .WithProtocolVersion(MqttProtocolVersion.V500)
             .WithKeepAlivePeriod(_options.KeepAlive)
             .WithTimeout(TimeSpan.FromSeconds(10))
-            .WithCleanStart(true);
+            .WithCleanStart(!_options.PersistentSession);
+        if (_options.PersistentSession)
+        {
+            builder = builder.WithSessionExpiryInterval((uint)_options.SessionExpiry.TotalSeconds);
+        }
+
         if (_options.Username is not null)
         {
             builder = builder.WithCredentials(_options.Username, _options.Password ?? string.Empty);
