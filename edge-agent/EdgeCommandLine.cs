@@ -15,7 +15,15 @@ public static class EdgeCommandLine
     public static RootCommand Create(Func<IReadOnlyDictionary<string, string?>, string?, CancellationToken, Task<int>> run)
     {
         var source = new Option<string?>("--source") { Description = "Video file, image folder, camera index (0) or stream URL (rtsp://, http://)." };
-        var fog = new Option<Uri?>("--fog") { Description = "Fog broker, e.g. mqtt://127.0.0.1:1883 or mqtts://fog.local:8883." };
+        var fog = new Option<string?>("--fog") { Description = "Fog broker, e.g. mqtt://127.0.0.1:1883 or mqtts://fog.local:8883." };
+        fog.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<string?>();
+            if (value is not null && (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme is not ("mqtt" or "mqtts")))
+            {
+                result.AddError($"--fog must be an mqtt:// or mqtts:// URI, not '{value}'");
+            }
+        });
         var edgeId = new Option<string?>("--edge-id") { Description = "Node id of this agent (a-z, 0-9, '-', '_')." };
         var cameraId = new Option<string?>("--camera-id") { Description = "Camera id reported with crops (default: the edge id)." };
         var username = new Option<string?>("--username") { Description = "MQTT user name (password: FOGLENS_EDGE_Fog__Password or --password-file)." };
@@ -42,7 +50,7 @@ public static class EdgeCommandLine
             }
 
             Set("Edge:Source", result.GetValue(source));
-            Set("Fog:Broker", result.GetValue(fog)?.ToString());
+            Set("Fog:Broker", result.GetValue(fog));
             Set("Edge:EdgeId", result.GetValue(edgeId));
             Set("Edge:CameraId", result.GetValue(cameraId));
             Set("Fog:Username", result.GetValue(username));
