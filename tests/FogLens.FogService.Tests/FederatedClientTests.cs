@@ -55,7 +55,9 @@ public sealed class FederatedClientTests
         Assert.True(decoded.Norm() > 0 && double.IsFinite(decoded.Norm()));
         Assert.InRange(frame.Value.Payload.Length * 8.0 / UpdateSizes.ExpectedSbcBits(specs, 0.01), 0.95, 1.05);
 
-        // The residual state is on disk for the next round (and survives a restart).
+        // The residual state is on disk for the next round (and survives a restart). It is saved right
+        // after the update is queued, so wait for the round to finish rather than for the message.
+        await WaitUntil(() => client.RoundsCompleted == 1);
         var state = CodecState.Load(client.StatePath);
         Assert.Equal(1, state.Rounds);
         Assert.True(state.ResidualNorm() > 0);

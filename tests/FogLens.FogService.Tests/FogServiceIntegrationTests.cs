@@ -62,9 +62,11 @@ public sealed class FogServiceIntegrationTests
             await FogHarness.PublishRawAsync(edge, Topics.EdgeFaces("edge-r"), frame);
         }
 
+        var counters = fog.App.Services.GetRequiredService<FogCounters>();
+        await WaitUntil(() => counters.Duplicates == 2 && counters.CropsInferred == 1);
         Assert.True(await cloud.WaitForAsync(m => Windows(m).Count >= 1, Timeout));
         Assert.Equal(1, Windows(cloud.Messages).Sum(w => w.Faces));
-        Assert.Equal(2, fog.App.Services.GetRequiredService<FogCounters>().Duplicates);
+        Assert.Equal(2, counters.Duplicates);
     }
 
     [Fact]
