@@ -1,4 +1,3 @@
-using FogLens.AgeModel.Imaging;
 using FogLens.FogService.Demographics;
 using Microsoft.Extensions.Options;
 
@@ -78,47 +77,28 @@ public sealed partial class InferenceWorker(
     {
         using var lease = models.Acquire();
         var estimator = lease.Estimator;
-        var length = estimator.Preprocessor.TensorLength;
-        var buffer = System.Buffers.ArrayPool<float>.Shared.Rent(batch.Count * length);
-        var kept = new List<CropWork>(batch.Count);
-        try
+        var predictions = estimator.PredictEncoded([.. batch.Select(w => w.Jpeg)]);
+        var inferred = 0;
+        for (var i = 0; i < batch.Count; i++)
         {
-            foreach (var work in batch)
+            var work = batch[i];
+            if (predictions[i] is not { } prediction)
             {
-                using var image = FacePreprocessor.Decode(work.Jpeg.Span);
-                if (image is null)
-                {
-                    counters.CorruptImage();
-                    LogCorrupt(work.EdgeId, work.MessageId);
-                    continue;
-                }
-
-                estimator.Preprocessor.Prepare(image, buffer.AsSpan(kept.Count * length, length));
-                if (_options.KeepFaces)
-                {
-                    Keep(work);
-                }
-
-                kept.Add(work);
+                counters.CorruptImage();
+                LogCorrupt(work.EdgeId, work.MessageId);
+                continue;
             }
 
-            if (kept.Count == 0)
+            if (_options.KeepFaces)
             {
-                return;
+                Keep(work);
             }
 
-            var predictions = estimator.PredictPrepared(buffer.AsMemory(0, kept.Count * length), kept.Count);
-            for (var i = 0; i < kept.Count; i++)
-            {
-                aggregator.Add(kept[i].EdgeId, kept[i].CameraId, kept[i].CapturedAt, predictions[i].ExpectedAge, estimator.ModelVersion);
-            }
-
-            counters.CropsInferredAdd(kept.Count);
+            aggregator.Add(work.EdgeId, work.CameraId, work.CapturedAt, prediction.ExpectedAge, estimator.ModelVersion);
+            inferred++;
         }
-        finally
-        {
-            System.Buffers.ArrayPool<float>.Shared.Return(buffer);
-        }
+
+        counters.CropsInferredAdd(inferred);
     }
 
     private void Keep(CropWork work)

@@ -15,6 +15,9 @@ public sealed record CodecOptions
     /// </summary>
     public bool ErrorFeedback { get; init; } = true;
 
+    /// <summary>Values kept out of <paramref name="n"/> by sparse codecs: ⌈p·n⌉, at least 1.</summary>
+    public long KeptCount(long n) => Math.Max(1, (long)Math.Ceiling(Sparsity * n));
+
     public void Validate()
     {
         if (!(Sparsity > 0 && Sparsity <= 1))

@@ -135,18 +135,6 @@ public sealed partial class MqttSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits until connected (or the timeout passes); true when connected.</summary>
-    public async Task<bool> WaitConnectedAsync(TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        var deadline = _time.GetUtcNow() + timeout;
-        while (!_client.IsConnected && _time.GetUtcNow() < deadline)
-        {
-            await DelayAsync(TimeSpan.FromMilliseconds(50), cancellationToken);
-        }
-
-        return _client.IsConnected;
-    }
-
     public async ValueTask DisposeAsync()
     {
         _client.Dispose();

@@ -27,7 +27,7 @@ public class AgeInferenceBenchmarks : IDisposable
     [GlobalSetup]
     public void Setup()
     {
-        _estimator = new AgeEstimator(Path.Combine(FindRoot(), "models", "age", ModelFiles.Onnx), intraOpThreads: 2);
+        _estimator = new AgeEstimator(Path.Combine(BenchPaths.Root, "models", "age", ModelFiles.Onnx), intraOpThreads: 2);
         _prepared = new float[Batch * _estimator.Preprocessor.TensorLength];
         var rng = new Random(1);
         for (var i = 0; i < _prepared.Length; i++)
@@ -64,17 +64,6 @@ public class AgeInferenceBenchmarks : IDisposable
 
     [Benchmark]
     public int CropsToAges() => _estimator.Predict(_crops).Count;
-
-    private static string FindRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "FogLens.slnx")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? ".";
-    }
 
     private sealed class Config : ManualConfig
     {

@@ -30,7 +30,7 @@ public static class FogThroughputBench
     {
         var total = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 4000;
         var output = args.Length > 1 ? args[1] : null;
-        var root = FindRoot();
+        var root = BenchPaths.Root;
         var crops = LoadCrops(root, 64);
         var cloudPort = FreePort();
         using var cloud = new MqttServerFactory().CreateMqttServer(new MqttServerOptionsBuilder().WithDefaultEndpoint().WithDefaultEndpointBoundIPAddress(IPAddress.Loopback).WithDefaultEndpointPort(cloudPort).Build());
@@ -120,16 +120,5 @@ public static class FogThroughputBench
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private static string FindRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "FogLens.slnx")))
-        {
-            dir = dir.Parent;
-        }
-
-        return dir?.FullName ?? ".";
     }
 }

@@ -118,16 +118,7 @@ internal static class AgeCommand
         };
         command.SetAction(result =>
         {
-            var scan = UtkFaceDataset.Scan(result.GetRequiredValue(data).FullName);
-            Console.WriteLine(scan.Summary);
-            var (train, validation) = DatasetSplit.Split(scan.Samples);
-            IReadOnlyList<FaceSample> samples = result.GetRequiredValue(split) switch
-            {
-                "val" => validation,
-                "train" => train,
-                "all" => scan.Samples,
-                var other => throw new ArgumentException($"--split must be val, train or all, not '{other}'"),
-            };
+            var samples = LoadSplit(result.GetRequiredValue(data), result.GetRequiredValue(split));
             if (result.GetValue(limit) is { } n)
             {
                 samples = DatasetSplit.FixedSubset(samples, n);
@@ -161,6 +152,21 @@ internal static class AgeCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Scans the dataset (printing what was skipped) and returns the named side of the standard split: train, val or all.</summary>
+    internal static IReadOnlyList<FaceSample> LoadSplit(DirectoryInfo data, string split)
+    {
+        var scan = UtkFaceDataset.Scan(data.FullName);
+        Console.WriteLine(scan.Summary);
+        var (train, validation) = DatasetSplit.Split(scan.Samples);
+        return split switch
+        {
+            "train" => train,
+            "val" => validation,
+            "all" => scan.Samples,
+            _ => throw new ArgumentException($"--split must be train, val or all, not '{split}'"),
+        };
     }
 
     private static readonly System.Text.Json.JsonSerializerOptions IndentedJson = new() { WriteIndented = true };

@@ -125,7 +125,7 @@ internal static class CodecCommand
             var values = new float[n];
             for (var i = 0; i < values.Length; i++)
             {
-                values[i] = (float)(Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()) * 1e-3);
+                values[i] = SmallGaussian(rng);
             }
 
             result[t] = new UpdateTensor($"tensor{t}", [checked((int)n)], values);
@@ -146,7 +146,7 @@ internal static class CodecCommand
             var values = new float[parameter.numel()];
             for (var i = 0; i < values.Length; i++)
             {
-                values[i] = (float)(Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()) * 1e-3);
+                values[i] = SmallGaussian(rng);
             }
 
             result.Add(new UpdateTensor(name, shape, values));
@@ -154,6 +154,10 @@ internal static class CodecCommand
 
         return [.. result];
     }
+
+    /// <summary>A normal draw with σ = 1e-3, the scale of one round's weight changes.</summary>
+    private static float SmallGaussian(Random rng) =>
+        (float)(Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble()) * 1e-3);
 
     private static UpdateTensor[] LoadRaw(FileInfo file)
     {

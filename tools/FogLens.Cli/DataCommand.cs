@@ -24,16 +24,7 @@ internal static class DataCommand
         };
         partition.SetAction(result =>
         {
-            var scan = UtkFaceDataset.Scan(result.GetRequiredValue(data).FullName);
-            Console.WriteLine(scan.Summary);
-            var (train, validation) = DatasetSplit.Split(scan.Samples);
-            IReadOnlyList<FaceSample> samples = result.GetRequiredValue(split) switch
-            {
-                "train" => train,
-                "val" => validation,
-                "all" => scan.Samples,
-                var other => throw new ArgumentException($"--split must be train, val or all, not '{other}'"),
-            };
+            var samples = AgeCommand.LoadSplit(result.GetRequiredValue(data), result.GetRequiredValue(split));
             var parsed = result.GetRequiredValue(scheme) switch
             {
                 "iid" => PartitionScheme.Iid,

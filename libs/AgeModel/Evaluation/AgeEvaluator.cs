@@ -13,32 +13,19 @@ public static class AgeEvaluator
         ArgumentNullException.ThrowIfNull(samples);
         var results = new List<EvaluationSample>(samples.Count);
         var problems = new List<DatasetIssue>();
-        var length = estimator.Preprocessor.TensorLength;
-        var buffer = new float[batchSize * length];
-        var batch = new List<FaceSample>(batchSize);
         var done = 0;
         foreach (var chunk in samples.Chunk(batchSize))
         {
-            batch.Clear();
-            foreach (var sample in chunk)
+            var predictions = estimator.PredictEncoded([.. chunk.Select(s => (ReadOnlyMemory<byte>)File.ReadAllBytes(s.Path))]);
+            for (var i = 0; i < chunk.Length; i++)
             {
-                using var image = Imaging.FacePreprocessor.Decode(File.ReadAllBytes(sample.Path));
-                if (image is null)
+                if (predictions[i] is { } prediction)
                 {
-                    problems.Add(new DatasetIssue(sample.FileName, "not a readable image"));
-                    continue;
+                    results.Add(new EvaluationSample(chunk[i].FileName, chunk[i].Label, prediction.ExpectedAge));
                 }
-
-                estimator.Preprocessor.Prepare(image, buffer.AsSpan(batch.Count * length, length));
-                batch.Add(sample);
-            }
-
-            if (batch.Count > 0)
-            {
-                var predictions = estimator.PredictPrepared(buffer.AsMemory(0, batch.Count * length), batch.Count);
-                for (var i = 0; i < batch.Count; i++)
+                else
                 {
-                    results.Add(new EvaluationSample(batch[i].FileName, batch[i].Label, predictions[i].ExpectedAge));
+                    problems.Add(new DatasetIssue(chunk[i].FileName, "not a readable image"));
                 }
             }
 

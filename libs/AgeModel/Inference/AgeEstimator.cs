@@ -90,6 +90,46 @@ public sealed class AgeEstimator : IDisposable
         }
     }
 
+    /// <summary>
+    /// Decodes encoded images (JPEG, PNG...) and estimates their ages in one batch; an entry that is not a
+    /// readable image gives null (the caller counts and reports it).
+    /// </summary>
+    public IReadOnlyList<AgePrediction?> PredictEncoded(IReadOnlyList<ReadOnlyMemory<byte>> images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        var results = new AgePrediction?[images.Count];
+        var length = Preprocessor.TensorLength;
+        var buffer = ArrayPool<float>.Shared.Rent(Math.Max(1, images.Count) * length);
+        var decoded = new List<int>(images.Count);
+        try
+        {
+            for (var i = 0; i < images.Count; i++)
+            {
+                using var image = FacePreprocessor.Decode(images[i].Span);
+                if (image is not null)
+                {
+                    Preprocessor.Prepare(image, buffer.AsSpan(decoded.Count * length, length));
+                    decoded.Add(i);
+                }
+            }
+
+            if (decoded.Count > 0)
+            {
+                var predictions = PredictPrepared(buffer.AsMemory(0, decoded.Count * length), decoded.Count);
+                for (var k = 0; k < decoded.Count; k++)
+                {
+                    results[decoded[k]] = predictions[k];
+                }
+            }
+
+            return results;
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(buffer);
+        }
+    }
+
     /// <summary>Runs already preprocessed CHW tensors (count × 3 × S × S floats).</summary>
     public IReadOnlyList<AgePrediction> PredictPrepared(Memory<float> inputs, int count)
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -196,30 +195,5 @@ public sealed class AgeTrainingSession : IDisposable
     {
         _optimizer.Dispose();
         Network.Dispose();
-    }
-
-    /// <summary>Time a few training steps, for choosing an architecture (not used in tests).</summary>
-    public static double MeasureImagesPerSecond(AgeNetConfig config, int batchSize, int steps, int threads)
-    {
-        using var session = new AgeTrainingSession(config, 1e-3, 0, 1, threads);
-        var size = config.InputSize;
-        var watch = new Stopwatch();
-        for (var i = 0; i < steps + 1; i++)
-        {
-            if (i == 1)
-            {
-                watch.Start();
-            }
-
-            using var scope = NewDisposeScope();
-            var x = torch.randn(batchSize, 3, size, size);
-            var t = nn.functional.softmax(torch.randn(batchSize, LabelDistribution.Bins), 1);
-            var loss = KlLoss(session.Network.forward(x), t);
-            session._optimizer.ZeroGrad();
-            loss.backward();
-            session._optimizer.Step();
-        }
-
-        return batchSize * steps / watch.Elapsed.TotalSeconds;
     }
 }

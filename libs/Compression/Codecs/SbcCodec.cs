@@ -12,8 +12,7 @@ namespace FogLens.Compression.Codecs;
 /// </summary>
 public sealed class SbcCodec : UpdateCodec
 {
-    private SelectionThreshold[]? _globalPositive;
-    private SelectionThreshold[]? _globalNegative;
+    private (SelectionThreshold Positive, SelectionThreshold Negative) _global;
     private long[]? _positiveTies;
     private long[]? _negativeTies;
 
@@ -26,29 +25,15 @@ public sealed class SbcCodec : UpdateCodec
 
     internal override void Prepare(IReadOnlyList<ReadOnlyMemory<float>> accumulated)
     {
-        _globalPositive = _globalNegative = null;
+        _positiveTies = _negativeTies = null;
         if (Options.Selection != SelectionScope.Global)
         {
             return;
         }
 
-        var total = accumulated.Sum(a => (long)a.Length);
-        var (positive, negative) = TopKSelector.ThresholdBothSigns(accumulated, KeptCount(total));
-        _globalPositive = new SelectionThreshold[accumulated.Count];
-        _globalNegative = new SelectionThreshold[accumulated.Count];
-        _positiveTies = new long[accumulated.Count];
-        _negativeTies = new long[accumulated.Count];
-        var positiveLeft = positive.TieQuota;
-        var negativeLeft = negative.TieQuota;
-        for (var t = 0; t < accumulated.Count; t++)
-        {
-            _globalPositive[t] = positive;
-            _globalNegative[t] = negative;
-            _positiveTies[t] = Math.Min(positiveLeft, TopKSelector.CountEqual(accumulated[t].Span, SelectionKey.Positive, positive.Tau));
-            _negativeTies[t] = Math.Min(negativeLeft, TopKSelector.CountEqual(accumulated[t].Span, SelectionKey.Negative, negative.Tau));
-            positiveLeft -= _positiveTies[t];
-            negativeLeft -= _negativeTies[t];
-        }
+        _global = TopKSelector.ThresholdBothSigns(accumulated, Options.KeptCount(accumulated.Sum(a => (long)a.Length)));
+        _positiveTies = TopKSelector.SplitTieQuota(accumulated, SelectionKey.Positive, _global.Positive);
+        _negativeTies = TopKSelector.SplitTieQuota(accumulated, SelectionKey.Negative, _global.Negative);
     }
 
     internal override void EncodeTensor(int index, Memory<float> accumulated, PayloadBuffer payload, ref TensorEntry entry)
@@ -57,17 +42,9 @@ public sealed class SbcCodec : UpdateCodec
         var negative = new PooledList<int>(1024);
         try
         {
-            SelectionThreshold up, down;
-            long upTies, downTies;
-            if (_globalPositive is not null)
-            {
-                (up, down, upTies, downTies) = (_globalPositive[index], _globalNegative![index], _positiveTies![index], _negativeTies![index]);
-            }
-            else
-            {
-                (up, down) = TopKSelector.ThresholdBothSigns([accumulated], KeptCount(accumulated.Length));
-                (upTies, downTies) = (up.TieQuota, down.TieQuota);
-            }
+            var (up, down) = _positiveTies is null ? TopKSelector.ThresholdBothSigns([accumulated], Options.KeptCount(accumulated.Length)) : _global;
+            var upTies = _positiveTies?[index] ?? up.TieQuota;
+            var downTies = _negativeTies?[index] ?? down.TieQuota;
 
             TopKSelector.CollectBothSigns(accumulated.Span, up, ref upTies, ref positive, down, ref downTies, ref negative);
             var a = accumulated.Span;
@@ -98,8 +75,6 @@ public sealed class SbcCodec : UpdateCodec
             negative.Dispose();
         }
     }
-
-    private long KeptCount(long n) => Math.Max(1, (long)Math.Ceiling(Options.Sparsity * n));
 
     private static float Mean(ReadOnlySpan<float> values, ReadOnlySpan<int> positions)
     {

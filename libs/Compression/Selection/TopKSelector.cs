@@ -102,6 +102,23 @@ internal static class TopKSelector
         return destination.Count - start;
     }
 
+    /// <summary>
+    /// Splits a global threshold's tie quota over the segments in order, as a stable sort over their
+    /// concatenation would: each segment takes ties until the quota is used up.
+    /// </summary>
+    public static long[] SplitTieQuota(IReadOnlyList<ReadOnlyMemory<float>> segments, SelectionKey kind, SelectionThreshold threshold)
+    {
+        var quotas = new long[segments.Count];
+        var left = threshold.TieQuota;
+        for (var t = 0; t < segments.Count; t++)
+        {
+            quotas[t] = Math.Min(left, CountEqual(segments[t].Span, kind, threshold.Tau));
+            left -= quotas[t];
+        }
+
+        return quotas;
+    }
+
     /// <summary>Counts elements whose key equals <paramref name="tau"/> (for splitting a global tie quota).</summary>
     public static long CountEqual(ReadOnlySpan<float> values, SelectionKey kind, float tau)
     {
