@@ -23,6 +23,46 @@ public sealed class RiceCodingTests
         }
     }
 
+    /// <summary>
+    /// Regression: a unary code of 63 ones read from a full 64-bit buffer shifted by 64, which C# turns
+    /// into a shift by 0, so the next gaps were misread. Found when SBC residuals at p = 0.01 produced a
+    /// gap of 63·2^k at a 64-bit boundary in the federated experiment.
+    /// </summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(5)]
+    public void Decode_UnaryRunEndingAtA64BitBoundary_RoundTrips(int lead)
+    {
+        for (var k = 0; k < 4; k++)
+        {
+            // "lead" short gaps, then a gap whose quotient is 63 so that its 63 ones and stop bit can fill a refill exactly.
+            var positions = new List<int>();
+            var p = -1;
+            for (var i = 0; i < lead; i++)
+            {
+                p += 1;
+                positions.Add(p);
+            }
+
+            p += 1 + (63 << k);
+            positions.Add(p);
+            for (var i = 0; i < 20; i++)
+            {
+                p += 1 + i;
+                positions.Add(p);
+            }
+
+            using var writer = new BitWriter();
+            RiceCoding.Encode(positions.ToArray(), k, writer);
+            var bytes = writer.Complete().ToArray();
+            var decoded = new int[positions.Count];
+            var reader = new BitReader(bytes);
+            RiceCoding.Decode(ref reader, k, p + 1, decoded);
+            Assert.Equal(positions, decoded);
+        }
+    }
+
     [Fact]
     public void Decode_RoundTripsEncode()
     {

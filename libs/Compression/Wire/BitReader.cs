@@ -62,7 +62,8 @@ internal ref struct BitReader
             if (ones < _bits)
             {
                 q += ones;
-                _buffer >>= ones + 1;
+                // ones + 1 can be 64 when the buffer is full; C# masks shift counts to 6 bits, so shifting by 64 would be a no-op.
+                _buffer = ones + 1 >= 64 ? 0 : _buffer >> (ones + 1);
                 _bits -= ones + 1;
                 return q <= max ? q : throw new CorruptUpdateException(CorruptUpdateReason.Inconsistent, "position gap exceeds the tensor");
             }
