@@ -1,7 +1,6 @@
 using System.Net;
-using System.Security.Cryptography;
-using System.Text;
 using FogLens.Contracts;
+using FogLens.Messaging;
 using Microsoft.Extensions.Options;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
@@ -72,7 +71,7 @@ public sealed partial class EmbeddedEdgeBroker(
     {
         if (e.ClientId == FogClientId)
         {
-            var ok = e.UserName == _options.FogUsername && (_options.FogPassword is null || SameSecret(e.Password, _options.FogPassword));
+            var ok = e.UserName == _options.FogUsername && (_options.FogPassword is null || SharedSecret.Matches(e.Password, _options.FogPassword));
             return Refuse(e, ok ? null : "fog session credentials are wrong");
         }
 
@@ -94,7 +93,7 @@ public sealed partial class EmbeddedEdgeBroker(
         }
 
         var known = _options.Edges.TryGetValue(e.ClientId, out var password);
-        var ok2 = known && e.UserName == e.ClientId && SameSecret(e.Password, password!);
+        var ok2 = known && e.UserName == e.ClientId && SharedSecret.Matches(e.Password, password!);
         return Refuse(e, ok2 ? null : "unknown edge or wrong password");
     }
 
@@ -157,9 +156,6 @@ public sealed partial class EmbeddedEdgeBroker(
 
         return Task.CompletedTask;
     }
-
-    private static bool SameSecret(string? given, string expected) =>
-        given is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(expected));
 
     [LoggerMessage(EventId = 3001, Level = LogLevel.Information, Message = "Edge broker listening on port {Port} ({Bind}), {Edges} edge credentials configured")]
     private partial void LogStarted(int port, string bind, int edges);

@@ -4,6 +4,7 @@ using System.Threading.Channels;
 using FogLens.AgeModel.Training;
 using FogLens.Compression;
 using FogLens.Contracts;
+using FogLens.Federated;
 using FogLens.Contracts.Messages;
 using FogLens.Contracts.Serialization;
 using FogLens.FogService.Cloud;
@@ -85,6 +86,7 @@ public sealed partial class FederatedClient(
         var config = AgeNetConfig.FromJson(File.ReadAllText(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(_fog.ModelPath))!, ModelFiles.Config)));
         using var trainer = new LocalTrainer(config, _options.Threads);
         var scan = trainer.LoadData(_options.LocalData!, _options.DatasetDirectory, stoppingToken);
+        LocalSamples = trainer.SampleCount; // reported in the fog status: the coordinator selects fogs that have data
         LogData(trainer.SampleCount, scan.Skipped.Count, _options.LocalData!);
         using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
         while (!stoppingToken.IsCancellationRequested)

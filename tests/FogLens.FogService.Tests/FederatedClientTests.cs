@@ -5,6 +5,7 @@ using FogLens.Compression;
 using FogLens.Contracts;
 using FogLens.Contracts.Messages;
 using FogLens.Contracts.Serialization;
+using FogLens.Federated;
 using FogLens.FogService.Federated;
 using FogLens.Tests.Shared;
 using FogLens.Tests.Shared.Mqtt;

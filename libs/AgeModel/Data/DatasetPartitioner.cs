@@ -19,6 +19,20 @@ public enum PartitionScheme
 /// <summary>Splits labelled faces into per-fog lists (deterministic for a seed), for demos, tests and experiments.</summary>
 public static class DatasetPartitioner
 {
+    /// <summary>Scheme names as the command lines spell them.</summary>
+    public static IReadOnlyList<string> SchemeNames { get; } = ["iid", "dirichlet", "age-skew", "race-skew"];
+
+    public static PartitionScheme ParseScheme(string name) => name switch
+    {
+        "iid" => PartitionScheme.Iid,
+        "dirichlet" => PartitionScheme.Dirichlet,
+        "age-skew" => PartitionScheme.AgeSkew,
+        "race-skew" => PartitionScheme.RaceSkew,
+        _ => throw new ArgumentException($"partition scheme must be iid, dirichlet, age-skew or race-skew, not '{name}'", nameof(name)),
+    };
+
+    public static string NameOf(PartitionScheme scheme) => SchemeNames[(int)scheme];
+
     public static IReadOnlyList<IReadOnlyList<FaceSample>> Partition(
         IReadOnlyList<FaceSample> samples, int fogs, PartitionScheme scheme, double alpha, int seed, AgeGroupSet groups)
     {

@@ -88,7 +88,7 @@ public sealed class AgeTrainer(TrainingOptions options, ITrainingObserver observ
 
             var epochWatch = Stopwatch.StartNew();
             var firstStep = (epoch - 1) * stepsPerEpoch;
-            var rng = new Random(HashCode.Combine(options.Seed, epoch));
+            var rng = new Random(Seeds.Combine(options.Seed, epoch));
             var e = epoch;
             var loss = session.TrainEpoch(
                 trainSet,

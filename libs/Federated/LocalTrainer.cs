@@ -4,7 +4,7 @@ using FogLens.AgeModel.Training;
 using FogLens.Compression;
 using TorchSharp;
 
-namespace FogLens.FogService.Federated;
+namespace FogLens.Federated;
 
 /// <summary>
 /// One round of local training: load the global weights, train E epochs on the fog's labelled faces
@@ -26,11 +26,18 @@ public sealed class LocalTrainer(AgeNetConfig config, int threads) : IDisposable
         var scan = Directory.Exists(source)
             ? UtkFaceDataset.Scan(source)
             : UtkFaceDataset.FromList(source, datasetDirectory ?? Path.GetDirectoryName(source)!);
+        LoadSamples(scan.Samples, cancellationToken);
+        return scan;
+    }
+
+    /// <summary>Stages <paramref name="samples"/> as the local faces; a tenth (by file-name hash) is the local validation set.</summary>
+    public void LoadSamples(IReadOnlyList<FaceSample> samples, CancellationToken cancellationToken)
+    {
         // A tenth of the local faces (by file-name hash) is kept aside to report a local validation MAE.
-        var (train, validation) = DatasetSplit.Split(scan.Samples, 0.1, salt: "local/");
+        var (train, validation) = DatasetSplit.Split(samples, 0.1, salt: "local/");
         if (validation.Count == 0 || train.Count == 0)
         {
-            (train, validation) = (scan.Samples, []);
+            (train, validation) = (samples, []);
         }
 
         _data?.Dispose();
@@ -38,7 +45,6 @@ public sealed class LocalTrainer(AgeNetConfig config, int threads) : IDisposable
         var preprocessor = new FacePreprocessor(config.InputSize);
         _data = StagedFaceSet.Load(train, preprocessor, threads, null, cancellationToken);
         _validation = StagedFaceSet.Load(validation, preprocessor, threads, null, cancellationToken);
-        return scan;
     }
 
     public (UpdateTensor[] Update, double TrainLoss, int Steps, double? ValidationMae) Train(string globalWeights, int epochs, int batchSize, double learningRate, int seed, CancellationToken cancellationToken)
@@ -55,7 +61,7 @@ public sealed class LocalTrainer(AgeNetConfig config, int threads) : IDisposable
         double loss = 0;
         for (var epoch = 0; epoch < epochs; epoch++)
         {
-            loss = session.TrainEpoch(data, batchSize, new Random(HashCode.Combine(seed, epoch)), _ => learningRate, 1f, null, cancellationToken);
+            loss = session.TrainEpoch(data, batchSize, new Random(Seeds.Combine(seed, epoch)), _ => learningRate, 1f, null, cancellationToken);
         }
 
         var after = Snapshot(session.Network);

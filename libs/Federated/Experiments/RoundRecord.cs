@@ -1,0 +1,42 @@
+namespace FogLens.Federated.Experiments;
+
+/// <summary>One line of a run's <c>rounds.jsonl</c>; round 0 is the base model before any update.</summary>
+/// <param name="Round">Round number (0 = base model).</param>
+/// <param name="Mae">Validation MAE of the global model after this round, in years.</param>
+/// <param name="GroupMae">Validation MAE per age group.</param>
+/// <param name="Participants">Fogs that trained this round.</param>
+/// <param name="Applied">Updates aggregated into this round's model (async: including stale ones).</param>
+/// <param name="Late">Updates that missed the deadline (dropped in sync mode, kept for later in async mode).</param>
+/// <param name="Stale">Updates from earlier rounds applied in this round (async mode).</param>
+/// <param name="Clipped">Updates scaled down by norm clipping.</param>
+/// <param name="MeanUpdateNorm">Mean L2 norm of the decoded updates.</param>
+/// <param name="UploadBytes">Update payload bytes sent by all fogs this round.</param>
+/// <param name="CumulativeUploadBytes">Upload bytes of all rounds so far.</param>
+/// <param name="DenseUploadBytes">What dense float32 updates of the same fogs would have taken this round.</param>
+/// <param name="CumulativeDenseUploadBytes">Dense-equivalent upload of all rounds so far.</param>
+/// <param name="DownloadBytes">Global weights sent to the participants this round.</param>
+/// <param name="BitsPerParameter">Upload bits per model parameter per update.</param>
+/// <param name="CompressionRatio">Dense-equivalent bytes over upload bytes.</param>
+/// <param name="TrainLoss">Mean of the fogs' last-epoch training losses.</param>
+/// <param name="Seconds">Wall time of the round (training, coding, aggregation, evaluation).</param>
+/// <param name="CumulativeSeconds">Wall time of all rounds so far.</param>
+public sealed record RoundRecord(
+    int Round,
+    double Mae,
+    IReadOnlyDictionary<string, double> GroupMae,
+    int Participants,
+    int Applied,
+    int Late,
+    int Stale,
+    int Clipped,
+    double MeanUpdateNorm,
+    long UploadBytes,
+    long CumulativeUploadBytes,
+    long DenseUploadBytes,
+    long CumulativeDenseUploadBytes,
+    long DownloadBytes,
+    double BitsPerParameter,
+    double CompressionRatio,
+    double TrainLoss,
+    double Seconds,
+    double CumulativeSeconds);

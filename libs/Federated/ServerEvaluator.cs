@@ -1,0 +1,61 @@
+using FogLens.AgeModel;
+using FogLens.AgeModel.Data;
+using FogLens.AgeModel.Imaging;
+using FogLens.AgeModel.Training;
+
+namespace FogLens.Federated;
+
+/// <summary>Age error of a model state on a held-out labelled set.</summary>
+/// <param name="Mae">Mean absolute error of the expected age, in years.</param>
+/// <param name="Count">Faces evaluated.</param>
+/// <param name="GroupMae">MAE per age group (label of the true age's group), NaN for empty groups.</param>
+public sealed record EvaluationResult(double Mae, int Count, IReadOnlyDictionary<string, double> GroupMae);
+
+/// <summary>
+/// Evaluates global model states on a held-out labelled set staged once (the coordinator's evaluation
+/// set, or the validation split in experiments). Not thread-safe.
+/// </summary>
+public sealed class ServerEvaluator : IDisposable
+{
+    private readonly AgeNetConfig _config;
+    private readonly StagedFaceSet _data;
+    private readonly AgeGroupSet _groups;
+    private readonly int _threads;
+
+    public ServerEvaluator(AgeNetConfig config, IReadOnlyList<FaceSample> samples, int threads, CancellationToken cancellationToken, AgeGroupSet? groups = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        _config = config;
+        _threads = threads;
+        _groups = groups ?? AgeGroupSet.Default;
+        _data = StagedFaceSet.Load(samples, new FacePreprocessor(config.InputSize), threads, null, cancellationToken);
+    }
+
+    public int Count => _data.Count;
+
+    public EvaluationResult Evaluate(ModelState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        using var session = new AgeTrainingSession(_config, 1e-3, 0, 0, _threads);
+        state.CopyTo(session.Network);
+        var predictions = session.Predict(_data);
+        var sums = new double[_groups.Count];
+        var counts = new int[_groups.Count];
+        double total = 0;
+        for (var i = 0; i < predictions.Length; i++)
+        {
+            var truth = LabelDistribution.Clamp(_data.Samples[i].Label.Age);
+            var error = Math.Abs(LabelDistribution.ExpectedAge(predictions[i]) - truth);
+            total += error;
+            var g = _groups.IndexOf(truth);
+            sums[g] += error;
+            counts[g]++;
+        }
+
+        var groups = _groups.Groups.Select((g, i) => (g.Label, Mae: counts[i] == 0 ? double.NaN : sums[i] / counts[i]))
+            .ToDictionary(p => p.Label, p => p.Mae, StringComparer.Ordinal);
+        return new EvaluationResult(predictions.Length == 0 ? double.NaN : total / predictions.Length, predictions.Length, groups);
+    }
+
+    public void Dispose() => _data.Dispose();
+}

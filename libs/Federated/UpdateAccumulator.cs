@@ -1,0 +1,114 @@
+using System.Numerics.Tensors;
+using FogLens.Compression;
+
+namespace FogLens.Federated;
+
+/// <summary>What the accumulator did with one update.</summary>
+/// <param name="Norm">L2 norm of the decoded update.</param>
+/// <param name="ClipScale">Factor applied by norm clipping (1 when not clipped).</param>
+/// <param name="Weight">Aggregation weight (sample count × staleness weight).</param>
+public sealed record UpdateVerdict(double Norm, double ClipScale, double Weight);
+
+/// <summary>
+/// Sample-weighted FedAvg of decoded updates: W' = W + η · Σ nᵢ·sᵢ·cᵢ·ΔWᵢ / Σ nᵢ, where nᵢ is the
+/// fog's sample count, sᵢ a staleness weight (1 in synchronous rounds) and cᵢ the clipping factor.
+/// Sparse updates are added at their positions only (<see cref="DecodedTensor.AddTo"/>), so an SBC
+/// update costs O(kept) here. Every update is checked against the model's tensors and norms before it
+/// touches the sum. BatchNorm running variances are kept positive after aggregation. Not thread-safe.
+/// </summary>
+public sealed class UpdateAccumulator
+{
+    private const float MinimumVariance = 1e-5f;
+    private readonly ModelState _global;
+    private readonly AggregationOptions _options;
+    private readonly float[][] _sum;
+    private double _samples;
+
+    public UpdateAccumulator(ModelState global, AggregationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(global);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        _global = global;
+        _options = options;
+        _sum = [.. global.Specs.Select(s => new float[s.ElementCount])];
+    }
+
+    /// <summary>Updates added so far.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>Sum of the sample counts of the updates added.</summary>
+    public long SampleCount { get; private set; }
+
+    /// <summary>
+    /// Checks and adds one update. Throws <see cref="RejectedUpdateException"/> (and adds nothing) when its
+    /// tensors do not match the model or its norm is not finite or above <see cref="AggregationOptions.RejectNorm"/>.
+    /// </summary>
+    public UpdateVerdict Add(DecodedUpdate update, int sampleCount, double stalenessWeight = 1)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        if (sampleCount <= 0)
+        {
+            throw new RejectedUpdateException($"sample count {sampleCount} must be positive");
+        }
+
+        if (!(stalenessWeight > 0 && stalenessWeight <= 1))
+        {
+            throw new RejectedUpdateException($"staleness weight {stalenessWeight} must be in (0, 1]");
+        }
+
+        if (update.Tensors.Count != _global.Specs.Count)
+        {
+            throw new RejectedUpdateException($"update has {update.Tensors.Count} tensors, the model {_global.Specs.Count}");
+        }
+
+        for (var i = 0; i < update.Tensors.Count; i++)
+        {
+            if (!update.Tensors[i].Spec.Matches(_global.Specs[i]))
+            {
+                throw new RejectedUpdateException($"update tensor {update.Tensors[i].Spec} does not match model tensor {_global.Specs[i]}");
+            }
+        }
+
+        var norm = update.Norm();
+        if (!double.IsFinite(norm) || norm > _options.RejectNorm)
+        {
+            throw new RejectedUpdateException($"update norm {norm:G4} exceeds the limit {_options.RejectNorm:G4}");
+        }
+
+        var clip = norm > _options.ClipNorm ? _options.ClipNorm / norm : 1.0;
+        var weight = sampleCount * stalenessWeight;
+        for (var i = 0; i < update.Tensors.Count; i++)
+        {
+            update.Tensors[i].AddTo(_sum[i], (float)(weight * clip));
+        }
+
+        _samples += sampleCount;
+        SampleCount += sampleCount;
+        Count++;
+        return new UpdateVerdict(norm, clip, weight);
+    }
+
+    /// <summary>The new global state (the input state is not changed). With no updates it is a copy of the global state.</summary>
+    public ModelState Result()
+    {
+        var result = _global.Clone();
+        if (Count == 0)
+        {
+            return result;
+        }
+
+        var scale = (float)(_options.ServerLearningRate / _samples);
+        for (var i = 0; i < _sum.Length; i++)
+        {
+            var values = result.Values[i];
+            TensorPrimitives.MultiplyAdd(_sum[i], scale, values, values);
+            if (result.Specs[i].Name.EndsWith("running_var", StringComparison.Ordinal))
+            {
+                TensorPrimitives.Max(values, MinimumVariance, values);
+            }
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,79 @@
+using FogLens.Compression;
+
+namespace FogLens.Federated.Tests;
+
+public sealed class UpdateAccumulatorTests
+{
+    private static readonly TensorSpec[] Specs = [new("conv.weight", [4, 3]), new("bn.running_var", [4])];
+
+    private static ModelState Global() => new(Specs, [[.. Enumerable.Range(0, 12).Select(i => i * 0.1f)], [1f, 1f, 0.5f, 2f]]);
+
+    private static DecodedUpdate Dense(float[] conv, float[] variance) =>
+        UpdateDecoder.Decode(UpdateCodecs.Create(CodecId.Dense).Encode([new UpdateTensor(Specs[0], conv), new UpdateTensor(Specs[1], variance)], null));
+
+    [Fact]
+    public void Result_IsSampleWeightedMean_PlusGlobal()
+    {
+        var acc = new UpdateAccumulator(Global(), new AggregationOptions());
+        acc.Add(Dense([.. Enumerable.Repeat(1f, 12)], [0.1f, 0, 0, 0]), sampleCount: 300);
+        acc.Add(Dense([.. Enumerable.Repeat(-1f, 12)], [0.5f, 0, 0, 0]), sampleCount: 100);
+        var result = acc.Result();
+        Assert.Equal(0.5f, result["conv.weight"][0], 1e-6f); // 0 + (300·1 − 100·1)/400
+        Assert.Equal(1.6f, result["conv.weight"][11], 1e-6f);
+        Assert.Equal(1.2f, result["bn.running_var"][0], 1e-6f); // 1 + (30 + 50)/400
+        Assert.Equal(0f, Global()["conv.weight"][0]); // the input state is not changed
+        Assert.Equal(400, acc.SampleCount);
+    }
+
+    [Fact]
+    public void SparseSbcUpdates_AddOnlyTheirPositions()
+    {
+        var update = new float[12];
+        update[3] = 5f;
+        update[7] = 4f;
+        var payload = UpdateCodecs.Create(CodecId.Sbc, new CodecOptions { Sparsity = 2 / 12.0 }).Encode([new UpdateTensor(Specs[0], update), new UpdateTensor(Specs[1], new float[4])], new CodecState());
+        var acc = new UpdateAccumulator(Global(), new AggregationOptions());
+        acc.Add(UpdateDecoder.Decode(payload), 10);
+        var conv = acc.Result()["conv.weight"];
+        Assert.Equal(0.3f + 4.5f, conv[3], 1e-5f); // μ = mean of the kept positives
+        Assert.Equal(0.7f + 4.5f, conv[7], 1e-5f);
+        Assert.Equal(0.5f, conv[5], 1e-6f);
+    }
+
+    [Fact]
+    public void LargeUpdates_AreClipped_HugeOnesRejected()
+    {
+        var acc = new UpdateAccumulator(Global(), new AggregationOptions { ClipNorm = 1, RejectNorm = 100 });
+        var verdict = acc.Add(Dense([.. Enumerable.Repeat(2f, 12)], new float[4]), 1); // norm √48 ≈ 6.93
+        Assert.Equal(1 / Math.Sqrt(48), verdict.ClipScale, 1e-6);
+        Assert.Equal(0.1f * 1 + (float)(2 / Math.Sqrt(48)), acc.Result()["conv.weight"][1], 1e-5f);
+        Assert.Throws<RejectedUpdateException>(() => acc.Add(Dense([.. Enumerable.Repeat(50f, 12)], new float[4]), 1));
+        Assert.Equal(1, acc.Count);
+    }
+
+    [Fact]
+    public void MismatchedTensors_AreRejected_BeforeAnythingIsAdded()
+    {
+        var acc = new UpdateAccumulator(Global(), new AggregationOptions());
+        var other = UpdateDecoder.Decode(UpdateCodecs.Create(CodecId.Dense).Encode([new UpdateTensor(new TensorSpec("conv.weight", [3, 4]), new float[12]), new UpdateTensor(Specs[1], new float[4])], null));
+        Assert.Throws<RejectedUpdateException>(() => acc.Add(other, 5));
+        Assert.Throws<RejectedUpdateException>(() => acc.Add(Dense(new float[12], new float[4]), 0));
+        Assert.Equal(0, acc.Count);
+    }
+
+    [Fact]
+    public void RunningVariance_StaysPositive()
+    {
+        var acc = new UpdateAccumulator(Global(), new AggregationOptions());
+        acc.Add(Dense(new float[12], [-5f, 0, 0, 0]), 1);
+        Assert.True(acc.Result()["bn.running_var"][0] > 0);
+    }
+
+    [Theory]
+    [InlineData(0, 1.0)]
+    [InlineData(1, 0.7071)]
+    [InlineData(3, 0.5)]
+    [InlineData(5, 0.0)]
+    public void StalenessWeight_DecaysAndCutsOff(long staleness, double expected) =>
+        Assert.Equal(expected, new AggregationOptions { StalenessExponent = 0.5, MaxStaleness = 4 }.StalenessWeight(staleness), 4);
+}
