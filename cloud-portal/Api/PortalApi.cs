@@ -1,0 +1,162 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text;
+using FogLens.CloudPortal.Auth;
+using FogLens.CloudPortal.Data;
+using FogLens.CloudPortal.Federated;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Mvc;
+
+namespace FogLens.CloudPortal.Api;
+
+/// <summary>Login request of the JSON API.</summary>
+public sealed record LoginRequest(string Name, string Password);
+
+/// <summary>Body of an experiment import: the texts of run.json and rounds.jsonl.</summary>
+public sealed record ExperimentImport(string Run, string Rounds);
+
+/// <summary>The REST API (JSON; CSV for demographics), described at /openapi/v1.json. Same roles as the pages.</summary>
+public static class PortalApi
+{
+    public static void MapPortalApi(this WebApplication app)
+    {
+        var account = app.MapGroup("/account").WithTags("Account");
+        account.MapPost("/login", LoginFormAsync).AllowAnonymous().ExcludeFromDescription();
+        account.MapPost("/logout", async (HttpContext http) =>
+        {
+            await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            return Results.Redirect("/login");
+        }).ExcludeFromDescription();
+
+        app.MapPost("/api/auth/login", LoginJsonAsync).AllowAnonymous().DisableAntiforgery().WithTags("Account");
+
+        // Model files are served to fogs without a login: fogs verify them against the SHA-256 in the signed-in
+        // portal's round task or announcement (see docs/security.md).
+        app.MapGet("/api/models/{version}/{kind}", (string version, string kind, ModelRegistry registry) =>
+            registry.FilePath(version, kind) is { } path && File.Exists(path)
+                ? Results.File(path, "application/octet-stream", $"{version}-{Path.GetFileName(path)}")
+                : Results.NotFound()).AllowAnonymous().WithTags("Models");
+
+        var api = app.MapGroup("/api").RequireAuthorization().DisableAntiforgery();
+        api.MapGet("/status", (PortalCounters counters, PortalDb db) => Results.Ok(new { database = db.Provider, counters = counters.Snapshot() })).WithTags("Status");
+        api.MapGet("/summary", (PortalQueries q, CancellationToken ct) => q.SummaryAsync(ct)).WithTags("Status");
+        api.MapGet("/demographics", async (string? fog, string? camera, DateTimeOffset? from, DateTimeOffset? to, int? limit, PortalQueries q, CancellationToken ct) =>
+            (await q.WindowsAsync(new DemographicsFilter(fog, camera, from, to), Math.Clamp(limit ?? 1000, 1, 100_000), ct)).Select(WindowDto.From)).WithTags("Demographics");
+        api.MapGet("/demographics/groups", (string? fog, string? camera, DateTimeOffset? from, DateTimeOffset? to, PortalQueries q, CancellationToken ct) =>
+            q.GroupTotalsAsync(new DemographicsFilter(fog, camera, from, to), ct)).WithTags("Demographics");
+        api.MapGet("/demographics.csv", async (string? fog, string? camera, DateTimeOffset? from, DateTimeOffset? to, PortalQueries q, CancellationToken ct) =>
+            Results.File(Encoding.UTF8.GetBytes(Csv(await q.WindowsAsync(new DemographicsFilter(fog, camera, from, to), 1_000_000, ct))), "text/csv", "demographics.csv")).WithTags("Demographics");
+        api.MapGet("/nodes", (PortalQueries q, CancellationToken ct) => q.NodesAsync(ct)).WithTags("Nodes");
+        api.MapGet("/rounds", (PortalQueries q, CancellationToken ct) => q.RoundsAsync(ct)).WithTags("Rounds");
+        api.MapGet("/rounds/{id:long}", async (long id, PortalQueries q, CancellationToken ct) =>
+            await q.RoundAsync(id, ct) is { } r ? Results.Ok(new { round = r.Round, updates = r.Updates }) : Results.NotFound()).WithTags("Rounds");
+        api.MapPost("/rounds", async (ClaimsPrincipal user, FederatedCoordinator coordinator, CancellationToken ct) =>
+        {
+            try
+            {
+                var round = await coordinator.StartRoundAsync(user.Identity?.Name ?? "api", ct);
+                return Results.Created($"/api/rounds/{round.Id}", round);
+            }
+            catch (CoordinatorException ex)
+            {
+                return Results.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict);
+            }
+        }).RequireAuthorization(PortalRoles.AdminPolicy).WithTags("Rounds");
+        api.MapGet("/models", (PortalQueries q, CancellationToken ct) => q.ModelsAsync(ct)).WithTags("Models");
+        api.MapPost("/models/{version}/promote", async (string version, ModelRegistry registry, CancellationToken ct) =>
+        {
+            try
+            {
+                return Results.Ok(await registry.PromoteAsync(version, ct));
+            }
+            catch (KeyNotFoundException ex)
+            {
+                return Results.Problem(ex.Message, statusCode: StatusCodes.Status404NotFound);
+            }
+        }).RequireAuthorization(PortalRoles.AdminPolicy).WithTags("Models");
+        api.MapGet("/experiments", (PortalQueries q, CancellationToken ct) => q.ExperimentRunsAsync(ct)).WithTags("Experiments");
+        api.MapPost("/experiments", async ([FromBody] ExperimentImport body, PortalQueries q, CancellationToken ct) =>
+        {
+            try
+            {
+                var record = await q.ImportExperimentAsync(body.Run, body.Rounds, ct);
+                return Results.Ok(new { record.Name, record.ImportedAt });
+            }
+            catch (InvalidDataException ex)
+            {
+                return Results.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest);
+            }
+        }).RequireAuthorization(PortalRoles.AdminPolicy).WithTags("Experiments");
+        app.MapGet("/metrics", (PortalCounters counters) =>
+        {
+            var sb = new StringBuilder();
+            foreach (var (name, value) in counters.Snapshot())
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"# TYPE foglens_portal_{name} counter\nfoglens_portal_{name} {value}\n");
+            }
+
+            return Results.Text(sb.ToString(), "text/plain; version=0.0.4");
+        }).AllowAnonymous().ExcludeFromDescription();
+    }
+
+    private static async Task<IResult> LoginFormAsync(HttpContext http, PortalUsers users, [FromForm] string? username, [FromForm] string? password, [FromForm] string? returnUrl)
+    {
+        var principal = await users.SignInAsync(username, password, http.RequestAborted);
+        if (principal is null)
+        {
+            return Results.Redirect("/login?error=1");
+        }
+
+        await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
+        return Results.LocalRedirect(string.IsNullOrEmpty(returnUrl) || !returnUrl.StartsWith('/') || returnUrl.StartsWith("//", StringComparison.Ordinal) ? "/" : returnUrl);
+    }
+
+    private static async Task<IResult> LoginJsonAsync(HttpContext http, PortalUsers users, LoginRequest request)
+    {
+        var principal = await users.SignInAsync(request.Name, request.Password, http.RequestAborted);
+        if (principal is null)
+        {
+            return Results.Unauthorized();
+        }
+
+        await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
+        return Results.Ok(new { name = request.Name, role = principal.FindFirstValue(ClaimTypes.Role) });
+    }
+
+    internal static string Csv(IEnumerable<DemographicsWindow> windows)
+    {
+        var rows = windows.ToList();
+        var labels = rows.SelectMany(w => w.Groups).GroupBy(g => g.Label).OrderBy(g => g.Min(x => x.MinAge)).Select(g => g.Key).ToList();
+        var sb = new StringBuilder();
+        sb.Append("window_start,window_end,fog,edge,camera,faces,mean_age,model_version");
+        foreach (var l in labels)
+        {
+            sb.Append(",age_").Append(l);
+        }
+
+        sb.Append('\n');
+        foreach (var w in rows.OrderBy(w => w.WindowStart).ThenBy(w => w.Id))
+        {
+            sb.Append(CultureInfo.InvariantCulture, $"{w.WindowStart:O},{w.WindowEnd:O},{w.FogId},{w.EdgeId},{w.CameraId},{w.Faces},{w.MeanAge?.ToString("F2", CultureInfo.InvariantCulture)},{w.ModelVersion}");
+            foreach (var l in labels)
+            {
+                sb.Append(',').Append(w.Groups.Where(g => g.Label == l).Sum(g => g.Count).ToString(CultureInfo.InvariantCulture));
+            }
+
+            sb.Append('\n');
+        }
+
+        return sb.ToString();
+    }
+}
+
+/// <summary>A demographics window as the API returns it.</summary>
+public sealed record WindowDto(Guid MessageId, string FogId, string EdgeId, string CameraId, DateTimeOffset WindowStart, DateTimeOffset WindowEnd, int Faces, double? MeanAge, string ModelVersion, IReadOnlyDictionary<string, int> AgeGroups)
+{
+    public static WindowDto From(DemographicsWindow w)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        return new(w.MessageId, w.FogId, w.EdgeId, w.CameraId, w.WindowStart, w.WindowEnd, w.Faces, w.MeanAge, w.ModelVersion, w.Groups.ToDictionary(g => g.Label, g => g.Count));
+    }
+}

@@ -1,0 +1,32 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Rendering;
+
+namespace FogLens.CloudPortal.Components.Charts;
+
+/// <summary>An SVG &lt;text&gt; element (Razor reserves the &lt;text&gt; tag in code blocks).</summary>
+public sealed class SvgText : ComponentBase
+{
+    [Parameter]
+    public double X { get; set; }
+
+    [Parameter]
+    public double Y { get; set; }
+
+    /// <summary>start, middle or end.</summary>
+    [Parameter]
+    public string Anchor { get; set; } = "start";
+
+    [Parameter]
+    public string? Text { get; set; }
+
+    protected override void BuildRenderTree(RenderTreeBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.OpenElement(0, "text");
+        builder.AddAttribute(1, "x", ChartPalette.F(X));
+        builder.AddAttribute(2, "y", ChartPalette.F(Y));
+        builder.AddAttribute(3, "text-anchor", Anchor);
+        builder.AddContent(4, Text);
+        builder.CloseElement();
+    }
+}

@@ -1,0 +1,240 @@
+namespace FogLens.CloudPortal.Data;
+
+/// <summary>One demographics window as a fog reported it (one message; unique by message id).</summary>
+public sealed class DemographicsWindow
+{
+    public long Id { get; set; }
+
+    public Guid MessageId { get; set; }
+
+    public required string FogId { get; set; }
+
+    public required string EdgeId { get; set; }
+
+    public required string CameraId { get; set; }
+
+    public DateTimeOffset WindowStart { get; set; }
+
+    public DateTimeOffset WindowEnd { get; set; }
+
+    public int Faces { get; set; }
+
+    public double? MeanAge { get; set; }
+
+    public required string ModelVersion { get; set; }
+
+    public DateTimeOffset ReceivedAt { get; set; }
+
+    public List<AgeGroupTally> Groups { get; set; } = [];
+}
+
+/// <summary>Faces of one age group in a window.</summary>
+public sealed class AgeGroupTally
+{
+    public long Id { get; set; }
+
+    public long WindowId { get; set; }
+
+    public required string Label { get; set; }
+
+    public int MinAge { get; set; }
+
+    public int Count { get; set; }
+}
+
+/// <summary>Last known status of a fog (from its retained status message) or an edge seen in its demographics.</summary>
+public sealed class NodeRecord
+{
+    public required string Id { get; set; }
+
+    /// <summary>"fog" or "edge".</summary>
+    public required string Kind { get; set; }
+
+    /// <summary>For an edge, the fog it reports through.</summary>
+    public string? FogId { get; set; }
+
+    public required string State { get; set; }
+
+    public DateTimeOffset LastSeen { get; set; }
+
+    public string? ModelVersion { get; set; }
+
+    public int EdgesOnline { get; set; }
+
+    public long CropsReceived { get; set; }
+
+    public long CropsInferred { get; set; }
+
+    public long CropsRejected { get; set; }
+
+    public int QueueDepth { get; set; }
+
+    public int OutboxDepth { get; set; }
+
+    public bool Training { get; set; }
+
+    public int LocalSamples { get; set; }
+}
+
+/// <summary>A version of the age model in the registry; its files live under the data directory.</summary>
+public sealed class ModelVersionRecord
+{
+    public required string Version { get; set; }
+
+    public string? ParentVersion { get; set; }
+
+    public long? RoundId { get; set; }
+
+    /// <summary>"base" or "round".</summary>
+    public required string Source { get; set; }
+
+    public string? Codec { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public double? ValidationMae { get; set; }
+
+    /// <summary>MAE per age group (JSON object label → years).</summary>
+    public string? GroupMaeJson { get; set; }
+
+    public required string WeightsSha256 { get; set; }
+
+    public required string OnnxSha256 { get; set; }
+
+    public long WeightsBytes { get; set; }
+
+    public bool IsCurrent { get; set; }
+
+    public DateTimeOffset? PromotedAt { get; set; }
+}
+
+public enum RoundState
+{
+    Open,
+    Completed,
+    Failed,
+}
+
+/// <summary>A federated round and its accounting.</summary>
+public sealed class TrainingRound
+{
+    public long Id { get; set; }
+
+    public RoundState State { get; set; }
+
+    /// <summary>"sync" or "async".</summary>
+    public required string Mode { get; set; }
+
+    public required string BaseVersion { get; set; }
+
+    public string? ResultVersion { get; set; }
+
+    public required string Codec { get; set; }
+
+    public double Sparsity { get; set; }
+
+    public int LocalEpochs { get; set; }
+
+    public int MinQuorum { get; set; }
+
+    /// <summary>Selected fog ids, comma-separated.</summary>
+    public required string Participants { get; set; }
+
+    public DateTimeOffset StartedAt { get; set; }
+
+    public DateTimeOffset Deadline { get; set; }
+
+    public DateTimeOffset? CompletedAt { get; set; }
+
+    public string? StartedBy { get; set; }
+
+    public int Accepted { get; set; }
+
+    public int Rejected { get; set; }
+
+    public int Late { get; set; }
+
+    /// <summary>Updates of earlier rounds applied here (async mode).</summary>
+    public int Stale { get; set; }
+
+    public long UploadBytes { get; set; }
+
+    /// <summary>What the accepted updates would have taken as dense float32.</summary>
+    public long DenseUploadBytes { get; set; }
+
+    public long DownloadBytes { get; set; }
+
+    public double? Mae { get; set; }
+
+    public string? Outcome { get; set; }
+
+    public IReadOnlyList<string> ParticipantList => Participants.Split(',', StringSplitOptions.RemoveEmptyEntries);
+}
+
+public enum UpdateStatus
+{
+    Accepted,
+    Rejected,
+    Late,
+    Applied,
+}
+
+/// <summary>A fog's update for a round; the payload is stored on disk until the round is aggregated.</summary>
+public sealed class RoundUpdate
+{
+    public long Id { get; set; }
+
+    public long RoundId { get; set; }
+
+    public required string FogId { get; set; }
+
+    public Guid MessageId { get; set; }
+
+    public DateTimeOffset ReceivedAt { get; set; }
+
+    public UpdateStatus Status { get; set; }
+
+    public string? Reason { get; set; }
+
+    public int PayloadBytes { get; set; }
+
+    public int SampleCount { get; set; }
+
+    public double TrainLoss { get; set; }
+
+    public double? LocalMae { get; set; }
+
+    public double? Norm { get; set; }
+
+    /// <summary>Round whose model this update was applied to (differs from <see cref="RoundId"/> for stale async updates).</summary>
+    public long? AppliedInRound { get; set; }
+
+    public string? PayloadPath { get; set; }
+}
+
+/// <summary>A portal user; the password is hashed with ASP.NET Core Identity's hasher.</summary>
+public sealed class PortalUser
+{
+    public int Id { get; set; }
+
+    public required string Name { get; set; }
+
+    public required string PasswordHash { get; set; }
+
+    /// <summary>"Admin" or "Viewer".</summary>
+    public required string Role { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>An imported federated experiment run (run.json and rounds.jsonl), shown on the Training page.</summary>
+public sealed class ExperimentRunRecord
+{
+    public required string Name { get; set; }
+
+    public required string OptionsJson { get; set; }
+
+    public required string RoundsJson { get; set; }
+
+    public DateTimeOffset ImportedAt { get; set; }
+}

@@ -1,0 +1,96 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace FogLens.CloudPortal.Data;
+
+/// <summary>
+/// The portal's store. One model for both providers; each provider has its own migrations
+/// (<see cref="SqlitePortalDbContext"/>, <see cref="PostgresPortalDbContext"/>).
+/// </summary>
+public abstract class PortalDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<DemographicsWindow> Demographics => Set<DemographicsWindow>();
+
+    public DbSet<AgeGroupTally> AgeGroups => Set<AgeGroupTally>();
+
+    public DbSet<NodeRecord> Nodes => Set<NodeRecord>();
+
+    public DbSet<ModelVersionRecord> Models => Set<ModelVersionRecord>();
+
+    public DbSet<TrainingRound> Rounds => Set<TrainingRound>();
+
+    public DbSet<RoundUpdate> Updates => Set<RoundUpdate>();
+
+    public DbSet<PortalUser> Users => Set<PortalUser>();
+
+    public DbSet<ExperimentRunRecord> ExperimentRuns => Set<ExperimentRunRecord>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        ArgumentNullException.ThrowIfNull(modelBuilder);
+        modelBuilder.Entity<DemographicsWindow>(e =>
+        {
+            e.HasIndex(w => w.MessageId).IsUnique();
+            e.HasIndex(w => w.WindowStart);
+            e.HasIndex(w => new { w.FogId, w.CameraId });
+            e.Property(w => w.FogId).HasMaxLength(64);
+            e.Property(w => w.EdgeId).HasMaxLength(64);
+            e.Property(w => w.CameraId).HasMaxLength(64);
+            e.Property(w => w.ModelVersion).HasMaxLength(64);
+            e.HasMany(w => w.Groups).WithOne().HasForeignKey(g => g.WindowId).OnDelete(DeleteBehavior.Cascade);
+        });
+        modelBuilder.Entity<AgeGroupTally>(e => e.Property(g => g.Label).HasMaxLength(16));
+        modelBuilder.Entity<NodeRecord>(e =>
+        {
+            e.HasKey(n => n.Id);
+            e.Property(n => n.Id).HasMaxLength(64);
+            e.Property(n => n.Kind).HasMaxLength(8);
+            e.Property(n => n.State).HasMaxLength(16);
+        });
+        modelBuilder.Entity<ModelVersionRecord>(e =>
+        {
+            e.HasKey(m => m.Version);
+            e.Property(m => m.Version).HasMaxLength(64);
+            e.Property(m => m.WeightsSha256).HasMaxLength(64);
+            e.Property(m => m.OnnxSha256).HasMaxLength(64);
+        });
+        modelBuilder.Entity<TrainingRound>(e =>
+        {
+            e.Property(r => r.Id).ValueGeneratedNever();
+            e.Property(r => r.State).HasConversion<string>().HasMaxLength(16);
+            e.HasIndex(r => r.State);
+            e.Ignore(r => r.ParticipantList);
+        });
+        modelBuilder.Entity<RoundUpdate>(e =>
+        {
+            e.HasIndex(u => new { u.RoundId, u.FogId }).IsUnique();
+            e.HasIndex(u => u.MessageId).IsUnique();
+            e.Property(u => u.Status).HasConversion<string>().HasMaxLength(16);
+        });
+        modelBuilder.Entity<PortalUser>(e =>
+        {
+            e.HasIndex(u => u.Name).IsUnique();
+            e.Property(u => u.Name).HasMaxLength(64);
+            e.Property(u => u.Role).HasMaxLength(16);
+        });
+        modelBuilder.Entity<ExperimentRunRecord>(e => e.HasKey(r => r.Name));
+
+        if (Database.IsSqlite())
+        {
+            // SQLite cannot order or compare DateTimeOffset natively; store UTC ticks.
+            foreach (var entity in modelBuilder.Model.GetEntityTypes())
+            {
+                foreach (var property in entity.ClrType.GetProperties().Where(p => p.PropertyType == typeof(DateTimeOffset) || p.PropertyType == typeof(DateTimeOffset?)))
+                {
+                    modelBuilder.Entity(entity.Name).Property(property.Name)
+                        .HasConversion(new Microsoft.EntityFrameworkCore.Storage.ValueConversion.DateTimeOffsetToBinaryConverter());
+                }
+            }
+        }
+    }
+}
+
+/// <summary>SQLite flavour (default), with its own migrations.</summary>
+public sealed class SqlitePortalDbContext(DbContextOptions<SqlitePortalDbContext> options) : PortalDbContext(options);
+
+/// <summary>PostgreSQL flavour, with its own migrations.</summary>
+public sealed class PostgresPortalDbContext(DbContextOptions<PostgresPortalDbContext> options) : PortalDbContext(options);

@@ -1,0 +1,195 @@
+using System.Text.Json;
+using FogLens.Contracts.Messages;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace FogLens.CloudPortal.Data;
+
+/// <summary>Demographics filter: any part may be empty.</summary>
+public sealed record DemographicsFilter(string? Fog = null, string? Camera = null, DateTimeOffset? From = null, DateTimeOffset? To = null);
+
+/// <summary>Faces of one age group.</summary>
+public sealed record GroupTotal(string Label, int MinAge, long Faces);
+
+/// <summary>Faces per age group in one time bucket.</summary>
+public sealed record TrendBucket(DateTimeOffset Start, IReadOnlyDictionary<string, long> Faces);
+
+/// <summary>The overview's numbers.</summary>
+public sealed record PortalSummary(int FogsOnline, int FogsKnown, int EdgesOnline, double FacesPerMinute, long FacesTotal, TrainingRound? LatestRound, ModelVersionRecord? CurrentModel);
+
+/// <summary>A node with its computed online state.</summary>
+public sealed record NodeView(NodeRecord Node, bool Online);
+
+/// <summary>Read side of the store, shared by the pages and the REST API.</summary>
+public sealed class PortalQueries(PortalDb db, IOptions<PortalOptions> options, TimeProvider time)
+{
+    private static IQueryable<DemographicsWindow> Filtered(PortalDbContext context, DemographicsFilter filter)
+    {
+        var q = context.Demographics.AsNoTracking();
+        if (!string.IsNullOrEmpty(filter.Fog))
+        {
+            q = q.Where(w => w.FogId == filter.Fog);
+        }
+
+        if (!string.IsNullOrEmpty(filter.Camera))
+        {
+            q = q.Where(w => w.CameraId == filter.Camera);
+        }
+
+        if (filter.From is { } from)
+        {
+            q = q.Where(w => w.WindowEnd > from);
+        }
+
+        if (filter.To is { } to)
+        {
+            q = q.Where(w => w.WindowStart < to);
+        }
+
+        return q;
+    }
+
+    public async Task<IReadOnlyList<GroupTotal>> GroupTotalsAsync(DemographicsFilter filter, CancellationToken cancellationToken)
+    {
+        await using var context = db.Create();
+        var ids = Filtered(context, filter).Select(w => w.Id);
+        var rows = await context.AgeGroups.AsNoTracking().Where(g => ids.Contains(g.WindowId))
+            .GroupBy(g => new { g.Label, g.MinAge })
+            .Select(g => new { g.Key.Label, g.Key.MinAge, Faces = g.Sum(x => (long)x.Count) })
+            .ToListAsync(cancellationToken);
+        return [.. rows.OrderBy(r => r.MinAge).Select(r => new GroupTotal(r.Label, r.MinAge, r.Faces))];
+    }
+
+    public async Task<IReadOnlyList<DemographicsWindow>> WindowsAsync(DemographicsFilter filter, int limit, CancellationToken cancellationToken)
+    {
+        await using var context = db.Create();
+        var rows = await Filtered(context, filter).Include(w => w.Groups).ToListAsync(cancellationToken);
+        return [.. rows.OrderByDescending(w => w.WindowStart).ThenBy(w => w.Id).Take(limit)];
+    }
+
+    /// <summary>Faces per age group per time bucket (windows counted in the bucket where they start).</summary>
+    public async Task<IReadOnlyList<TrendBucket>> TrendAsync(DemographicsFilter filter, TimeSpan bucket, CancellationToken cancellationToken)
+    {
+        await using var context = db.Create();
+        var windows = await Filtered(context, filter).Include(w => w.Groups).ToListAsync(cancellationToken);
+        return [.. windows
+            .GroupBy(w => new DateTimeOffset(w.WindowStart.UtcTicks / bucket.Ticks * bucket.Ticks, TimeSpan.Zero))
+            .OrderBy(g => g.Key)
+            .Select(g => new TrendBucket(g.Key, g.SelectMany(w => w.Groups).GroupBy(x => x.Label).ToDictionary(x => x.Key, x => x.Sum(y => (long)y.Count))))];
+    }
+
+    public async Task<(IReadOnlyList<string> Fogs, IReadOnlyList<string> Cameras)> FilterChoicesAsync(CancellationToken cancellationToken)
+    {
+        await using var context = db.Create();
+        var fogs = await context.Demographics.AsNoTracking().Select(w => w.FogId).Distinct().OrderBy(f => f).ToListAsync(cancellationToken);
+        var cameras = await context.Demographics.AsNoTracking().Select(w => w.CameraId).Distinct().OrderBy(c => c).ToListAsync(cancellationToken);
+        return (fogs, cameras);
+    }
+
+    public async Task<IReadOnlyList<NodeView>> NodesAsync(CancellationToken cancellationToken)
+    {
+        await using var context = db.Create();
+        var nodes = await context.Nodes.AsNoTracking().ToListAsync(cancellationToken);
+        var since = time.GetUtcNow() - options.Value.NodeTimeout;
+        return [.. nodes.OrderBy(n => n.Kind == "fog" ? 0 : 1).ThenBy(n => n.Id, StringComparer.Ordinal)
+            .Select(n => new NodeView(n, n.State == nameof(NodeState.Online) && n.LastSeen >= since))];
+    }
+
+    public async Task<PortalSummary> SummaryAsync(CancellationToken cancellationToken)
+    {
+        var nodes = await NodesAsync(cancellationToken);
+        await using var context = db.Create();
+        var recent = time.GetUtcNow() - TimeSpan.FromMinutes(5);
+        var lastFive = await context.Demographics.AsNoTracking().Where(w => w.WindowEnd > recent).Select(w => w.Faces).ToListAsync(cancellationToken);
+        var total = await context.Demographics.AsNoTracking().Select(w => (long)w.Faces).ToListAsync(cancellationToken);
+        var latest = (await context.Rounds.AsNoTracking().ToListAsync(cancellationToken)).OrderByDescending(r => r.Id).FirstOrDefault();
+        var current = await context.Models.AsNoTracking().FirstOrDefaultAsync(m => m.IsCurrent, cancellationToken);
+        return new PortalSummary(
+            nodes.Count(n => n.Node.Kind == "fog" && n.Online),
+            nodes.Count(n => n.Node.Kind == "fog"),
+            nodes.Where(n => n.Node.Kind == "fog" && n.Online).Sum(n => n.Node.EdgesOnline),
+            lastFive.Sum() / 5.0,
+            total.Sum(),
+            latest,
+            current);
+    }
+
+    public async Task<IReadOnlyList<TrainingRound>> RoundsAsync(CancellationToken cancellationToken)
+    {
+        await using var context = db.Create();
+        return [.. (await context.Rounds.AsNoTracking().ToListAsync(cancellationToken)).OrderBy(r => r.Id)];
+    }
+
+    public async Task<(TrainingRound Round, IReadOnlyList<RoundUpdate> Updates)?> RoundAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var context = db.Create();
+        var round = await context.Rounds.AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
+        if (round is null)
+        {
+            return null;
+        }
+
+        var updates = await context.Updates.AsNoTracking().Where(u => u.RoundId == id || u.AppliedInRound == id).ToListAsync(cancellationToken);
+        return (round, [.. updates.OrderBy(u => u.FogId, StringComparer.Ordinal)]);
+    }
+
+    public async Task<IReadOnlyList<ModelVersionRecord>> ModelsAsync(CancellationToken cancellationToken)
+    {
+        await using var context = db.Create();
+        return [.. (await context.Models.AsNoTracking().ToListAsync(cancellationToken)).OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Version, StringComparer.Ordinal)];
+    }
+
+    public async Task<IReadOnlyList<ExperimentRunRecord>> ExperimentRunsAsync(CancellationToken cancellationToken)
+    {
+        await using var context = db.Create();
+        return [.. (await context.ExperimentRuns.AsNoTracking().ToListAsync(cancellationToken)).OrderBy(r => r.Name, StringComparer.Ordinal)];
+    }
+
+    /// <summary>Stores (or replaces) an experiment run from its run.json and rounds.jsonl texts; throws <see cref="InvalidDataException"/> when they do not parse.</summary>
+    public async Task<ExperimentRunRecord> ImportExperimentAsync(string runJson, string roundsJsonl, CancellationToken cancellationToken)
+    {
+        var folder = Directory.CreateTempSubdirectory("foglens-import-");
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder.FullName, FogLens.Federated.Experiments.ExperimentRun.OptionsFile), runJson, cancellationToken);
+            await File.WriteAllTextAsync(Path.Combine(folder.FullName, FogLens.Federated.Experiments.ExperimentRun.RoundsFile), roundsJsonl, cancellationToken);
+            FogLens.Federated.Experiments.ExperimentRun run;
+            try
+            {
+                run = FogLens.Federated.Experiments.ExperimentRun.Load(folder.FullName);
+            }
+            catch (JsonException ex)
+            {
+                throw new InvalidDataException("run.json is not an experiment run: " + ex.Message, ex);
+            }
+
+            if (run.Rounds.Count == 0 || run.Options is null)
+            {
+                throw new InvalidDataException("the run has no rounds");
+            }
+
+            await using var context = db.Create();
+            var record = await context.ExperimentRuns.FindAsync([run.Options.Name], cancellationToken);
+            if (record is null)
+            {
+                record = new ExperimentRunRecord { Name = run.Options.Name, OptionsJson = string.Empty, RoundsJson = string.Empty };
+                context.ExperimentRuns.Add(record);
+            }
+
+            record.OptionsJson = JsonSerializer.Serialize(run.Options, JsonSerializerOptions.Web);
+            record.RoundsJson = JsonSerializer.Serialize(run.Rounds, ExperimentJson);
+            record.ImportedAt = time.GetUtcNow();
+            await context.SaveChangesAsync(cancellationToken);
+            return record;
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    public static JsonSerializerOptions ExperimentJson { get; } = new(JsonSerializerDefaults.Web)
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+}

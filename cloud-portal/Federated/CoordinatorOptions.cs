@@ -1,0 +1,73 @@
+using System.ComponentModel.DataAnnotations;
+using FogLens.Federated;
+
+namespace FogLens.CloudPortal.Federated;
+
+/// <summary>Federated rounds (section "Federated").</summary>
+public sealed class CoordinatorOptions
+{
+    public const string Section = "Federated";
+
+    /// <summary>Model folder registered as the first version when the registry is empty.</summary>
+    [Required]
+    public string BaseModel { get; set; } = "models/age";
+
+    /// <summary>Labelled UTKFace folder whose validation split evaluates every new version; empty: versions are not evaluated.</summary>
+    public string? EvaluationData { get; set; }
+
+    /// <summary>Evaluate on a fixed subset of this many faces (faster rounds).</summary>
+    public int? EvaluationLimit { get; set; }
+
+    public string Codec { get; set; } = "sbc";
+
+    [Range(1e-6, 1)]
+    public double Sparsity { get; set; } = 0.01;
+
+    [Range(1, 100)]
+    public int LocalEpochs { get; set; } = 1;
+
+    [Range(1, 4096)]
+    public int BatchSize { get; set; } = 64;
+
+    [Range(1e-7, 1)]
+    public double LearningRate { get; set; } = 1e-4;
+
+    /// <summary>Time fogs have to send their update.</summary>
+    public TimeSpan Deadline { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Fewest accepted updates for a round to produce a model.</summary>
+    [Range(1, 10_000)]
+    public int MinQuorum { get; set; } = 1;
+
+    /// <summary>Share of the online fogs selected per round (at least one).</summary>
+    [Range(0.01, 1)]
+    public double ParticipantFraction { get; set; } = 1;
+
+    /// <summary>"sync" (late updates dropped) or "async" (late updates go into the next round, staleness-weighted).</summary>
+    public string Mode { get; set; } = "sync";
+
+    /// <summary>Start a round automatically this often (when none is open and fogs are online); zero: only on request.</summary>
+    public TimeSpan AutoRoundInterval { get; set; } = TimeSpan.Zero;
+
+    /// <summary>A new version is promoted (and announced) unless its MAE is worse than its parent's by more than this.</summary>
+    [Range(0, 100)]
+    public double PromoteTolerance { get; set; } = 0.25;
+
+    public double ClipNorm { get; set; } = new AggregationOptions().ClipNorm;
+
+    public double RejectNorm { get; set; } = new AggregationOptions().RejectNorm;
+
+    public double StalenessExponent { get; set; } = new AggregationOptions().StalenessExponent;
+
+    public int MaxStaleness { get; set; } = new AggregationOptions().MaxStaleness;
+
+    public bool IsAsync => string.Equals(Mode, "async", StringComparison.OrdinalIgnoreCase);
+
+    public AggregationOptions Aggregation => new()
+    {
+        ClipNorm = ClipNorm,
+        RejectNorm = RejectNorm,
+        StalenessExponent = StalenessExponent,
+        MaxStaleness = MaxStaleness,
+    };
+}

@@ -1,0 +1,204 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using FogLens.AgeModel.Training;
+using FogLens.CloudPortal.Data;
+using FogLens.CloudPortal.Messaging;
+using FogLens.Contracts;
+using FogLens.Contracts.Messages;
+using FogLens.Contracts.Serialization;
+using FogLens.Federated;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace FogLens.CloudPortal.Federated;
+
+/// <summary>
+/// Model versions: files under <c>{DataDirectory}/models/{version}/</c> (weights, config, ONNX) with
+/// their SHA-256 in the database, one of them current. Promoting a version (or rolling back to an older
+/// one) publishes a retained <see cref="ModelAnnouncement"/> that fogs hot-swap to.
+/// </summary>
+public sealed partial class ModelRegistry(
+    PortalDb db,
+    ICloudBus bus,
+    MessageHeaderFactory headers,
+    IOptions<PortalOptions> portal,
+    IOptions<CoordinatorOptions> options,
+    PortalEvents events,
+    PublicAddress address,
+    TimeProvider time,
+    ILogger<ModelRegistry> logger)
+{
+    private readonly string _root = Path.Combine(Path.GetFullPath(portal.Value.DataDirectory), "models");
+    private AgeNetConfig? _config;
+
+    public AgeNetConfig Config => _config ??= AgeNetConfig.FromJson(File.ReadAllText(Path.Combine(options.Value.BaseModel, ModelFiles.Config)));
+
+    public string Folder(string version) => Path.Combine(_root, NodeId.Require(version, nameof(version)));
+
+    /// <summary>Path of a version's file: kind is "weights" or "onnx".</summary>
+    public string? FilePath(string version, string kind) => !NodeId.IsValid(version) ? null : kind switch
+    {
+        "weights" => Path.Combine(Folder(version), ModelFiles.Weights),
+        "onnx" => Path.Combine(Folder(version), ModelFiles.Onnx),
+        _ => null,
+    };
+
+    /// <summary>Registers the configured base model as the first, current version when the registry is empty.</summary>
+    public async Task EnsureBaseAsync(CancellationToken cancellationToken)
+    {
+        await using var context = db.Create();
+        if (await context.Models.AnyAsync(cancellationToken))
+        {
+            return;
+        }
+
+        var source = Path.GetFullPath(options.Value.BaseModel);
+        var version = BaseVersion(source);
+        var folder = Folder(version);
+        Directory.CreateDirectory(folder);
+        foreach (var file in new[] { ModelFiles.Weights, ModelFiles.Onnx, ModelFiles.Config })
+        {
+            File.Copy(Path.Combine(source, file), Path.Combine(folder, file), overwrite: true);
+        }
+
+        double? mae = null;
+        string? groups = null;
+        var metrics = Path.Combine(source, "metrics.json");
+        if (File.Exists(metrics))
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(metrics));
+            mae = doc.RootElement.TryGetProperty("mae", out var m) ? m.GetDouble() : null;
+            groups = doc.RootElement.TryGetProperty("maeByGroup", out var g) ? g.GetRawText() : null;
+        }
+
+        context.Models.Add(Describe(version, null, null, "base", null, mae, groups, isCurrent: true));
+        await context.SaveChangesAsync(cancellationToken);
+        LogRegisteredBase(version, source);
+    }
+
+    /// <summary>Writes a new version from an aggregated state and registers it (not current yet).</summary>
+    public async Task<ModelVersionRecord> RegisterAsync(string version, ModelState state, string parent, long roundId, string codec, EvaluationResult? evaluation, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        state.SaveModelFolder(Config, version, Folder(version));
+        var record = Describe(version, parent, roundId, "round", codec, evaluation?.Mae, evaluation is null ? null : JsonSerializer.Serialize(evaluation.GroupMae), isCurrent: false);
+        await using var context = db.Create();
+        context.Models.Add(record);
+        await context.SaveChangesAsync(cancellationToken);
+        LogRegisteredRound(version, roundId, parent);
+        events.Raise(PortalChange.Models);
+        return record;
+    }
+
+    public async Task<ModelVersionRecord?> CurrentAsync(CancellationToken cancellationToken)
+    {
+        await using var context = db.Create();
+        return await context.Models.AsNoTracking().FirstOrDefaultAsync(m => m.IsCurrent, cancellationToken);
+    }
+
+    /// <summary>Makes <paramref name="version"/> current (promote, or roll back to an older one) and announces it.</summary>
+    public async Task<ModelVersionRecord> PromoteAsync(string version, CancellationToken cancellationToken)
+    {
+        await using var context = db.Create();
+        var target = await context.Models.FirstOrDefaultAsync(m => m.Version == version, cancellationToken)
+            ?? throw new KeyNotFoundException($"model version '{version}' is not in the registry");
+        foreach (var m in await context.Models.Where(m => m.IsCurrent).ToListAsync(cancellationToken))
+        {
+            m.IsCurrent = false;
+        }
+
+        target.IsCurrent = true;
+        target.PromotedAt = time.GetUtcNow();
+        await context.SaveChangesAsync(cancellationToken);
+        LogPromoted(version);
+        await AnnounceAsync(target, cancellationToken);
+        events.Raise(PortalChange.Models);
+        return target;
+    }
+
+    /// <summary>Publishes the retained announcement of <paramref name="model"/> (also at start, so a new broker has it).</summary>
+    public async Task<bool> AnnounceAsync(ModelVersionRecord model, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var announcement = new ModelAnnouncement(
+            headers.Next(), model.Version, model.OnnxSha256, address.ModelUri(model.Version, "onnx"), model.WeightsSha256,
+            address.ModelUri(model.Version, "weights"), model.ValidationMae, model.CreatedAt);
+        return await bus.PublishAsync(Topics.ModelAnnouncement, JsonMessages.Serialize(announcement), retain: true, cancellationToken);
+    }
+
+    public async Task<ModelState> LoadStateAsync(string version) =>
+        await Task.Run(() => ModelState.Load(Config, FilePath(version, "weights")!));
+
+    private ModelVersionRecord Describe(string version, string? parent, long? round, string source, string? codec, double? mae, string? groups, bool isCurrent)
+    {
+        var folder = Folder(version);
+        var weights = Path.Combine(folder, ModelFiles.Weights);
+        return new ModelVersionRecord
+        {
+            Version = version,
+            ParentVersion = parent,
+            RoundId = round,
+            Source = source,
+            Codec = codec,
+            CreatedAt = time.GetUtcNow(),
+            ValidationMae = mae,
+            GroupMaeJson = groups,
+            WeightsSha256 = HashFile(weights),
+            OnnxSha256 = HashFile(Path.Combine(folder, ModelFiles.Onnx)),
+            WeightsBytes = new FileInfo(weights).Length,
+            IsCurrent = isCurrent,
+            PromotedAt = isCurrent ? time.GetUtcNow() : null,
+        };
+    }
+
+    private static string BaseVersion(string folder)
+    {
+        var metrics = Path.Combine(folder, "metrics.json");
+        if (File.Exists(metrics))
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(metrics));
+            if (doc.RootElement.TryGetProperty("modelVersion", out var v) && v.GetString() is { } s && NodeId.IsValid(s))
+            {
+                return s;
+            }
+        }
+
+        return "base";
+    }
+
+    private static string HashFile(string path)
+    {
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    [LoggerMessage(EventId = 4301, Level = LogLevel.Information, Message = "Registered model version {Version} from round {RoundId}, parent {Parent}")]
+    private partial void LogRegisteredRound(string version, long roundId, string parent);
+
+    [LoggerMessage(EventId = 4303, Level = LogLevel.Information, Message = "Registered model version {Version} (base model {Source})")]
+    private partial void LogRegisteredBase(string version, string source);
+
+    [LoggerMessage(EventId = 4302, Level = LogLevel.Information, Message = "Model version {Version} is now current and announced")]
+    private partial void LogPromoted(string version);
+}
+
+/// <summary>Absolute URLs fogs use to reach the portal (configured, or the first listening address).</summary>
+public sealed class PublicAddress(IOptions<PortalOptions> options, Microsoft.AspNetCore.Hosting.Server.IServer server)
+{
+    public Uri BaseUri
+    {
+        get
+        {
+            if (options.Value.PublicUrl is { } configured)
+            {
+                return configured;
+            }
+
+            var addresses = server.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses;
+            var first = addresses?.FirstOrDefault() ?? "http://127.0.0.1:5080";
+            return new Uri(first.Replace("://+", "://127.0.0.1", StringComparison.Ordinal).Replace("://*", "://127.0.0.1", StringComparison.Ordinal).Replace("://[::]", "://127.0.0.1", StringComparison.Ordinal).Replace("://0.0.0.0", "://127.0.0.1", StringComparison.Ordinal));
+        }
+    }
+
+    public Uri ModelUri(string version, string kind) => new(BaseUri, $"/api/models/{Uri.EscapeDataString(version)}/{kind}");
+}

@@ -1,0 +1,185 @@
+using System.Net;
+using FogLens.Contracts;
+using FogLens.Messaging;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Protocol;
+using MQTTnet.Server;
+
+namespace FogLens.CloudPortal.Messaging;
+
+/// <summary>
+/// The embedded MQTTnet broker fogs connect to. Each fog authenticates (client id = user name = fog id,
+/// password compared in constant time) and may publish only its own demographics, status and round
+/// updates, and subscribe only to round tasks and the model announcement. Messages for the portal are
+/// stored by <see cref="CloudIngest"/> inside the broker's publish interceptor, so the fog's PUBACK is
+/// sent only after the database commit; when storing fails the PUBACK carries an error and the fog's
+/// outbox resends. Refusals are counted and logged.
+/// </summary>
+public sealed partial class CloudBroker(
+    IOptions<BrokerOptions> options, CloudIngest ingest, CloudBus bus, PortalCounters counters, ILogger<CloudBroker> logger) : IHostedService, ICloudBus, IAsyncDisposable
+{
+    /// <summary>Sender id of messages the portal injects.</summary>
+    public const string PortalClientId = "portal";
+
+    private readonly BrokerOptions _options = options.Value;
+    private MqttServer? _server;
+
+    public bool IsRunning => _server?.IsStarted == true;
+
+    public bool IsConnected => IsRunning;
+
+    public int Port => _options.Port;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!_options.Embedded)
+        {
+            return;
+        }
+
+        var builder = new MqttServerOptionsBuilder().WithDefaultEndpoint().WithDefaultEndpointPort(_options.Port).WithPersistentSessions();
+        builder = _options.BindAll ? builder : builder.WithDefaultEndpointBoundIPAddress(IPAddress.Loopback);
+        _server = new MqttServerFactory().CreateMqttServer(builder.Build());
+        _server.ValidatingConnectionAsync += ValidateConnectionAsync;
+        _server.InterceptingPublishAsync += InterceptPublishAsync;
+        _server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
+        await _server.StartAsync();
+        bus.Attach(this);
+        if (_options.Fogs.Count == 0)
+        {
+            LogOpenBroker(_options.Port);
+        }
+
+        LogStarted(_options.Port, _options.BindAll ? "all interfaces" : "127.0.0.1", _options.Fogs.Count);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_server is { } server)
+        {
+            await server.StopAsync(new MqttServerStopOptions());
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _server?.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    public async Task<bool> PublishAsync(string topic, ReadOnlyMemory<byte> payload, bool retain, CancellationToken cancellationToken)
+    {
+        if (_server is not { IsStarted: true } server)
+        {
+            return false;
+        }
+
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(payload.ToArray())
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithRetainFlag(retain)
+            .Build();
+        await server.InjectApplicationMessage(new InjectedMqttApplicationMessage(message) { SenderClientId = PortalClientId }, cancellationToken);
+        return true;
+    }
+
+    private Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
+    {
+        string? problem = null;
+        if (!NodeId.IsValid(e.ClientId) || e.ClientId == PortalClientId)
+        {
+            e.ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid;
+            problem = "client id is not a valid fog id";
+        }
+        else if (_options.Fogs.Count > 0)
+        {
+            var known = _options.Fogs.TryGetValue(e.ClientId, out var password);
+            if (!(known && e.UserName == e.ClientId && SharedSecret.Matches(e.Password, password!)))
+            {
+                e.ReasonCode = MqttConnectReasonCode.BadUserNameOrPassword;
+                problem = "unknown fog or wrong password";
+            }
+        }
+
+        if (problem is not null)
+        {
+            counters.ConnectionRefused();
+            LogConnectionRefused(e.ClientId, e.RemoteEndPoint?.ToString() ?? "unknown", problem);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task InterceptPublishAsync(InterceptingPublishEventArgs e)
+    {
+        if (e.ClientId is null || e.ClientId == PortalClientId)
+        {
+            return; // injected by the portal
+        }
+
+        var topic = e.ApplicationMessage.Topic;
+        var size = e.ApplicationMessage.Payload.Length;
+        string? problem = null;
+        if (size > _options.MaxPacketBytes)
+        {
+            problem = $"payload of {size} bytes exceeds {_options.MaxPacketBytes}";
+        }
+        else if (!Topics.TryParse(topic, out var info) || info.NodeId != e.ClientId
+            || info.Kind is not (TopicKind.FogDemographics or TopicKind.FogStatus or TopicKind.RoundUpdate))
+        {
+            problem = "fogs may publish only foglens/v1/fog/{own id}/demographics, /status and fl/round/{n}/update/{own id}";
+        }
+
+        if (problem is not null)
+        {
+            e.ProcessPublish = false;
+            e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
+            counters.PublishRefused();
+            LogPublishRefused(e.ClientId, topic.Length > 120 ? topic[..120] : topic, problem);
+            return;
+        }
+
+        // Consumed here; not forwarded or retained. The PUBACK waits for this.
+        e.ProcessPublish = false;
+        var outcome = await ingest.HandleAsync(topic, System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload), e.CancellationToken);
+        e.Response.ReasonCode = outcome switch
+        {
+            IngestOutcome.Retry => MqttPubAckReasonCode.UnspecifiedError, // the fog's outbox keeps it and resends
+            IngestOutcome.Rejected => MqttPubAckReasonCode.PayloadFormatInvalid, // dropped by the fog, counted here
+            _ => MqttPubAckReasonCode.Success,
+        };
+    }
+
+    private Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs e)
+    {
+        var filter = e.TopicFilter.Topic;
+        var allowed = filter == Topics.AllRoundTasks || filter == Topics.ModelAnnouncement
+            || (Topics.TryParse(filter, out var info) && info.Kind == TopicKind.RoundTask);
+        if (!allowed)
+        {
+            e.ProcessSubscription = false;
+            e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
+            counters.PublishRefused();
+            LogSubscribeRefused(e.ClientId, filter);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Cloud broker listening on port {Port} ({Bind}), {Fogs} fog credentials configured")]
+    private partial void LogStarted(int port, string bind, int fogs);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Cloud broker on port {Port} has no fog credentials configured: any fog id may connect (development mode)")]
+    private partial void LogOpenBroker(int port);
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Warning, Message = "Refused connection of {ClientId} from {Endpoint}: {Reason}")]
+    private partial void LogConnectionRefused(string clientId, string endpoint, string reason);
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Warning, Message = "Refused publish by {ClientId} on {Topic}: {Reason}")]
+    private partial void LogPublishRefused(string clientId, string topic, string reason);
+
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "Refused subscription by {ClientId} to {Topic}")]
+    private partial void LogSubscribeRefused(string clientId, string topic);
+}

@@ -1,0 +1,166 @@
+using System.Data.Common;
+using FogLens.CloudPortal.Data;
+using FogLens.CloudPortal.Federated;
+using FogLens.Contracts;
+using FogLens.Contracts.Messages;
+using FogLens.Contracts.Serialization;
+using Microsoft.EntityFrameworkCore;
+
+namespace FogLens.CloudPortal.Messaging;
+
+/// <summary>
+/// Everything fogs send to the cloud: demographics windows (stored once per message id, so a redelivery
+/// never double-counts), fog status, and model updates (handed to the coordinator). Returns an
+/// <see cref="IngestOutcome"/> and never throws for bad input; the caller acknowledges only what is stored
+/// or refused for good, so a database outage loses nothing.
+/// </summary>
+public sealed partial class CloudIngest(
+    PortalDb db, FederatedCoordinator coordinator, PortalCounters counters, PortalEvents events, TimeProvider time, ILogger<CloudIngest> logger)
+{
+    private readonly MessageParser _parser = new();
+
+    public async Task<IngestOutcome> HandleAsync(string topic, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        if (!Topics.TryParse(topic, out var info))
+        {
+            return IngestOutcome.Ignored;
+        }
+
+        try
+        {
+            return info.Kind switch
+            {
+                TopicKind.FogDemographics => await StoreDemographicsAsync(topic, info.NodeId!, payload, cancellationToken),
+                TopicKind.FogStatus => await StoreStatusAsync(topic, info.NodeId!, payload, cancellationToken),
+                TopicKind.RoundUpdate => await coordinator.HandleUpdateAsync(topic, payload, cancellationToken),
+                _ => IngestOutcome.Ignored,
+            };
+        }
+        catch (Exception ex) when (ex is DbException or DbUpdateException or InvalidOperationException or TimeoutException && !cancellationToken.IsCancellationRequested)
+        {
+            LogStoreFailed(topic, ex.GetBaseException().Message);
+            return IngestOutcome.Retry;
+        }
+    }
+
+    private async Task<IngestOutcome> StoreDemographicsAsync(string topic, string fogId, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        var parsed = _parser.ParseFogDemographics(topic, payload.Span);
+        if (!parsed.IsSuccess)
+        {
+            return Reject(topic, parsed.Error!.ToString());
+        }
+
+        var m = parsed.Value!;
+        var now = time.GetUtcNow();
+        await using var context = db.Create();
+        var window = new DemographicsWindow
+        {
+            MessageId = m.Header.MessageId,
+            FogId = fogId,
+            EdgeId = m.EdgeId,
+            CameraId = m.CameraId,
+            WindowStart = m.WindowStart.ToUniversalTime(),
+            WindowEnd = m.WindowEnd.ToUniversalTime(),
+            Faces = m.Faces,
+            MeanAge = m.MeanAge,
+            ModelVersion = m.ModelVersion,
+            ReceivedAt = now,
+            Groups = [.. m.AgeGroups.Select(g => new AgeGroupTally { Label = g.Label, MinAge = g.MinAge, Count = g.Count })],
+        };
+        context.Demographics.Add(window);
+        var edge = await context.Nodes.FindAsync([m.EdgeId], cancellationToken);
+        if (edge is null)
+        {
+            context.Nodes.Add(new NodeRecord { Id = m.EdgeId, Kind = "edge", FogId = fogId, State = nameof(NodeState.Online), LastSeen = now, ModelVersion = m.ModelVersion });
+        }
+        else if (edge.Kind == "edge")
+        {
+            edge.FogId = fogId;
+            edge.LastSeen = now;
+            edge.State = nameof(NodeState.Online);
+        }
+
+        try
+        {
+            await context.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException ex) when (PortalDb.IsDuplicate(ex))
+        {
+            if (!await IsKnownMessageAsync(m.Header.MessageId, cancellationToken))
+            {
+                throw; // another constraint (e.g. two edges racing to be created): retry
+            }
+
+            counters.Duplicate();
+            LogDuplicate(m.Header.MessageId, fogId);
+            return IngestOutcome.Duplicate;
+        }
+
+        counters.WindowStored();
+        events.Raise(PortalChange.Demographics);
+        return IngestOutcome.Stored;
+    }
+
+    private async Task<bool> IsKnownMessageAsync(Guid messageId, CancellationToken cancellationToken)
+    {
+        await using var context = db.Create();
+        return await context.Demographics.AnyAsync(w => w.MessageId == messageId, cancellationToken);
+    }
+
+    private async Task<IngestOutcome> StoreStatusAsync(string topic, string fogId, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        if (payload.IsEmpty)
+        {
+            return IngestOutcome.Ignored; // a cleared retained message
+        }
+
+        var parsed = _parser.ParseFogStatus(topic, payload.Span);
+        if (!parsed.IsSuccess)
+        {
+            return Reject(topic, parsed.Error!.ToString());
+        }
+
+        var s = parsed.Value!;
+        await using var context = db.Create();
+        var node = await context.Nodes.FindAsync([fogId], cancellationToken);
+        if (node is null)
+        {
+            node = new NodeRecord { Id = fogId, Kind = "fog", State = s.State.ToString() };
+            context.Nodes.Add(node);
+        }
+
+        node.Kind = "fog";
+        node.State = s.State.ToString();
+        node.LastSeen = time.GetUtcNow();
+        node.ModelVersion = s.ModelVersion;
+        node.EdgesOnline = s.EdgesOnline;
+        node.CropsReceived = s.CropsReceived;
+        node.CropsInferred = s.CropsInferred;
+        node.CropsRejected = s.CropsRejected;
+        node.QueueDepth = s.QueueDepth;
+        node.OutboxDepth = s.OutboxDepth;
+        node.Training = s.Training;
+        node.LocalSamples = s.LocalSamples;
+        await context.SaveChangesAsync(cancellationToken);
+        counters.StatusReceived();
+        events.Raise(PortalChange.Nodes);
+        return IngestOutcome.Stored;
+    }
+
+    private IngestOutcome Reject(string topic, string error)
+    {
+        counters.MessageRejected();
+        LogRejected(topic, error);
+        return IngestOutcome.Rejected;
+    }
+
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Warning, Message = "Rejected message on {Topic}: {Error}")]
+    private partial void LogRejected(string topic, string error);
+
+    [LoggerMessage(EventId = 4102, Level = LogLevel.Debug, Message = "Duplicate demographics message {MessageId} from {FogId} (redelivery), counted once")]
+    private partial void LogDuplicate(Guid messageId, string fogId);
+
+    [LoggerMessage(EventId = 4103, Level = LogLevel.Error, Message = "Could not store message on {Topic}; it is not acknowledged and will be redelivered: {Error}")]
+    private partial void LogStoreFailed(string topic, string error);
+}

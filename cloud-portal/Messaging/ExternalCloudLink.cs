@@ -1,0 +1,81 @@
+using System.Buffers;
+using FogLens.Contracts;
+using FogLens.Messaging;
+using Microsoft.Extensions.Options;
+
+namespace FogLens.CloudPortal.Messaging;
+
+/// <summary>
+/// The portal's session on an external broker (Mosquitto) when <c>Broker:Embedded</c> is false: a
+/// persistent QoS 1 session (the broker keeps messages while the portal is down) subscribed to the fogs'
+/// demographics, status and updates. A message is acknowledged only after it is stored: while the
+/// database is unavailable the handler retries with back-off instead of returning.
+/// </summary>
+public sealed partial class ExternalCloudLink : BackgroundService, ICloudBus
+{
+    private readonly MqttSession _session;
+    private readonly CloudIngest _ingest;
+    private readonly ILogger<ExternalCloudLink> _logger;
+    private readonly bool _enabled;
+    private readonly CloudBus _bus;
+
+    public ExternalCloudLink(IOptions<BrokerOptions> options, CloudIngest ingest, CloudBus bus, ILogger<ExternalCloudLink> logger)
+    {
+        var o = options.Value;
+        _enabled = !o.Embedded;
+        _ingest = ingest;
+        _bus = bus;
+        _logger = logger;
+        _session = new MqttSession(
+            new MqttEndpointOptions
+            {
+                Broker = o.External ?? new Uri("mqtt://127.0.0.1:1883"),
+                ClientId = CloudBroker.PortalClientId,
+                Username = o.PortalUsername,
+                Password = o.PortalPassword,
+                PersistentSession = true,
+            },
+            logger);
+        _session.Subscribe(Topics.AllFogDemographics);
+        _session.Subscribe(Topics.AllFogStatus);
+        _session.Subscribe(Topics.AllRoundUpdates);
+    }
+
+    public bool IsConnected => _session.IsConnected;
+
+    public async Task<bool> PublishAsync(string topic, ReadOnlyMemory<byte> payload, bool retain, CancellationToken cancellationToken) =>
+        await _session.PublishAsync(topic, payload, retain, cancellationToken) == PublishOutcome.Acknowledged;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!_enabled)
+        {
+            return;
+        }
+
+        _session.OnMessage((topic, payload) => HandleAsync(topic, payload, stoppingToken));
+        _bus.Attach(this);
+        await _session.RunAsync(stoppingToken);
+    }
+
+    private async Task HandleAsync(string topic, ReadOnlySequence<byte> payload, CancellationToken stoppingToken)
+    {
+        var bytes = payload.ToArray();
+        var delay = TimeSpan.FromMilliseconds(200);
+        while (await _ingest.HandleAsync(topic, bytes, stoppingToken) == IngestOutcome.Retry && !stoppingToken.IsCancellationRequested)
+        {
+            LogRetrying(topic, delay.TotalSeconds);
+            await Task.Delay(delay, stoppingToken);
+            delay = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(10).Ticks, delay.Ticks * 2));
+        }
+    }
+
+    public override void Dispose()
+    {
+        _session.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        base.Dispose();
+    }
+
+    [LoggerMessage(EventId = 4201, Level = LogLevel.Warning, Message = "Could not store the message on {Topic}; retrying in {Seconds:F1} s before acknowledging it")]
+    private partial void LogRetrying(string topic, double seconds);
+}

@@ -1,0 +1,154 @@
+using FogLens.CloudPortal.Api;
+using FogLens.CloudPortal.Auth;
+using FogLens.CloudPortal.Components;
+using FogLens.CloudPortal.Data;
+using FogLens.CloudPortal.Federated;
+using FogLens.CloudPortal.Messaging;
+using FogLens.Contracts;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using MudBlazor.Services;
+
+namespace FogLens.CloudPortal;
+
+/// <summary>Service registration and endpoint mapping of the cloud portal (used by Program and the tests).</summary>
+public static class PortalHost
+{
+    public static WebApplicationBuilder AddPortalServices(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        var config = builder.Configuration;
+
+        // Serve framework and package assets (blazor.web.js, MudBlazor) from the build output in every
+        // environment, not only Development; a published app has them in wwwroot and no manifest, so this is a no-op there.
+        builder.WebHost.UseStaticWebAssets();
+        services.AddOptions<PortalOptions>().Bind(config.GetSection(PortalOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DatabaseOptions>().Bind(config.GetSection(DatabaseOptions.Section))
+            .Validate(o => o.IsPostgres || string.Equals(o.Provider, "sqlite", StringComparison.OrdinalIgnoreCase), "Database:Provider must be sqlite or postgres")
+            .Validate(o => !o.IsPostgres || !string.IsNullOrEmpty(o.ConnectionString), "Database:ConnectionString is required for postgres")
+            .ValidateOnStart();
+        services.AddOptions<BrokerOptions>().Bind(config.GetSection(BrokerOptions.Section)).ValidateDataAnnotations()
+            .Validate(o => o.Embedded || o.External is { IsAbsoluteUri: true }, "Broker:External (mqtt://host:port) is required when Broker:Embedded is false")
+            .Validate(o => o.Fogs.Keys.All(NodeId.IsValid), "Broker:Fogs keys must be valid fog ids")
+            .ValidateOnStart();
+        services.AddOptions<AuthOptions>().Bind(config.GetSection(AuthOptions.Section))
+            .Validate(o => o.AdminPassword is null || o.AdminPassword.Length >= 8, "Auth:AdminPassword must have at least 8 characters")
+            .ValidateOnStart();
+        services.AddOptions<CoordinatorOptions>().Bind(config.GetSection(CoordinatorOptions.Section)).ValidateDataAnnotations()
+            .Validate(o => FogLens.Compression.UpdateCodecs.Names.Contains(o.Codec), "Federated:Codec must be sbc, dense, topk, signsgd or q8")
+            .Validate(o => o.Mode is "sync" or "async", "Federated:Mode must be sync or async")
+            .Validate(o => o.Deadline > TimeSpan.Zero, "Federated:Deadline must be positive")
+            .Validate(o => Directory.Exists(o.BaseModel), "Federated:BaseModel must be a model folder (age-net.json, age-net.weights, age-net.onnx)")
+            .ValidateOnStart();
+
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(new MessageHeaderFactory("portal"));
+        services.AddSingleton<PortalDb>();
+        services.AddSingleton<PortalQueries>();
+        services.AddSingleton<PortalCounters>();
+        services.AddSingleton<PortalEvents>();
+        services.AddSingleton<PortalUsers>();
+        services.AddSingleton<PublicAddress>();
+        services.AddSingleton<CloudBus>();
+        services.AddSingleton<ICloudBus>(sp => sp.GetRequiredService<CloudBus>());
+        services.AddSingleton<ModelRegistry>();
+        services.AddSingleton<CloudIngest>();
+        services.AddSingleton<FederatedCoordinator>();
+        services.AddSingleton<CloudBroker>();
+        services.AddSingleton<ExternalCloudLink>();
+        services.AddHostedService<DatabaseStartup>();
+        services.AddHostedService(sp => sp.GetRequiredService<CloudBroker>());
+        services.AddHostedService(sp => sp.GetRequiredService<ExternalCloudLink>());
+        services.AddHostedService(sp => sp.GetRequiredService<FederatedCoordinator>());
+
+        services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o =>
+        {
+            o.LoginPath = "/login";
+            o.AccessDeniedPath = "/denied";
+            o.Cookie.Name = "foglens.auth";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.ExpireTimeSpan = TimeSpan.FromHours(8);
+            o.SlidingExpiration = true;
+            o.Events.OnRedirectToLogin = ctx => ApiStatus(ctx, StatusCodes.Status401Unauthorized);
+            o.Events.OnRedirectToAccessDenied = ctx => ApiStatus(ctx, StatusCodes.Status403Forbidden);
+        });
+        services.AddAuthorizationBuilder().AddPolicy(PortalRoles.AdminPolicy, p => p.RequireRole(PortalRoles.Admin));
+        services.AddCascadingAuthenticationState();
+        services.AddHttpContextAccessor();
+        services.AddHealthChecks().AddCheck<PortalReadiness>("portal", tags: ["ready"]);
+        services.AddOpenApi();
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices();
+        return builder;
+    }
+
+    public static WebApplication MapPortalEndpoints(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        app.MapHealthChecks("/healthz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/readyz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        app.MapOpenApi();
+        app.MapPortalApi();
+        app.MapStaticAssets();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        return app;
+    }
+
+    private static Task ApiStatus(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> ctx, int status)
+    {
+        if (ctx.Request.Path.StartsWithSegments("/api", StringComparison.Ordinal))
+        {
+            ctx.Response.StatusCode = status;
+        }
+        else
+        {
+            ctx.Response.Redirect(ctx.RedirectUri);
+        }
+
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>Creates the data directory, migrates the database and seeds the first Admin before anything else starts.</summary>
+internal sealed partial class DatabaseStartup(PortalDb db, PortalUsers users, IOptions<PortalOptions> options, ILogger<DatabaseStartup> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var folder = Path.GetFullPath(options.Value.DataDirectory);
+        Directory.CreateDirectory(folder);
+        await db.MigrateAsync(cancellationToken);
+        await users.SeedAsync(cancellationToken);
+        LogReady(db.Provider, folder);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Database ready ({Provider}), data directory {DataDirectory}")]
+    private partial void LogReady(string provider, string dataDirectory);
+}
+
+/// <summary>Ready when the database answers, the broker link is up and the coordinator announced the current model.</summary>
+internal sealed class PortalReadiness(PortalDb db, CloudBus bus, FederatedCoordinator coordinator) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        await using var c = db.Create();
+        if (!await c.Database.CanConnectAsync(cancellationToken))
+        {
+            return HealthCheckResult.Unhealthy("database unreachable");
+        }
+
+        if (!bus.IsConnected)
+        {
+            return HealthCheckResult.Unhealthy("broker link down");
+        }
+
+        return coordinator.Ready ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("coordinator starting");
+    }
+}

@@ -1,0 +1,77 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace FogLens.CloudPortal;
+
+/// <summary>General portal settings (section "Portal").</summary>
+public sealed class PortalOptions
+{
+    public const string Section = "Portal";
+
+    /// <summary>Folder for the SQLite database, model versions and stored round updates; created at start.</summary>
+    [Required]
+    public string DataDirectory { get; set; } = "data/portal";
+
+    /// <summary>
+    /// Base URL fogs use to download model files (put in round tasks and model announcements). Empty: the
+    /// first address the portal listens on.
+    /// </summary>
+    public Uri? PublicUrl { get; set; }
+
+    /// <summary>A fog or edge whose last status is older than this is shown offline.</summary>
+    public TimeSpan NodeTimeout { get; set; } = TimeSpan.FromMinutes(1);
+}
+
+/// <summary>Storage (section "Database"): SQLite by default, PostgreSQL by connection string.</summary>
+public sealed class DatabaseOptions
+{
+    public const string Section = "Database";
+
+    /// <summary>"sqlite" (default) or "postgres".</summary>
+    public string Provider { get; set; } = "sqlite";
+
+    /// <summary>Connection string; for SQLite the default is portal.db in the data directory.</summary>
+    public string? ConnectionString { get; set; }
+
+    public bool IsPostgres => string.Equals(Provider, "postgres", StringComparison.OrdinalIgnoreCase)
+        || string.Equals(Provider, "postgresql", StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>The cloud MQTT broker (section "Broker"): embedded MQTTnet (default) or external (Mosquitto).</summary>
+public sealed class BrokerOptions
+{
+    public const string Section = "Broker";
+
+    public bool Embedded { get; set; } = true;
+
+    /// <summary>Embedded broker port (loopback unless <see cref="BindAll"/>).</summary>
+    [Range(1, 65535)]
+    public int Port { get; set; } = 1884;
+
+    public bool BindAll { get; set; }
+
+    /// <summary>External broker, e.g. mqtt://127.0.0.1:1883, when not embedded.</summary>
+    public Uri? External { get; set; }
+
+    /// <summary>Credentials of the portal's own session.</summary>
+    public string PortalUsername { get; set; } = "portal";
+
+    public string? PortalPassword { get; set; }
+
+    /// <summary>Fog credentials: fog id → password. Empty: any fog id may connect (development only).</summary>
+    public Dictionary<string, string> Fogs { get; set; } = [];
+
+    /// <summary>Largest MQTT packet accepted from a fog (dense model updates are ~5 MB).</summary>
+    [Range(1024, 512 * 1024 * 1024)]
+    public int MaxPacketBytes { get; set; } = 64 * 1024 * 1024;
+}
+
+/// <summary>Login (section "Auth").</summary>
+public sealed class AuthOptions
+{
+    public const string Section = "Auth";
+
+    /// <summary>Created as Admin at start when no user exists yet.</summary>
+    public string? AdminUser { get; set; }
+
+    public string? AdminPassword { get; set; }
+}

@@ -1,0 +1,104 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using FogLens.CloudPortal.Data;
+using FogLens.Contracts;
+using FogLens.Tests.Shared;
+using MQTTnet;
+
+namespace FogLens.CloudPortal.Tests;
+
+/// <summary>Login, roles, idempotent ingest and broker ACL against a real portal, on SQLite and on PostgreSQL.</summary>
+public sealed class PortalApiTests
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+
+    private static async Task<PortalHarness> StartAsync(string provider, Dictionary<string, string?>? extra = null) =>
+        provider == "postgres"
+            ? await PortalHarness.StartAsync(extra, await (await PostgresServer.RequireAsync()).CreateDatabaseAsync())
+            : await PortalHarness.StartAsync(extra);
+
+    [Fact]
+    public async Task Api_RequiresLogin_AndAdminForActions()
+    {
+        await using var portal = await PortalHarness.StartAsync();
+        using var anonymous = await portal.ClientAsync(null);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/nodes", TestContext.Current.CancellationToken)).StatusCode);
+        var page = await anonymous.GetAsync("/demographics", TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
+        Assert.Contains("/login", page.Headers.Location!.ToString(), StringComparison.Ordinal);
+        var wrong = await anonymous.PostAsJsonAsync("/api/auth/login", new { name = "admin", password = "not-the-password" }, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+
+        using var viewer = await portal.ClientAsync("viewer");
+        Assert.Equal(HttpStatusCode.OK, (await viewer.GetAsync("/api/nodes", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsync("/api/rounds", null, TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsync("/api/models/age-v1/promote", null, TestContext.Current.CancellationToken)).StatusCode);
+
+        using var admin = await portal.ClientAsync("admin");
+        var refused = await admin.PostAsync("/api/rounds", null, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode); // allowed, but no fog is online
+        Assert.Contains("no fog", await refused.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
+
+        var openApi = await anonymous.GetStringAsync("/openapi/v1.json", TestContext.Current.CancellationToken);
+        Assert.Contains("/api/demographics", openApi, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/healthz", TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/readyz", TestContext.Current.CancellationToken)).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task Demographics_RedeliveredMessagesCountOnce_MalformedRejected(string provider)
+    {
+        await using var portal = await StartAsync(provider);
+        await using var fog = await TestFog.ConnectAsync(portal.BrokerPort, "fog-a");
+        var start = new DateTimeOffset(2026, 11, 25, 8, 0, 0, TimeSpan.Zero);
+        var first = TestFog.Window(fog.NextHeader(), "edge-1", start, ("0-2", 0, 2, 1), ("20-29", 20, 29, 3));
+        var second = TestFog.Window(fog.NextHeader(), "edge-2", start.AddMinutes(1), ("20-29", 20, 29, 2), ("70+", 70, null, 1));
+        Assert.True((await fog.DemographicsAsync(first)).IsSuccess);
+        Assert.True((await fog.DemographicsAsync(first)).IsSuccess); // redelivery of the same message id
+        Assert.True((await fog.DemographicsAsync(second)).IsSuccess);
+        var garbage = await fog.PublishAsync(Topics.FogDemographics("fog-a"), "{\"not\":\"a window\"}"u8.ToArray());
+        Assert.Equal(MqttClientPublishReasonCode.PayloadFormatInvalid, garbage.ReasonCode);
+
+        using var viewer = await portal.ClientAsync("viewer");
+        var groups = await viewer.GetFromJsonAsync<List<GroupTotal>>("/api/demographics/groups", TestContext.Current.CancellationToken);
+        Assert.Equal([("0-2", 1L), ("20-29", 5L), ("70+", 1L)], groups!.Select(g => (g.Label, g.Faces)));
+        var windows = await viewer.GetFromJsonAsync<List<JsonElement>>("/api/demographics?fog=fog-a", TestContext.Current.CancellationToken);
+        Assert.Equal(2, windows!.Count);
+        var counters = portal.Service<PortalCounters>();
+        Assert.Equal(2, counters.WindowsStored);
+        Assert.Equal(1, counters.Duplicates);
+        Assert.Equal(1, counters.RejectedMessages);
+
+        var csv = await viewer.GetStringAsync("/api/demographics.csv?camera=cam-1", TestContext.Current.CancellationToken);
+        var lines = csv.Trim().Split('\n');
+        Assert.Equal("window_start,window_end,fog,edge,camera,faces,mean_age,model_version,age_0-2,age_20-29,age_70+", lines[0]);
+        Assert.Equal(3, lines.Length);
+        Assert.EndsWith(",4,30.00,age-v1,1,3,0", lines[1], StringComparison.Ordinal);
+
+        await fog.StatusAsync();
+        await Eventually.WaitUntil(() => counters.StatusMessages >= 1, Wait, "fog status stored");
+        var nodes = await viewer.GetFromJsonAsync<List<JsonElement>>("/api/nodes", TestContext.Current.CancellationToken);
+        Assert.Contains(nodes!, n => n.GetProperty("node").GetProperty("id").GetString() == "fog-a" && n.GetProperty("online").GetBoolean());
+        Assert.Contains(nodes!, n => n.GetProperty("node").GetProperty("id").GetString() == "edge-2" && n.GetProperty("node").GetProperty("fogId").GetString() == "fog-a");
+    }
+
+    [Fact]
+    public async Task Broker_RefusesUnknownFogs_AndForeignTopics()
+    {
+        await using var portal = await PortalHarness.StartAsync(new() { ["Broker:Fogs:fog-a"] = "secret-a", ["Broker:Fogs:fog-b"] = "secret-b" });
+        await Assert.ThrowsAnyAsync<Exception>(() => TestFog.ConnectAsync(portal.BrokerPort, "fog-a", "wrong"));
+        await Assert.ThrowsAnyAsync<Exception>(() => TestFog.ConnectAsync(portal.BrokerPort, "fog-x", "secret-a"));
+        await using var fog = await TestFog.ConnectAsync(portal.BrokerPort, "fog-a", "secret-a");
+        var start = DateTimeOffset.UtcNow;
+        var foreign = await fog.PublishAsync(Topics.FogDemographics("fog-b"), JsonSerializer.SerializeToUtf8Bytes(new { }));
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, foreign.ReasonCode);
+        var oversized = await fog.PublishAsync("foglens/v1/fog/fog-a/other", [1, 2, 3]);
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, oversized.ReasonCode);
+        Assert.True((await fog.DemographicsAsync(TestFog.Window(fog.NextHeader(), "edge-1", start, ("20-29", 20, 29, 1)))).IsSuccess);
+        Assert.Equal(2, portal.Service<PortalCounters>().RefusedPublishes);
+        Assert.True(portal.Service<PortalCounters>().RefusedConnections >= 2);
+    }
+}

@@ -1,0 +1,103 @@
+using FogLens.Tests.Shared;
+using Microsoft.Playwright;
+
+namespace FogLens.CloudPortal.Tests;
+
+/// <summary>
+/// The pages in a real browser (Playwright driving Debian's Chromium): login, the demographics charts,
+/// starting a round as Admin and being refused as Viewer. With FOGLENS_SCREENSHOTS=1 the main pages are
+/// saved to docs/screenshots/.
+/// </summary>
+public sealed class PortalBrowserTests
+{
+    private const string Chromium = "/usr/bin/chromium";
+
+    private static async Task<IBrowser> LaunchAsync(IPlaywright playwright) =>
+        await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = TestPaths.RequireInstalled(Chromium, "chromium"),
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking", "--no-first-run", "--disable-extensions"],
+        });
+
+    private static async Task LoginAsync(IPage page, PortalHarness portal, string user, string password)
+    {
+        await page.GotoAsync(new Uri(portal.BaseAddress, "/login").ToString());
+        await page.FillAsync("#username", user);
+        await page.FillAsync("#password", password);
+        await page.ClickAsync("#login");
+        await page.WaitForURLAsync(new Uri(portal.BaseAddress, "/").ToString());
+    }
+
+    private static async Task ShotAsync(IPage page, string name)
+    {
+        if (Environment.GetEnvironmentVariable("FOGLENS_SCREENSHOTS") == "1")
+        {
+            var folder = Path.Combine(TestPaths.RepoRoot, "docs", "screenshots");
+            Directory.CreateDirectory(folder);
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = true });
+        }
+    }
+
+    [Fact]
+    public async Task Admin_SeesChartsAndStartsARound_ViewerIsRefused()
+    {
+        await using var portal = await PortalHarness.StartAsync();
+        await using var a = await TestFog.ConnectAsync(portal.BrokerPort, "fog-a");
+        await using var b = await TestFog.ConnectAsync(portal.BrokerPort, "fog-b");
+        await a.StatusAsync();
+        await b.StatusAsync();
+        var now = DateTimeOffset.UtcNow;
+        for (var m = 20; m >= 2; m -= 2)
+        {
+            await a.DemographicsAsync(TestFog.Window(a.NextHeader(), "edge-1", now.AddMinutes(-m), ("3-9", 3, 9, m % 3), ("20-29", 20, 29, 2 + (m % 5)), ("40-49", 40, 49, 1)));
+            await b.DemographicsAsync(TestFog.Window(b.NextHeader(), "edge-2", now.AddMinutes(-m), ("20-29", 20, 29, 1), ("60-69", 60, 69, m % 4)));
+        }
+
+        await Eventually.WaitUntil(() => portal.Service<PortalCounters>().StatusMessages >= 2, TimeSpan.FromSeconds(30), "fog status stored");
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright);
+
+        var admin = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+        await LoginAsync(admin, portal, "admin", PortalHarness.AdminPassword);
+        await Assertions.Expect(admin.Locator("#fogs-online")).ToHaveTextAsync("2 / 2");
+        await ShotAsync(admin, "overview");
+
+        await admin.ClickAsync("text=Demographics");
+        await Assertions.Expect(admin.Locator("svg.bar-chart rect.bar")).ToHaveCountAsync(4);
+        var expected20s = Enumerable.Range(1, 10).Sum(i => 2 + (2 * i % 5) + 1); // fog-a's 2 + (m mod 5) and fog-b's 1 per window
+        Assert.Equal(expected20s.ToString(System.Globalization.CultureInfo.InvariantCulture), await admin.Locator("svg.bar-chart rect.bar[data-label='20-29']").GetAttributeAsync("data-value"));
+        await Assertions.Expect(admin.Locator("svg.stacked-area-chart path.band")).ToHaveCountAsync(4);
+        await ShotAsync(admin, "demographics");
+
+        await admin.ClickAsync("text=Nodes");
+        await Assertions.Expect(admin.Locator("#fog-table")).ToContainTextAsync("fog-b");
+        await ShotAsync(admin, "nodes");
+
+        await admin.ClickAsync("text=Training");
+        await admin.ClickAsync("#start-round");
+        await Assertions.Expect(admin.Locator("#round-message")).ToContainTextAsync("Round 1 started with 2 fogs");
+        await Assertions.Expect(admin.Locator("#round-table")).ToContainTextAsync("Open");
+        await ShotAsync(admin, "training");
+
+        await admin.ClickAsync("text=Models");
+        await Assertions.Expect(admin.Locator("#model-table")).ToContainTextAsync("age-v1");
+        await ShotAsync(admin, "models");
+
+        var viewer = await browser.NewPageAsync();
+        await LoginAsync(viewer, portal, "viewer", PortalHarness.ViewerPassword);
+        await viewer.ClickAsync("text=Training");
+        await Assertions.Expect(viewer.Locator("#viewer-note")).ToBeVisibleAsync();
+        await Assertions.Expect(viewer.Locator("#start-round")).ToBeDisabledAsync();
+        var refused = await viewer.APIRequest.PostAsync(new Uri(portal.BaseAddress, "/api/rounds").ToString());
+        Assert.Equal(403, refused.Status);
+
+        var anonymous = await browser.NewPageAsync();
+        await anonymous.GotoAsync(new Uri(portal.BaseAddress, "/training").ToString());
+        await Assertions.Expect(anonymous.Locator("#username")).ToBeVisibleAsync();
+        await anonymous.FillAsync("#username", "admin");
+        await anonymous.FillAsync("#password", "wrong-password");
+        await anonymous.ClickAsync("#login");
+        await Assertions.Expect(anonymous.Locator("#login-error")).ToBeVisibleAsync();
+    }
+}
