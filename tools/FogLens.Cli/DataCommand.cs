@@ -25,14 +25,7 @@ internal static class DataCommand
         partition.SetAction(result =>
         {
             var samples = AgeCommand.LoadSplit(result.GetRequiredValue(data), result.GetRequiredValue(split));
-            var parsed = result.GetRequiredValue(scheme) switch
-            {
-                "iid" => PartitionScheme.Iid,
-                "dirichlet" => PartitionScheme.Dirichlet,
-                "age-skew" => PartitionScheme.AgeSkew,
-                "race-skew" => PartitionScheme.RaceSkew,
-                var other => throw new ArgumentException($"--scheme must be iid, dirichlet, age-skew or race-skew, not '{other}'"),
-            };
+            var parsed = DatasetPartitioner.ParseScheme(result.GetRequiredValue(scheme));
             var groups = AgeGroupSet.Default;
             var parts = DatasetPartitioner.Partition(samples, result.GetValue(fogs), parsed, result.GetValue(alpha), result.GetValue(seed), groups);
             var files = DatasetPartitioner.Write(parts, result.GetRequiredValue(output).FullName);

@@ -7,5 +7,6 @@ var root = new RootCommand("FogLens tools: demo launcher, update codec, age mode
     AgeCommand.Create(),
     CodecCommand.Create(),
     DataCommand.Create(),
+    ExperimentCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The runs behind docs/federated-results.md. Each run checkpoints every round and resumes when started
+# again, so this script can be stopped and rerun. Then: ./foglens experiment report
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+FL=(./foglens experiment fl --fogs 4 --rounds 10 --seed 1)
+[[ -n "${FOGLENS_CLI:-}" ]] && FL=(dotnet "$FOGLENS_CLI" experiment fl --fogs 4 --rounds 10 --seed 1)
+run() { echo "=== $*"; "${FL[@]}" "$@"; }
+run --partition iid --codec dense
+run --partition iid --codec sbc --sparsity 0.01
+run --partition iid --codec sbc --sparsity 0.001
+run --partition iid --codec topk --sparsity 0.01
+run --partition iid --codec signsgd
+run --partition iid --codec q8
+run --partition iid --codec sbc --sparsity 0.01 --mode async --straggler-rate 0.5
+run --partition iid --codec sbc --sparsity 0.01 --straggler-rate 0.5
+run --partition dirichlet --codec dense
+run --partition dirichlet --codec sbc --sparsity 0.001
+run --partition iid --codec dense --local-epochs 2
+run --partition iid --codec sbc --sparsity 0.001 --local-epochs 2

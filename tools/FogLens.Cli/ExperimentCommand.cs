@@ -1,0 +1,172 @@
+using System.CommandLine;
+using FogLens.AgeModel.Data;
+using FogLens.Federated.Experiments;
+
+namespace FogLens.Cli;
+
+/// <summary>`./foglens experiment fl|report`: simulated federated runs on the shared dataset and their report.</summary>
+internal static class ExperimentCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("experiment", "Federated-learning experiments: run simulated fogs, then write the results report.");
+        command.Subcommands.Add(CreateRun());
+        command.Subcommands.Add(CreateReport());
+        command.Subcommands.Add(CreateImport());
+        return command;
+    }
+
+    private static Command CreateRun()
+    {
+        var defaults = new ExperimentOptions();
+        var data = AgeCommand.DataOption();
+        var baseModel = new Option<DirectoryInfo>("--base") { Description = "Model folder to start from.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(RepoLayout.Root, "models", "age")) };
+        var runs = new Option<DirectoryInfo>("--runs") { Description = "Folder for run folders.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(RepoLayout.Root, "experiments", "runs")) };
+        var name = new Option<string?>("--name") { Description = "Run name (default: made from the options)." };
+        var fogs = new Option<int>("--fogs") { Description = "Simulated fogs.", DefaultValueFactory = _ => defaults.Fogs };
+        var partition = new Option<string>("--partition") { Description = "iid, dirichlet, age-skew or race-skew.", DefaultValueFactory = _ => defaults.Partition };
+        var alpha = new Option<double>("--alpha") { Description = "Dirichlet concentration.", DefaultValueFactory = _ => defaults.Alpha };
+        var rounds = new Option<int>("--rounds") { Description = "Federated rounds.", DefaultValueFactory = _ => defaults.Rounds };
+        var codec = new Option<string>("--codec") { Description = "sbc, dense, topk, signsgd or q8.", DefaultValueFactory = _ => defaults.Codec };
+        var sparsity = new Option<double>("--sparsity") { Description = "Fraction kept by sparse codecs.", DefaultValueFactory = _ => defaults.Sparsity };
+        var global = new Option<bool>("--global-topk") { Description = "Select top-k over the whole model instead of per tensor." };
+        var epochs = new Option<int>("--local-epochs") { Description = "Local epochs per round (communication delay).", DefaultValueFactory = _ => defaults.LocalEpochs };
+        var batch = new Option<int>("--batch") { Description = "Local batch size.", DefaultValueFactory = _ => defaults.BatchSize };
+        var lr = new Option<double>("--lr") { Description = "Local learning rate (AdamW, fresh each round).", DefaultValueFactory = _ => defaults.LearningRate };
+        var mode = new Option<string>("--mode") { Description = "sync (late updates dropped) or async (applied later, staleness-weighted).", DefaultValueFactory = _ => defaults.Mode };
+        var straggler = new Option<double>("--straggler-rate") { Description = "Probability that fog 1 misses a round's deadline.", DefaultValueFactory = _ => defaults.StragglerRate };
+        var seed = new Option<int>("--seed") { Description = "Seed for partition, shuffles and stragglers.", DefaultValueFactory = _ => defaults.Seed };
+        var threads = new Option<int>("--threads") { Description = "Torch threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var trainLimit = new Option<int?>("--train-limit") { Description = "Use a fixed subset of this many training faces (quick runs)." };
+        var valLimit = new Option<int?>("--val-limit") { Description = "Evaluate on a fixed subset of this many validation faces." };
+        var command = new Command("fl", "Fine-tune the base age model federatedly on simulated fogs; writes run.json and rounds.jsonl, checkpoints every round and resumes.")
+        {
+            data, baseModel, runs, name, fogs, partition, alpha, rounds, codec, sparsity, global, epochs, batch, lr, mode, straggler, seed, threads, trainLimit, valLimit,
+        };
+        command.SetAction((result, cancellationToken) =>
+        {
+            var options = new ExperimentOptions
+            {
+                Fogs = result.GetValue(fogs),
+                Partition = result.GetRequiredValue(partition),
+                Alpha = result.GetValue(alpha),
+                Rounds = result.GetValue(rounds),
+                Codec = result.GetRequiredValue(codec),
+                Sparsity = result.GetValue(sparsity),
+                GlobalSelection = result.GetValue(global),
+                LocalEpochs = result.GetValue(epochs),
+                BatchSize = result.GetValue(batch),
+                LearningRate = result.GetValue(lr),
+                Mode = result.GetRequiredValue(mode),
+                StragglerRate = result.GetValue(straggler),
+                Seed = result.GetValue(seed),
+                Threads = result.GetValue(threads),
+                TrainLimit = result.GetValue(trainLimit),
+                ValidationLimit = result.GetValue(valLimit),
+            };
+            options = options with { Name = result.GetValue(name) ?? DefaultName(options) };
+            options.Validate();
+            var (train, validation) = DatasetSplit.Split(UtkFaceDataset.Scan(result.GetRequiredValue(data).FullName).Samples);
+            var folder = Path.Combine(result.GetRequiredValue(runs).FullName, options.Name);
+            Console.WriteLine($"run {options.Name} → {folder}");
+            var simulation = new FederatedSimulation(options, result.GetRequiredValue(baseModel).FullName, folder, line => Console.WriteLine($"{DateTime.Now:HH:mm:ss} {line}"));
+            var run = simulation.Run(train, validation, cancellationToken);
+            Console.WriteLine($"done: MAE {run.Rounds[0].Mae:F3} → {run.Last!.Mae:F3} (best {run.BestMae:F3}), upload {run.Last.CumulativeUploadBytes:N0} bytes vs {run.Last.CumulativeDenseUploadBytes:N0} dense");
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+
+    private static Command CreateReport()
+    {
+        var runs = new Option<DirectoryInfo>("--runs") { Description = "Folder of run folders.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(RepoLayout.Root, "experiments", "runs")) };
+        var output = new Option<FileInfo>("--out") { Description = "Markdown report (plots are written beside it).", DefaultValueFactory = _ => new FileInfo(Path.Combine(RepoLayout.Root, "docs", "federated-results.md")) };
+        var command = new Command("report", "Write the results table and plots (MAE per round, MAE vs cumulative upload) from run logs.") { runs, output };
+        command.SetAction(result =>
+        {
+            var folders = Directory.Exists(result.GetRequiredValue(runs).FullName)
+                ? Directory.GetDirectories(result.GetRequiredValue(runs).FullName).Where(ExperimentRun.Exists).Order(StringComparer.Ordinal).ToList()
+                : [];
+            if (folders.Count == 0)
+            {
+                Console.Error.WriteLine($"no runs under {result.GetRequiredValue(runs).FullName}; run `./foglens experiment fl` first");
+                return 1;
+            }
+
+            var loaded = folders.Select(ExperimentRun.Load).ToList();
+            var path = result.GetRequiredValue(output).FullName;
+            ExperimentReport.Write(loaded, path);
+            Console.WriteLine($"wrote {path} from {loaded.Count} runs");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command CreateImport()
+    {
+        var runs = new Option<DirectoryInfo>("--runs") { Description = "Folder of run folders.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(RepoLayout.Root, "experiments", "runs")) };
+        var portal = new Option<string>("--portal") { Description = "Portal URL.", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
+        var user = new Option<string>("--user") { Description = "Admin user.", DefaultValueFactory = _ => "admin" };
+        var command = new Command("import", "Import run logs into the portal so its Training page shows the runs side by side (password from $FOGLENS_PASSWORD).") { runs, portal, user };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var password = Environment.GetEnvironmentVariable("FOGLENS_PASSWORD");
+            if (string.IsNullOrEmpty(password))
+            {
+                Console.Error.WriteLine("set FOGLENS_PASSWORD to the password of --user");
+                return 2;
+            }
+
+            using var http = new HttpClient(new HttpClientHandler { CookieContainer = new System.Net.CookieContainer() }) { BaseAddress = new Uri(result.GetRequiredValue(portal)) };
+            var login = await http.PostAsync("/api/auth/login", JsonContent(new { name = result.GetRequiredValue(user), password }), cancellationToken);
+            if (!login.IsSuccessStatusCode)
+            {
+                Console.Error.WriteLine($"login failed: {(int)login.StatusCode}");
+                return 1;
+            }
+
+            var folders = Directory.GetDirectories(result.GetRequiredValue(runs).FullName).Where(ExperimentRun.Exists).Order(StringComparer.Ordinal);
+            var failed = 0;
+            foreach (var folder in folders)
+            {
+                var body = new
+                {
+                    run = await File.ReadAllTextAsync(Path.Combine(folder, ExperimentRun.OptionsFile), cancellationToken),
+                    rounds = await File.ReadAllTextAsync(Path.Combine(folder, ExperimentRun.RoundsFile), cancellationToken),
+                };
+                var response = await http.PostAsync("/api/experiments", JsonContent(body), cancellationToken);
+                Console.WriteLine($"{Path.GetFileName(folder)}: {(response.IsSuccessStatusCode ? "imported" : $"refused ({(int)response.StatusCode}) {await response.Content.ReadAsStringAsync(cancellationToken)}")}");
+                failed += response.IsSuccessStatusCode ? 0 : 1;
+            }
+
+            return failed == 0 ? 0 : 1;
+        });
+        return command;
+    }
+
+    private static StringContent JsonContent(object value) =>
+        new(System.Text.Json.JsonSerializer.Serialize(value), System.Text.Encoding.UTF8, "application/json");
+
+    internal static string DefaultName(ExperimentOptions o)
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var name = $"{o.Partition}-{o.Codec}";
+        if (o.Codec is "sbc" or "topk")
+        {
+            name += "-p" + o.Sparsity.ToString(inv);
+        }
+
+        name += $"-e{o.LocalEpochs}-r{o.Rounds}";
+        if (o.IsAsync)
+        {
+            name += "-async";
+        }
+
+        if (o.StragglerRate > 0)
+        {
+            name += "-s" + o.StragglerRate.ToString(inv);
+        }
+
+        return name;
+    }
+}
