@@ -28,7 +28,8 @@ if (args.Contains("--help") || args.Contains("-h"))
     return 0;
 }
 
-var builder = WebApplication.CreateBuilder(args);
+// Settings files sit beside the binary; relative data paths stay relative to the working directory.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Configuration.AddEnvironmentVariables("FOGLENS_PORTAL_");
 builder.AddPortalServices();
 var app = builder.Build();

@@ -25,7 +25,8 @@ if (args is ["--help"] or ["-h"] or ["-?"])
     return 0;
 }
 
-var builder = WebApplication.CreateBuilder(args);
+// Settings files sit beside the binary; relative data paths stay relative to the working directory.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.Configuration.AddEnvironmentVariables("FOGLENS_FOG_");
 builder.AddFogServices();
 

@@ -82,10 +82,10 @@ public sealed partial class CloudLink(
         {
             outbox.Enqueue(topic, JsonMessages.Serialize(window));
             counters.WindowPublished();
-            LogWindow(window.EdgeId, window.CameraId, window.WindowStart, window.Faces);
+            LogWindow(window.EdgeId, window.CameraId, window.WindowStart, window.Faces, window.Header.MessageId);
         }
     }
 
-    [LoggerMessage(EventId = 3401, Level = LogLevel.Information, Message = "Window {Start:O} of {EdgeId}/{CameraId} closed with {Faces} faces")]
-    private partial void LogWindow(string edgeId, string cameraId, DateTimeOffset start, int faces);
+    [LoggerMessage(EventId = 3401, Level = LogLevel.Information, Message = "Window {Start:O} of {EdgeId}/{CameraId} closed with {Faces} faces as message {MessageId}")]
+    private partial void LogWindow(string edgeId, string cameraId, DateTimeOffset start, int faces, Guid messageId);
 }

@@ -1,117 +1,97 @@
 using System.CommandLine;
 using FogLens.AgeModel;
 using FogLens.AgeModel.Data;
+using FogLens.Cli.Launch;
 using Spectre.Console;
 
 namespace FogLens.Cli;
 
-/// <summary>`./foglens demo`: starts the suite on embedded defaults and prints the portal URL.</summary>
+/// <summary>`./foglens demo`: starts the suite on embedded defaults (or Mosquitto + PostgreSQL) and prints the portal URL.</summary>
 internal static class DemoCommand
 {
+    private const string AdminPassword = "foglens-demo";
+
     public static Command Create()
     {
-        var port = new Option<int>("--port") { Description = "Port of the cloud portal on 127.0.0.1.", DefaultValueFactory = _ => 5080 };
+        var port = new Option<int>("--port") { Description = "Port of the cloud portal on 127.0.0.1; the other tiers use the ports after it.", DefaultValueFactory = _ => 5080 };
         var dataDir = new Option<DirectoryInfo>("--data-dir")
         {
-            Description = "Where the demo keeps its databases, outboxes and logs.",
+            Description = "Where the demo keeps its databases, outboxes, generated credentials and logs.",
             DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(RepoLayout.Root, ".foglens", "demo")),
         };
-        var command = new Command("demo", "Run the FogLens suite on embedded defaults (cloud portal with SQLite and its embedded broker, two fog services, two edge agents per fog on demo feeds; federated rounds when labelled data is present) until Ctrl-C.")
+        var external = new Option<bool>("--external") { Description = "Use Mosquitto (generated password file and ACL) as the cloud broker and PostgreSQL as the portal database, both started on 127.0.0.1." };
+        var fogs = new Option<int>("--fogs") { Description = "Fog services.", DefaultValueFactory = _ => 2 };
+        var edges = new Option<int>("--edges-per-fog") { Description = "Edge agents per fog.", DefaultValueFactory = _ => 2 };
+        var source = new Option<string[]>("--source")
+        {
+            Description = "Camera source(s) for the edge agents instead of the demo feeds: video file, image folder, camera index or rtsp:// / http:// URL (edges take them in turn).",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var command = new Command("demo", "Run the FogLens suite (cloud portal with SQLite and its embedded broker, two fog services, two edge agents per fog on demo feeds built from Debian photos; federated rounds when labelled data is present) until Ctrl-C.")
         {
             port,
             dataDir,
+            external,
+            fogs,
+            edges,
+            source,
         };
-        command.SetAction((result, token) => RunAsync(result.GetValue(port), result.GetRequiredValue(dataDir), token));
+        command.SetAction((result, token) => RunAsync(
+            new SiteOptions
+            {
+                DataDirectory = result.GetRequiredValue(dataDir).FullName,
+                BasePort = result.GetValue(port),
+                External = result.GetValue(external),
+                Fogs = result.GetValue(fogs),
+                EdgesPerFog = result.GetValue(edges),
+                AdminPassword = AdminPassword,
+                EdgeSource = _ => string.Empty,
+            },
+            result.GetValue(source) ?? [],
+            token));
         return command;
     }
 
-    private const string AdminPassword = "foglens-demo";
-
-    private static async Task<int> RunAsync(int port, DirectoryInfo dataDir, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(SiteOptions options, string[] sources, CancellationToken cancellationToken)
     {
-        dataDir.Create();
-        var url = $"http://127.0.0.1:{port}";
-        var cloudBrokerPort = port + 23;
-        const int fogs = 2;
-        const int edgesPerFog = 2;
-        var logs = dataDir.FullName;
-        var dataset = Environment.GetEnvironmentVariable(UtkFaceDataset.EnvironmentVariable) is { Length: > 0 } d && Directory.Exists(d) ? Path.GetFullPath(d) : null;
-        AnsiConsole.MarkupLine($"[bold]FogLens demo[/]: cloud portal, {fogs} fog services, {edgesPerFog} edge agents per fog on demo camera feeds built from Debian photos.");
-        var partitions = dataset is null ? null : Partition(dataset, fogs, Path.Combine(logs, "partitions"));
-        if (partitions is null)
+        if (options.Fogs is < 1 or > 8 || options.EdgesPerFog is < 1 or > 8)
         {
-            AnsiConsole.MarkupLine($"[yellow]Federated training needs labelled faces: set {UtkFaceDataset.EnvironmentVariable} to a UTKFace folder (or place ../shared/datasets/utkface-part1) and the demo partitions it across the fogs and runs rounds every 2 minutes.[/]");
+            AnsiConsole.MarkupLine("[red]--fogs and --edges-per-fog must be between 1 and 8[/]");
+            return 2;
         }
 
-        var children = new List<ChildProcess>();
+        var root = options.DataDirectory;
+        var dataset = Environment.GetEnvironmentVariable(UtkFaceDataset.EnvironmentVariable) is { Length: > 0 } d && Directory.Exists(d) ? Path.GetFullPath(d) : null;
+        AnsiConsole.MarkupLine($"[bold]FogLens demo[/]: cloud portal ({(options.External ? "Mosquitto + PostgreSQL" : "SQLite + embedded broker")}), {options.Fogs} fog services, {options.EdgesPerFog} edge agents per fog on {(sources.Length > 0 ? "your sources" : "demo camera feeds built from Debian photos")}.");
+        if (dataset is null)
+        {
+            AnsiConsole.MarkupLine($"[yellow]Federated training needs labelled faces: set {UtkFaceDataset.EnvironmentVariable} to a UTKFace folder (or place ../shared/datasets/utkface-part1) and the demo partitions it across the fogs and runs a round every 2 minutes.[/]");
+        }
+
+        options = options with
+        {
+            EdgeSource = n => sources.Length > 0 ? sources[(n - 1) % sources.Length] : DemoScenes.Build(Path.Combine(root, "scenes", $"camera-{n}"), n),
+            LoopSources = sources.Length == 0,
+            Federated = dataset is null ? null : (Partition(dataset, options.Fogs, Path.Combine(root, "partitions")), dataset),
+            AutoRoundInterval = dataset is null ? TimeSpan.Zero : TimeSpan.FromMinutes(2),
+            PortalArguments = dataset is null ? [] : ["--Federated:Deadline=00:04:00"],
+        };
         try
         {
-            string[] portalArgs =
-            [
-                "--urls", url, $"--Portal:DataDirectory={Path.Combine(logs, "portal")}", $"--Portal:PublicUrl={url}",
-                $"--Broker:Port={cloudBrokerPort}", $"--Federated:BaseModel={Path.Combine(RepoLayout.Root, "models", "age")}",
-                "--Auth:AdminUser=admin", $"--Auth:AdminPassword={AdminPassword}",
-                .. partitions is null ? Array.Empty<string>() :
-                [
-                    $"--Federated:EvaluationData={dataset}", "--Federated:EvaluationLimit=400", "--Federated:AutoRoundInterval=00:02:00",
-                    "--Federated:Deadline=00:04:00", "--Federated:MinQuorum=1",
-                ],
-            ];
-            children.Add(ChildProcess.Start("cloud-portal", RepoLayout.Deployable("cloud-portal", "FogLens.CloudPortal"), portalArgs,
-                new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" }, Path.Combine(logs, "cloud-portal.log")));
-            if (!await WaitHealthyAsync(new Uri(url + "/readyz"), children[0], cancellationToken))
-            {
-                AnsiConsole.MarkupLine($"[red]The portal did not become ready; see {Markup.Escape(Path.Combine(logs, "cloud-portal.log"))}[/]");
-                return 1;
-            }
-
-            var fogUrls = new List<(string Id, string Url)>();
-            for (var f = 1; f <= fogs; f++)
-            {
-                var id = $"fog-{f}";
-                var fogUrl = $"http://127.0.0.1:{port + (20 * f) + 1}";
-                var edgePort = port + (20 * f) + 2;
-                string[] fogArgs =
-                [
-                    "--urls", fogUrl, $"--Fog:FogId={id}", $"--Fog:DataDirectory={Path.Combine(logs, id)}",
-                    $"--Fog:ModelPath={Path.Combine(RepoLayout.Root, "models", "age", "age-net.onnx")}", "--Fog:Window=00:00:20",
-                    $"--EdgeBroker:Port={edgePort}", $"--Cloud:Broker=mqtt://127.0.0.1:{cloudBrokerPort}",
-                    .. partitions is null ? Array.Empty<string>() : [$"--Federated:LocalData={partitions[f - 1]}", $"--Federated:DatasetDirectory={dataset}"],
-                ];
-                var fog = ChildProcess.Start(id, RepoLayout.Deployable("fog-service", "FogLens.FogService"), fogArgs, null, Path.Combine(logs, id + ".log"));
-                children.Add(fog);
-                if (!await WaitHealthyAsync(new Uri(fogUrl + "/readyz"), fog, cancellationToken))
-                {
-                    AnsiConsole.MarkupLine($"[red]{id} did not become ready; see {Markup.Escape(Path.Combine(logs, id + ".log"))}[/]");
-                    return 1;
-                }
-
-                fogUrls.Add((id, fogUrl));
-                for (var e = 1; e <= edgesPerFog; e++)
-                {
-                    var n = ((f - 1) * edgesPerFog) + e;
-                    var scene = DemoScenes.Build(Path.Combine(logs, "scenes", $"camera-{n}"), n);
-                    children.Add(ChildProcess.Start($"edge-{n}", RepoLayout.Deployable("edge-agent", "FogLens.EdgeAgent"),
-                        ["--source", scene, "--loop", "--edge-id", $"edge-{n}", "--camera-id", $"cam-{n}", "--fog", $"mqtt://127.0.0.1:{edgePort}", "--outbox", Path.Combine(logs, $"edge-{n}-outbox")],
-                        null, Path.Combine(logs, $"edge-{n}.log")));
-                }
-            }
-
-            AnsiConsole.MarkupLine($"Portal: [link]{url}[/]  (log in as [bold]admin[/] / [bold]{AdminPassword}[/])   Logs: {Markup.Escape(logs)}   Ctrl-C stops the demo.");
-            await StreamStatusAsync(url, fogUrls, children, logs, cancellationToken);
+            await using var site = await Site.StartAsync(options, line => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]"), cancellationToken);
+            AnsiConsole.MarkupLine($"Portal: [link]{site.PortalUrl}[/]  (log in as [bold]{options.AdminUser}[/] / [bold]{AdminPassword}[/])   Logs: {Markup.Escape(Path.Combine(root, "logs"))}   Ctrl-C stops the demo.");
+            await StreamStatusAsync(site, cancellationToken);
             return 0;
         }
         catch (OperationCanceledException)
         {
-            AnsiConsole.MarkupLine("Stopping...");
+            AnsiConsole.MarkupLine("Stopped.");
             return 0;
         }
-        finally
+        catch (Exception ex) when (ex is SiteException or FileNotFoundException or InvalidOperationException)
         {
-            foreach (var child in Enumerable.Reverse(children))
-            {
-                await child.DisposeAsync();
-            }
+            AnsiConsole.MarkupLine($"[red]{Markup.Escape(ex.Message)}[/]");
+            return 1;
         }
     }
 
@@ -124,24 +104,24 @@ internal static class DemoCommand
         return [.. DatasetPartitioner.Write(limited, folder)];
     }
 
-    private static async Task StreamStatusAsync(string portal, List<(string Id, string Url)> fogs, List<ChildProcess> children, string logs, CancellationToken cancellationToken)
+    private static async Task StreamStatusAsync(Site site, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         while (!cancellationToken.IsCancellationRequested)
         {
             await Task.Delay(TimeSpan.FromSeconds(10), cancellationToken);
-            if (children.FirstOrDefault(c => c.HasExited) is { } dead)
+            if (site.Children.FirstOrDefault(c => c.HasExited) is { } dead)
             {
-                AnsiConsole.MarkupLine($"[red]{dead.Name} exited unexpectedly; see {Markup.Escape(Path.Combine(logs, dead.Name + ".log"))}[/]");
+                AnsiConsole.MarkupLine($"[red]{dead.Name} exited unexpectedly; see {Markup.Escape(dead.Spec.LogPath)}[/]");
                 return;
             }
 
             var table = new Table().Title($"[grey]{DateTime.Now:HH:mm:ss}[/]").AddColumns("node", "edges online", "crops in", "inferred", "windows sent", "model", "faces/s");
-            foreach (var (id, url) in fogs)
+            foreach (var (id, url) in site.Fogs)
             {
                 try
                 {
-                    using var status = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri(url + "/api/status"), cancellationToken));
+                    using var status = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri(url, "/api/status"), cancellationToken));
                     var r = status.RootElement;
                     table.AddRow(id, r.GetProperty("edgesOnline").ToString(), r.GetProperty("cropsReceived").ToString(), r.GetProperty("cropsInferred").ToString(),
                         r.GetProperty("windowsPublished").ToString(), r.GetProperty("modelVersion").ToString(), r.GetProperty("facesPerSecond").ToString());
@@ -154,7 +134,7 @@ internal static class DemoCommand
 
             try
             {
-                var metrics = (await http.GetStringAsync(new Uri(portal + "/metrics"), cancellationToken)).Split('\n');
+                var metrics = (await http.GetStringAsync(new Uri(site.PortalUrl, "/metrics"), cancellationToken)).Split('\n');
                 string Metric(string name) => metrics.FirstOrDefault(l => l.StartsWith("foglens_portal_" + name + " ", StringComparison.Ordinal))?.Split(' ')[1] ?? "?";
                 table.AddRow("portal", "", "", "", $"{Metric("demographics_windows_stored_total")} stored", "", $"updates {Metric("updates_accepted_total")}");
             }
@@ -165,34 +145,5 @@ internal static class DemoCommand
 
             AnsiConsole.Write(table);
         }
-    }
-
-    private static async Task<bool> WaitHealthyAsync(Uri health, ChildProcess process, CancellationToken cancellationToken)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (DateTime.UtcNow < deadline && !process.HasExited)
-        {
-            try
-            {
-                using var response = await http.GetAsync(health, cancellationToken);
-                if (response.IsSuccessStatusCode)
-                {
-                    return true;
-                }
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                // Request timeout; try again.
-            }
-
-            await Task.Delay(250, cancellationToken);
-        }
-
-        return false;
     }
 }

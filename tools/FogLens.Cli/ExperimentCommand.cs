@@ -70,7 +70,17 @@ internal static class ExperimentCommand
             var folder = Path.Combine(result.GetRequiredValue(runs).FullName, options.Name);
             Console.WriteLine($"run {options.Name} → {folder}");
             var simulation = new FederatedSimulation(options, result.GetRequiredValue(baseModel).FullName, folder, line => Console.WriteLine($"{DateTime.Now:HH:mm:ss} {line}"));
-            var run = simulation.Run(train, validation, cancellationToken);
+            ExperimentRun run;
+            try
+            {
+                run = simulation.Run(train, validation, cancellationToken);
+            }
+            catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException)
+            {
+                Console.Error.WriteLine($"error: {ex.Message}");
+                return Task.FromResult(1);
+            }
+
             Console.WriteLine($"done: MAE {run.Rounds[0].Mae:F3} → {run.Last!.Mae:F3} (best {run.BestMae:F3}), upload {run.Last.CumulativeUploadBytes:N0} bytes vs {run.Last.CumulativeDenseUploadBytes:N0} dense");
             return Task.FromResult(0);
         });

@@ -122,9 +122,14 @@ public sealed class FederatedSimulation
         }
 
         var last = existing.Last?.Round ?? -1;
+        if (last >= _options.Rounds)
+        {
+            return last; // finished: the log is the result, checkpoints are not needed (they are not committed)
+        }
+
         if (last >= 0 && !File.Exists(GlobalPath(last)))
         {
-            throw new InvalidDataException($"{_folder}: round {last} is logged but its checkpoint {GlobalPath(last)} is missing");
+            throw new InvalidDataException($"{_folder}: round {last} is logged but its checkpoint {GlobalPath(last)} is missing; delete the folder to run it again");
         }
 
         Directory.CreateDirectory(_stateFolder);

@@ -1,0 +1,135 @@
+using System.Text.Json;
+using FogLens.AgeModel;
+using FogLens.AgeModel.Data;
+using FogLens.AgeModel.Inference;
+using FogLens.Cli.Launch;
+using FogLens.EdgeAgent.Tests;
+using FogLens.Tests.Shared;
+
+namespace FogLens.EndToEnd.Tests;
+
+/// <summary>
+/// The whole suite as separate processes, as an operator runs it: edge agents on image folders with a known
+/// number of people → fog services → cloud portal. Once with the embedded defaults (SQLite, the portal's
+/// MQTTnet broker) and once with external services (Mosquitto with a password file and ACL, PostgreSQL).
+/// </summary>
+public sealed class EndToEndTests(ITestOutputHelper output)
+{
+    private const int PeoplePerCamera = 3;
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(4);
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task EdgesToPortal_StoredCountsMatchTheModel_AndARoundUpdatesEveryFog(bool external)
+    {
+        if (external)
+        {
+            Assert.SkipWhen(PostgresCluster.FindBin(out var reason) is null, "external mode skipped: " + reason);
+            TestPaths.RequireInstalled(MosquittoServer.Binary, "mosquitto");
+        }
+
+        var dataset = TestPaths.Dataset;
+        var root = Directory.CreateTempSubdirectory("foglens-e2e-").FullName;
+        var scenes = new Dictionary<int, string>();
+        var options = new SiteOptions
+        {
+            DataDirectory = root,
+            BasePort = 0,
+            Fogs = 2,
+            EdgesPerFog = 1,
+            External = external,
+            EdgeSource = n => scenes.TryGetValue(n, out var s) ? s : scenes[n] = SyntheticScenes.Create(PeoplePerCamera),
+            LoopSources = false,
+            FogWindow = TimeSpan.FromSeconds(2),
+            FogWindowGrace = TimeSpan.FromSeconds(1),
+            KeepFaces = true,
+            Federated = dataset is null ? null : (Partition(dataset, Path.Combine(root, "partitions")), dataset),
+            EvaluationLimit = 100,
+            PortalArguments = ["--Federated:PromoteTolerance=100", "--Federated:Deadline=00:03:00", "--Federated:BatchSize=16"],
+        };
+        await using var site = await Site.StartAsync(options, output.WriteLine, TestContext.Current.CancellationToken);
+        using var portal = await PortalClient.SignInAsync(site.PortalUrl, options.AdminUser, options.AdminPassword);
+
+        // Demographics: every person counted once, in the group the age model gives the crop the fog kept.
+        var expectedFaces = options.Fogs * options.EdgesPerFog * PeoplePerCamera;
+        await Eventually.WaitUntil(async () => (await portal.WindowsAsync()).Sum(w => w.GetProperty("faces").GetInt32()) >= expectedFaces, Timeout);
+        var windows = await portal.WindowsAsync();
+        foreach (var (fogId, _) in site.Fogs)
+        {
+            var kept = Directory.GetFiles(Path.Combine(root, fogId, "faces"), "*.jpg", SearchOption.AllDirectories);
+            Assert.Equal(options.EdgesPerFog * PeoplePerCamera, kept.Length);
+            var stored = windows.Where(w => w.GetProperty("fogId").GetString() == fogId).ToList();
+            Assert.Equal(kept.Length, stored.Sum(w => w.GetProperty("faces").GetInt32()));
+            Assert.Equal(ExpectedGroups(kept), StoredGroups(stored));
+        }
+
+        Assert.Equal(windows.Count, windows.Select(w => w.GetProperty("messageId").GetGuid()).Distinct().Count());
+
+        // Nodes: the portal knows both fogs and shows them online.
+        var nodes = await portal.GetAsync("/api/nodes");
+        Assert.Equal(site.Fogs.Select(f => f.Id).Order(), nodes.EnumerateArray().Where(n => n.GetProperty("node").GetProperty("kind").GetString() == "fog" && n.GetProperty("online").GetBoolean())
+            .Select(n => n.GetProperty("node").GetProperty("id").GetString()).Order());
+
+        Assert.SkipWhen(dataset is null, "demographics checked; the federated round needs the UTKFace dataset (FOGLENS_DATASET or ../shared/datasets/utkface-part1)");
+
+        // One federated round, started as Admin: both fogs train on their share, the portal aggregates,
+        // evaluates and promotes the new version, and both fogs switch to it.
+        await Eventually.WaitUntil(async () => (await portal.GetAsync("/api/nodes")).EnumerateArray().Count(n => n.GetProperty("node").GetProperty("localSamples").GetInt32() > 0) == options.Fogs, Timeout);
+        var started = await portal.PostAsync("/api/rounds");
+        var roundId = started.GetProperty("id").GetInt64();
+        string? version = null;
+        await Eventually.WaitUntil(async () =>
+        {
+            var current = (await portal.GetAsync("/api/models")).EnumerateArray().FirstOrDefault(m => m.GetProperty("isCurrent").GetBoolean());
+            version = current.ValueKind == JsonValueKind.Object && current.TryGetProperty("roundId", out var r) && r.ValueKind == JsonValueKind.Number && r.GetInt64() == roundId
+                ? current.GetProperty("version").GetString()
+                : null;
+            return version is not null;
+        }, Timeout);
+        var round = await portal.GetAsync($"/api/rounds/{roundId}");
+        output.WriteLine(round.ToString());
+        using var http = new HttpClient();
+        foreach (var (fogId, url) in site.Fogs)
+        {
+            await Eventually.WaitUntil(async () =>
+            {
+                using var status = JsonDocument.Parse(await http.GetStringAsync(new Uri(url, "/api/status")));
+                return status.RootElement.GetProperty("modelVersion").GetString() == version;
+            }, Timeout);
+            output.WriteLine($"{fogId} runs {version}");
+        }
+    }
+
+    private static string[] Partition(string dataset, string folder)
+    {
+        var (train, _) = DatasetSplit.Split(UtkFaceDataset.Scan(dataset).Samples);
+        var parts = DatasetPartitioner.Partition(DatasetSplit.FixedSubset(train, 160), 2, PartitionScheme.Iid, 0.5, 1, AgeGroupSet.Default);
+        return [.. DatasetPartitioner.Write(parts, folder)];
+    }
+
+    private static Dictionary<string, int> ExpectedGroups(string[] crops)
+    {
+        using var estimator = new AgeEstimator(Path.Combine(TestPaths.RepoRoot, "models", "age", "age-net.onnx"));
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var crop in crops)
+        {
+            using var image = FogLens.AgeModel.Imaging.FacePreprocessor.Decode(File.ReadAllBytes(crop))!;
+            var label = estimator.Groups.Groups[estimator.Predict([image])[0].GroupIndex].Label;
+            counts[label] = counts.GetValueOrDefault(label) + 1;
+        }
+
+        return counts;
+    }
+
+    private static Dictionary<string, int> StoredGroups(IEnumerable<JsonElement> windows)
+    {
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var group in windows.SelectMany(w => w.GetProperty("ageGroups").EnumerateObject()).Where(g => g.Value.GetInt32() > 0))
+        {
+            counts[group.Name] = counts.GetValueOrDefault(group.Name) + group.Value.GetInt32();
+        }
+
+        return counts;
+    }
+}

@@ -1,0 +1,91 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace FogLens.Cli.Launch;
+
+/// <summary>
+/// A Mosquitto configuration for one site, written by the launcher: a loopback listener, no anonymous
+/// access, a password file (hashed by <c>mosquitto_passwd</c>) with the portal and one account per fog,
+/// and an ACL that lets a fog publish only under its own id and read only round tasks and model
+/// announcements. Persistence is on and saved after every change, so queued QoS 1 messages survive a
+/// broker restart.
+/// </summary>
+public static class MosquittoServer
+{
+    public const string Binary = "/usr/sbin/mosquitto";
+    private const string PasswdTool = "/usr/bin/mosquitto_passwd";
+
+    /// <summary>The ACL for the FogLens topics (see docs/protocol.md); the portal account may read and write all of them.</summary>
+    public static string Acl(string portalUser) => $"""
+        # FogLens cloud broker ACL, written by the launcher.
+        user {portalUser}
+        topic readwrite foglens/#
+
+        # Every fog account: publish only under its own id (%u is the user name = fog id).
+        pattern write foglens/v1/fog/%u/demographics
+        pattern write foglens/v1/fog/%u/status
+        pattern write foglens/v1/fl/round/+/update/%u
+        pattern read foglens/v1/fl/round/+/task
+        pattern read foglens/v1/models/age/current
+
+        """;
+
+    /// <summary>Writes mosquitto.conf, the password file and the ACL under <paramref name="folder"/>; returns the start spec.</summary>
+    public static ChildSpec Configure(string folder, int port, IReadOnlyDictionary<string, string> users, string portalUser, string logPath)
+    {
+        ArgumentNullException.ThrowIfNull(users);
+        if (!File.Exists(Binary) || !File.Exists(PasswdTool))
+        {
+            throw new FileNotFoundException("Mosquitto is not installed: run ./foglens setup (Debian package mosquitto)", Binary);
+        }
+
+        Directory.CreateDirectory(folder);
+        var data = Path.Combine(folder, "data");
+        Directory.CreateDirectory(data);
+        var passwords = Path.Combine(folder, "passwords");
+        var acl = Path.Combine(folder, "acl");
+        File.WriteAllText(passwords, string.Empty);
+        foreach (var (user, password) in users)
+        {
+            Run(PasswdTool, ["-b", passwords, user, password]);
+        }
+
+        File.WriteAllText(acl, Acl(portalUser));
+        var config = new StringBuilder()
+            .AppendLine("# FogLens site broker, written by the launcher.")
+            .AppendLine($"listener {port} 127.0.0.1")
+            .AppendLine("allow_anonymous false")
+            .AppendLine($"password_file {passwords}")
+            .AppendLine($"acl_file {acl}")
+            .AppendLine("persistence true")
+            .AppendLine($"persistence_location {data}/")
+            .AppendLine("autosave_on_changes true")
+            .AppendLine("autosave_interval 1")
+            .AppendLine("max_queued_messages 100000")
+            .AppendLine("max_packet_size 67108864")
+            .AppendLine("log_dest stdout")
+            .AppendLine("log_type error")
+            .AppendLine("log_type warning")
+            .AppendLine("log_type notice");
+        if (Environment.UserName == "root")
+        {
+            config.AppendLine("user root"); // keep access to the files written here
+        }
+
+        var conf = Path.Combine(folder, "mosquitto.conf");
+        File.WriteAllText(conf, config.ToString());
+        return new ChildSpec("mosquitto", Binary, ["-c", conf], new Dictionary<string, string>(), logPath);
+    }
+
+    private static void Run(string file, string[] arguments)
+    {
+        var info = new ProcessStartInfo(file, arguments) { RedirectStandardError = true, RedirectStandardOutput = true };
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"{file} did not start");
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{Path.GetFileName(file)} failed: {error.Trim()}");
+        }
+    }
+}

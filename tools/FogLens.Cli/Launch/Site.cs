@@ -1,0 +1,337 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+
+namespace FogLens.Cli.Launch;
+
+/// <summary>What <see cref="Site"/> starts: the portal, fog services and their edge agents on one machine.</summary>
+public sealed record SiteOptions
+{
+    /// <summary>Databases, outboxes, broker files and one log per tier.</summary>
+    public required string DataDirectory { get; init; }
+
+    /// <summary>Portal port; the other tiers use ports after it (see <see cref="Site"/>). Zero: free ports from the system.</summary>
+    public int BasePort { get; init; } = 5080;
+
+    public int Fogs { get; init; } = 2;
+
+    public int EdgesPerFog { get; init; } = 2;
+
+    /// <summary>Mosquitto (password file + ACL) as the cloud broker and PostgreSQL as the portal database, instead of the embedded defaults.</summary>
+    public bool External { get; init; }
+
+    /// <summary>Source of edge n (1-based): a video, image folder, camera index or stream URL.</summary>
+    public required Func<int, string> EdgeSource { get; init; }
+
+    /// <summary>Replay finite sources forever (demo feeds).</summary>
+    public bool LoopSources { get; init; } = true;
+
+    public TimeSpan FogWindow { get; init; } = TimeSpan.FromSeconds(20);
+
+    public TimeSpan FogWindowGrace { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Per-fog labelled face lists (one file per fog) and the dataset folder they point into; null: no federated training.</summary>
+    public (IReadOnlyList<string> Lists, string Dataset)? Federated { get; init; }
+
+    /// <summary>Portal starts a round this often when fogs are online; zero: rounds only on request.</summary>
+    public TimeSpan AutoRoundInterval { get; init; }
+
+    public int EvaluationLimit { get; init; } = 400;
+
+    /// <summary>Fogs keep the crops they inferred (tests compare the counts with the model's predictions).</summary>
+    public bool KeepFaces { get; init; }
+
+    public string AdminUser { get; init; } = "admin";
+
+    public string AdminPassword { get; init; } = RandomSecret();
+
+    /// <summary>Extra configuration for the portal and for every fog, as <c>--Section:Key=value</c> arguments.</summary>
+    public IReadOnlyList<string> PortalArguments { get; init; } = [];
+
+    public IReadOnlyList<string> FogArguments { get; init; } = [];
+
+    public static string RandomSecret() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
+}
+
+/// <summary>
+/// Starts and supervises a whole FogLens site on this machine (the demo launcher and the end-to-end and fault
+/// tests): optionally Mosquitto and PostgreSQL, then the cloud portal, the fog services and their edge agents,
+/// each a child process with its own log, generated credentials for every node, and health waits. Tiers can be
+/// killed (SIGKILL) and restarted with the same settings.
+/// </summary>
+public sealed class Site : IAsyncDisposable
+{
+    private readonly SiteOptions _options;
+    private readonly Action<string> _log;
+    private readonly Dictionary<string, ChildProcess> _children = new(StringComparer.Ordinal);
+    private readonly List<string> _order = [];
+    private readonly Dictionary<string, Uri> _health = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _tcpHealth = new(StringComparer.Ordinal);
+    private PostgresCluster? _postgres;
+
+    private Site(SiteOptions options, Action<string> log)
+    {
+        _options = options;
+        _log = log;
+    }
+
+    public Uri PortalUrl { get; private set; } = null!;
+
+    /// <summary>The cloud broker (embedded in the portal, or Mosquitto).</summary>
+    public Uri CloudBroker { get; private set; } = null!;
+
+    public IReadOnlyList<(string Id, Uri Url)> Fogs { get; private set; } = [];
+
+    /// <summary>PostgreSQL connection string in external mode.</summary>
+    public string? DatabaseConnection { get; private set; }
+
+    public IEnumerable<ChildProcess> Children => _order.Select(n => _children[n]);
+
+    public string LogPath(string name) => Path.Combine(_options.DataDirectory, "logs", name + ".log");
+
+    public static async Task<Site> StartAsync(SiteOptions options, Action<string> log, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var site = new Site(options, log);
+        try
+        {
+            await site.StartAllAsync(cancellationToken);
+            return site;
+        }
+        catch
+        {
+            await site.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task StartAllAsync(CancellationToken cancellationToken)
+    {
+        var o = _options;
+        var root = Path.GetFullPath(o.DataDirectory);
+        Directory.CreateDirectory(root);
+        var portalPort = Port(0);
+        var brokerPort = Port(23);
+        PortalUrl = new Uri($"http://127.0.0.1:{portalPort}");
+        CloudBroker = new Uri($"mqtt://127.0.0.1:{brokerPort}");
+        var fogIds = Enumerable.Range(1, o.Fogs).Select(f => $"fog-{f}").ToList();
+        var fogPasswords = Secrets(root, fogIds);
+        var portalPassword = Secrets(root, ["portal"])["portal"];
+
+        string[] brokerArguments;
+        if (o.External)
+        {
+            var users = new Dictionary<string, string>(fogPasswords) { ["portal"] = portalPassword };
+            await StartAsync(MosquittoServer.Configure(Path.Combine(root, "mosquitto"), brokerPort, users, "portal", LogPath("mosquitto")), tcpPort: brokerPort, cancellationToken: cancellationToken);
+            _postgres = PostgresCluster.Start(Path.Combine(root, "postgres"), Port(24), fast: false);
+            DatabaseConnection = _postgres.Database("foglens");
+            brokerArguments =
+            [
+                "--Broker:Embedded=false", $"--Broker:External={CloudBroker}", "--Broker:PortalUsername=portal", $"--Broker:PortalPassword={portalPassword}",
+                "--Database:Provider=postgres", $"--Database:ConnectionString={DatabaseConnection}",
+            ];
+        }
+        else
+        {
+            brokerArguments = [$"--Broker:Port={brokerPort}", .. fogPasswords.Select(p => $"--Broker:Fogs:{p.Key}={p.Value}")];
+        }
+
+        var models = Path.Combine(RepoLayout.Root, "models", "age");
+        string[] portalArguments =
+        [
+            "--urls", PortalUrl.ToString().TrimEnd('/'), $"--Portal:DataDirectory={Path.Combine(root, "portal")}", $"--Portal:PublicUrl={PortalUrl}",
+            $"--Federated:BaseModel={models}", $"--Auth:AdminUser={o.AdminUser}", $"--Auth:AdminPassword={o.AdminPassword}",
+            .. brokerArguments,
+            .. o.Federated is { } fl
+                ? (string[])[$"--Federated:EvaluationData={fl.Dataset}", $"--Federated:EvaluationLimit={o.EvaluationLimit}", "--Federated:MinQuorum=1"]
+                : [],
+            .. o.AutoRoundInterval > TimeSpan.Zero ? (string[])[$"--Federated:AutoRoundInterval={o.AutoRoundInterval:c}"] : [],
+            .. o.PortalArguments,
+        ];
+        await StartAsync(
+            ChildSpec.Dotnet("cloud-portal", RepoLayout.Deployable("cloud-portal", "FogLens.CloudPortal"), portalArguments, LogPath("cloud-portal"), new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" }),
+            health: new Uri(PortalUrl, "/readyz"), cancellationToken: cancellationToken);
+
+        var fogs = new List<(string, Uri)>();
+        for (var f = 1; f <= o.Fogs; f++)
+        {
+            var id = fogIds[f - 1];
+            var fogUrl = new Uri($"http://127.0.0.1:{Port((20 * f) + 1)}");
+            var edgePort = Port((20 * f) + 2);
+            var edgeIds = Enumerable.Range(((f - 1) * o.EdgesPerFog) + 1, o.EdgesPerFog).Select(n => $"edge-{n}").ToList();
+            var edgePasswords = Secrets(root, edgeIds);
+            string[] fogArguments =
+            [
+                "--urls", fogUrl.ToString().TrimEnd('/'), $"--Fog:FogId={id}", $"--Fog:DataDirectory={Path.Combine(root, id)}",
+                $"--Fog:ModelPath={Path.Combine(models, "age-net.onnx")}", $"--Fog:Window={o.FogWindow:c}", $"--Fog:WindowGrace={o.FogWindowGrace:c}",
+                $"--Fog:KeepFaces={o.KeepFaces}", $"--EdgeBroker:Port={edgePort}", $"--Cloud:Broker={CloudBroker}", $"--Cloud:Username={id}", $"--Cloud:Password={fogPasswords[id]}",
+                .. edgePasswords.Select(p => $"--EdgeBroker:Edges:{p.Key}={p.Value}"),
+                .. o.Federated is { } local ? (string[])[$"--Federated:LocalData={local.Lists[f - 1]}", $"--Federated:DatasetDirectory={local.Dataset}"] : [],
+                .. o.FogArguments,
+            ];
+            await StartAsync(ChildSpec.Dotnet(id, RepoLayout.Deployable("fog-service", "FogLens.FogService"), fogArguments, LogPath(id)), health: new Uri(fogUrl, "/readyz"), cancellationToken: cancellationToken);
+            fogs.Add((id, fogUrl));
+            foreach (var edgeId in edgeIds)
+            {
+                var n = int.Parse(edgeId["edge-".Length..], CultureInfo.InvariantCulture);
+                string[] edgeArguments =
+                [
+                    "--source", o.EdgeSource(n), "--edge-id", edgeId, "--username", edgeId, "--camera-id", $"cam-{n}", "--fog", $"mqtt://127.0.0.1:{edgePort}",
+                    "--outbox", Path.Combine(root, edgeId + "-outbox"), .. o.LoopSources ? (string[])["--loop"] : [],
+                ];
+                await StartAsync(
+                    ChildSpec.Dotnet(edgeId, RepoLayout.Deployable("edge-agent", "FogLens.EdgeAgent"), edgeArguments, LogPath(edgeId), new Dictionary<string, string> { ["FOGLENS_EDGE_Fog__Password"] = edgePasswords[edgeId] }),
+                    cancellationToken: cancellationToken);
+            }
+        }
+
+        Fogs = fogs;
+    }
+
+    /// <summary>SIGKILLs a tier (by name: mosquitto, cloud-portal, fog-1, edge-3, ...).</summary>
+    public async Task KillAsync(string name)
+    {
+        _log($"killing {name} (SIGKILL)");
+        await _children[name].KillAsync();
+    }
+
+    /// <summary>Starts a stopped or killed tier again with the same settings and waits until it is healthy.</summary>
+    public async Task RestartAsync(string name, CancellationToken cancellationToken)
+    {
+        var old = _children[name];
+        await old.KillAsync();
+        await old.DisposeAsync();
+        _log($"restarting {name}");
+        var child = ChildProcess.Start(old.Spec, appendLog: true);
+        _children[name] = child;
+        await WaitHealthyAsync(child, cancellationToken);
+    }
+
+    public ChildProcess this[string name] => _children[name];
+
+    private async Task StartAsync(ChildSpec spec, Uri? health = null, int? tcpPort = null, CancellationToken cancellationToken = default)
+    {
+        _log($"starting {spec.Name}");
+        if (health is not null)
+        {
+            _health[spec.Name] = health;
+        }
+
+        if (tcpPort is { } port)
+        {
+            _tcpHealth[spec.Name] = port;
+        }
+
+        var child = ChildProcess.Start(spec);
+        _children[spec.Name] = child;
+        _order.Add(spec.Name);
+        await WaitHealthyAsync(child, cancellationToken);
+    }
+
+    private async Task WaitHealthyAsync(ChildProcess child, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        while (true)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (child.HasExited)
+            {
+                throw new SiteException($"{child.Name} exited during start; see {child.Spec.LogPath}");
+            }
+
+            if (await IsHealthyAsync(child.Name, http, cancellationToken))
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new SiteException($"{child.Name} did not become ready in 90 s; see {child.Spec.LogPath}");
+            }
+
+            await Task.Delay(200, cancellationToken);
+        }
+    }
+
+    private async Task<bool> IsHealthyAsync(string name, HttpClient http, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (_health.TryGetValue(name, out var uri))
+            {
+                using var response = await http.GetAsync(uri, cancellationToken);
+                return response.IsSuccessStatusCode;
+            }
+
+            if (_tcpHealth.TryGetValue(name, out var port))
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
+            }
+
+            return true; // edges have no endpoint: started is ready
+        }
+        catch (Exception ex) when (ex is HttpRequestException or SocketException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Port of a tier: base + offset, or a free port from the system when the base is zero.</summary>
+    private int Port(int offset)
+    {
+        if (_options.BasePort != 0)
+        {
+            return _options.BasePort + offset;
+        }
+
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>One random secret per node, kept in the data directory so restarts of the demo reuse them.</summary>
+    private static Dictionary<string, string> Secrets(string root, IEnumerable<string> nodes)
+    {
+        var folder = Path.Combine(root, "secrets");
+        Directory.CreateDirectory(folder);
+        var secrets = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var node in nodes)
+        {
+            var path = Path.Combine(folder, node);
+            if (!File.Exists(path))
+            {
+                File.WriteAllText(path, SiteOptions.RandomSecret());
+                if (!OperatingSystem.IsWindows())
+                {
+                    File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+                }
+            }
+
+            secrets[node] = File.ReadAllText(path).Trim();
+        }
+
+        return secrets;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var name in Enumerable.Reverse(_order))
+        {
+            await _children[name].DisposeAsync();
+        }
+
+        _children.Clear();
+        _order.Clear();
+        if (_postgres is not null)
+        {
+            await _postgres.DisposeAsync();
+            _postgres = null;
+        }
+    }
+}
+
+/// <summary>A tier of the site could not start.</summary>
+public sealed class SiteException(string message) : Exception(message);
