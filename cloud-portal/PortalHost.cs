@@ -6,6 +6,7 @@ using FogLens.CloudPortal.Federated;
 using FogLens.CloudPortal.Messaging;
 using FogLens.Contracts;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using MudBlazor.Services;
@@ -62,6 +63,10 @@ public static class PortalHost
         services.AddHostedService(sp => sp.GetRequiredService<CloudBroker>());
         services.AddHostedService(sp => sp.GetRequiredService<ExternalCloudLink>());
         services.AddHostedService(sp => sp.GetRequiredService<FederatedCoordinator>());
+
+        // Sign-in cookies stay valid across restarts: the data-protection keys live with the portal's data.
+        var dataDirectory = Path.GetFullPath(config.GetSection(PortalOptions.Section)[nameof(PortalOptions.DataDirectory)] ?? new PortalOptions().DataDirectory);
+        services.AddDataProtection().SetApplicationName("FogLens.CloudPortal").PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
 
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o =>
         {

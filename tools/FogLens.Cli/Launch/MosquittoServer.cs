@@ -6,7 +6,7 @@ namespace FogLens.Cli.Launch;
 /// <summary>
 /// A Mosquitto configuration for one site, written by the launcher: a loopback listener, no anonymous
 /// access, a password file (hashed by <c>mosquitto_passwd</c>) with the portal and one account per fog,
-/// and an ACL that lets a fog publish only under its own id and read only round tasks and model
+/// and the ACL of deploy/mosquitto/acl, which lets a fog publish only under its own id and read only round tasks and model
 /// announcements. Persistence is on and saved after every change, so queued QoS 1 messages survive a
 /// broker restart.
 /// </summary>
@@ -15,23 +15,11 @@ public static class MosquittoServer
     public const string Binary = "/usr/sbin/mosquitto";
     private const string PasswdTool = "/usr/bin/mosquitto_passwd";
 
-    /// <summary>The ACL for the FogLens topics (see docs/protocol.md); the portal account may read and write all of them.</summary>
-    public static string Acl(string portalUser) => $"""
-        # FogLens cloud broker ACL, written by the launcher.
-        user {portalUser}
-        topic readwrite foglens/#
-
-        # Every fog account: publish only under its own id (%u is the user name = fog id).
-        pattern write foglens/v1/fog/%u/demographics
-        pattern write foglens/v1/fog/%u/status
-        pattern write foglens/v1/fl/round/+/update/%u
-        pattern read foglens/v1/fl/round/+/task
-        pattern read foglens/v1/models/age/current
-
-        """;
+    /// <summary>The ACL for the FogLens topics, shared with the deployment files (the portal account is "portal").</summary>
+    public static string AclPath => Path.Combine(RepoLayout.Root, "deploy", "mosquitto", "acl");
 
     /// <summary>Writes mosquitto.conf, the password file and the ACL under <paramref name="folder"/>; returns the start spec.</summary>
-    public static ChildSpec Configure(string folder, int port, IReadOnlyDictionary<string, string> users, string portalUser, string logPath)
+    public static ChildSpec Configure(string folder, int port, IReadOnlyDictionary<string, string> users, string logPath)
     {
         ArgumentNullException.ThrowIfNull(users);
         if (!File.Exists(Binary) || !File.Exists(PasswdTool))
@@ -50,7 +38,7 @@ public static class MosquittoServer
             Run(PasswdTool, ["-b", passwords, user, password]);
         }
 
-        File.WriteAllText(acl, Acl(portalUser));
+        File.Copy(AclPath, acl, overwrite: true);
         var config = new StringBuilder()
             .AppendLine("# FogLens site broker, written by the launcher.")
             .AppendLine($"listener {port} 127.0.0.1")

@@ -123,7 +123,7 @@ public sealed class Site : IAsyncDisposable
         if (o.External)
         {
             var users = new Dictionary<string, string>(fogPasswords) { ["portal"] = portalPassword };
-            await StartAsync(MosquittoServer.Configure(Path.Combine(root, "mosquitto"), brokerPort, users, "portal", LogPath("mosquitto")), tcpPort: brokerPort, cancellationToken: cancellationToken);
+            await StartAsync(MosquittoServer.Configure(Path.Combine(root, "mosquitto"), brokerPort, users, LogPath("mosquitto")), tcpPort: brokerPort, cancellationToken: cancellationToken);
             _postgres = PostgresCluster.Start(Path.Combine(root, "postgres"), Port(24), fast: false);
             DatabaseConnection = _postgres.Database("foglens");
             brokerArguments =
