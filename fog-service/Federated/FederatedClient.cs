@@ -37,6 +37,9 @@ public sealed partial class FederatedClient(
 
     public long RoundsFailed { get; private set; }
 
+    /// <summary>Tasks received again for a round this fog already answered (not trained twice).</summary>
+    public long RoundsRepeated { get; private set; }
+
     public int LastUpdateBytes { get; private set; }
 
     public bool Training { get; private set; }
@@ -101,6 +104,13 @@ public sealed partial class FederatedClient(
                 break;
             }
 
+            if (Answered(task))
+            {
+                RoundsRepeated++;
+                LogAlreadyAnswered(task.RoundId);
+                continue;
+            }
+
             try
             {
                 Training = true;
@@ -135,9 +145,30 @@ public sealed partial class FederatedClient(
         var metadata = new ModelUpdateMetadata(headers.Next(), task.RoundId, task.ModelVersion, codecName, trainer.SampleCount, steps, loss, validationMae);
         outbox.Enqueue(Topics.RoundUpdate(task.RoundId, _fog.FogId), BinaryFrame.Encode(BinaryFrameKind.ModelUpdate, metadata, payload));
         state.Save(StatePath); // after the update is durably queued
+        RememberAnswered(task);
         LastUpdateBytes = payload.Length;
         LocalSamples = trainer.SampleCount;
         LogRoundDone(task.RoundId, trainer.SampleCount, steps, loss, payload.Length, codecName);
+    }
+
+    /// <summary>
+    /// Rounds this fog has sent an update for, as "round id + deadline" (a retained task is delivered again on every
+    /// reconnect and republished when the portal restarts; a portal with a new database starts again at round 1
+    /// with another deadline). Training twice would fold the same update into the residuals twice.
+    /// </summary>
+    private string AnsweredPath => Path.Combine(_fog.DataDirectory, "answered-rounds.txt");
+
+    private static string Key(RoundTask task) => FormattableString.Invariant($"{task.RoundId} {task.Deadline.UtcTicks}");
+
+    private bool Answered(RoundTask task) => File.Exists(AnsweredPath) && File.ReadLines(AnsweredPath).Contains(Key(task));
+
+    private void RememberAnswered(RoundTask task)
+    {
+        var kept = File.Exists(AnsweredPath) ? File.ReadLines(AnsweredPath).TakeLast(63).ToList() : [];
+        kept.Add(Key(task));
+        var temporary = AnsweredPath + ".tmp";
+        File.WriteAllLines(temporary, kept);
+        File.Move(temporary, AnsweredPath, overwrite: true);
     }
 
     private async Task<string> DownloadAsync(RoundTask task, HttpClient http, CancellationToken cancellationToken)
@@ -176,6 +207,9 @@ public sealed partial class FederatedClient(
         await File.WriteAllBytesAsync(path, bytes, cancellationToken);
         return path;
     }
+
+    [LoggerMessage(EventId = 3506, Level = LogLevel.Information, Message = "Round {RoundId}: task seen again (retained or republished); this fog already sent its update")]
+    private partial void LogAlreadyAnswered(long roundId);
 
     [LoggerMessage(EventId = 3501, Level = LogLevel.Information, Message = "Federated learning is off (Federated:LocalData is not set)")]
     private partial void LogDisabled();

@@ -40,7 +40,8 @@ public sealed class FederatedClientTests
         Assert.True(await cloud.WaitForAsync(m => m.Any(x => x.Topic == Topics.FogStatus("fog-t")), Timeout), "fog must connect to the cloud");
         var client = fog.App.Services.GetRequiredService<FederatedClient>();
 
-        await cloud.PublishAsync(Topics.RoundTask(1), JsonMessages.Serialize(Task(1, models.At("/api/models/age-v1/weights"), Sha256Hex.Of(await File.ReadAllBytesAsync(weightsPath, TestContext.Current.CancellationToken)))));
+        var task1 = JsonMessages.Serialize(Task(1, models.At("/api/models/age-v1/weights"), Sha256Hex.Of(await File.ReadAllBytesAsync(weightsPath, TestContext.Current.CancellationToken))));
+        await cloud.PublishAsync(Topics.RoundTask(1), task1);
         Assert.True(await cloud.WaitForAsync(m => m.Any(x => x.Topic == Topics.RoundUpdate(1, "fog-t")), Timeout), "an update must arrive");
 
         var message = cloud.Messages.First(x => x.Topic == Topics.RoundUpdate(1, "fog-t"));
@@ -62,6 +63,14 @@ public sealed class FederatedClientTests
         var state = CodecState.Load(client.StatePath);
         Assert.Equal(1, state.Rounds);
         Assert.True(state.ResidualNorm() > 0);
+
+        // The same task again (a retained task after a reconnect, or republished by a restarted portal) is not
+        // trained twice: the residuals must hold one round's remainder, and the round one update.
+        await cloud.PublishAsync(Topics.RoundTask(1), task1);
+        await WaitUntil(() => client.RoundsRepeated == 1);
+        Assert.Equal(1, client.RoundsCompleted);
+        Assert.Equal(1, CodecState.Load(client.StatePath).Rounds);
+        Assert.Single(cloud.Messages, x => x.Topic == Topics.RoundUpdate(1, "fog-t"));
 
         // A task whose model does not match its hash is refused; nothing is uploaded.
         await cloud.PublishAsync(Topics.RoundTask(2), JsonMessages.Serialize(Task(2, models.At("/api/models/age-v1/weights"), new string('0', 64))));
