@@ -6,7 +6,6 @@ using FogLens.FogService.Cloud;
 using FogLens.FogService.Demographics;
 using FogLens.FogService.Inference;
 using FogLens.Messaging;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 namespace FogLens.FogService;
@@ -92,7 +91,7 @@ public static class FogHostExtensions
         services.AddHostedService<CloudLink>();
 
         services.AddHealthChecks()
-            .AddCheck("model", () => HealthCheckResult.Healthy(), tags: ["ready"])
+            .AddCheck<ModelHealthCheck>("model", tags: ["ready"])
             .AddCheck<EdgeBrokerHealthCheck>("edge-broker", tags: ["ready"]);
         return builder;
     }
