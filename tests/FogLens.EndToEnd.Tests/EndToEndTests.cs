@@ -3,8 +3,10 @@ using FogLens.AgeModel;
 using FogLens.AgeModel.Data;
 using FogLens.AgeModel.Inference;
 using FogLens.Cli.Launch;
+using FogLens.Contracts;
 using FogLens.EdgeAgent.Tests;
 using FogLens.Tests.Shared;
+using MQTTnet;
 
 namespace FogLens.EndToEnd.Tests;
 
@@ -71,6 +73,9 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         Assert.Equal(site.Fogs.Select(f => f.Id).Order(), nodes.EnumerateArray().Where(n => n.GetProperty("node").GetProperty("kind").GetString() == "fog" && n.GetProperty("online").GetBoolean())
             .Select(n => n.GetProperty("node").GetProperty("id").GetString()).Order());
 
+        // A fog may publish only under its own id, on either broker: fog-1's account writing fog-2's topic is refused.
+        await AssertFogCannotImpersonateAsync(site, root);
+
         Assert.SkipWhen(dataset is null, "demographics checked; the federated round needs the UTKFace dataset (FOGLENS_DATASET or ../shared/datasets/utkface-part1)");
 
         // One federated round, started as Admin: both fogs train on their share, the portal aggregates,
@@ -99,6 +104,20 @@ public sealed class EndToEndTests(ITestOutputHelper output)
             }, Timeout);
             output.WriteLine($"{fogId} runs {version}");
         }
+    }
+
+    private static async Task AssertFogCannotImpersonateAsync(Site site, string root)
+    {
+        var password = File.ReadAllText(Path.Combine(root, "secrets", "fog-1")).Trim();
+        using var client = new MqttClientFactory().CreateMqttClient();
+        var connect = new MqttClientOptionsBuilder().WithTcpServer(site.CloudBroker.Host, site.CloudBroker.Port).WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .WithClientId("fog-1").WithCredentials("fog-1", password).WithCleanStart().Build();
+        await client.ConnectAsync(connect, TestContext.Current.CancellationToken);
+        var forged = new MqttApplicationMessageBuilder().WithTopic(Topics.FogDemographics("fog-2")).WithPayload("{}"u8.ToArray())
+            .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build();
+        var result = await client.PublishAsync(forged, TestContext.Current.CancellationToken);
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, result.ReasonCode);
+        await client.DisconnectAsync(cancellationToken: TestContext.Current.CancellationToken);
     }
 
     private static string[] Partition(string dataset, string folder)
