@@ -1,4 +1,3 @@
-using System.Net;
 using FogLens.Contracts;
 using FogLens.Messaging;
 using Microsoft.Extensions.Options;
@@ -17,60 +16,32 @@ namespace FogLens.CloudPortal.Messaging;
 /// outbox resends. Refusals are counted and logged.
 /// </summary>
 public sealed partial class CloudBroker(
-    IOptions<BrokerOptions> options, CloudIngest ingest, CloudBus bus, PortalCounters counters, ILogger<CloudBroker> logger) : IHostedService, ICloudBus, IAsyncDisposable
+    IOptions<BrokerOptions> options, CloudIngest ingest, CloudBus bus, PortalCounters counters, ILogger<CloudBroker> logger) : EmbeddedBroker, ICloudBus
 {
     /// <summary>Sender id of messages the portal injects.</summary>
     public const string PortalClientId = "portal";
 
     private readonly BrokerOptions _options = options.Value;
-    private MqttServer? _server;
-
-    public bool IsRunning => _server?.IsStarted == true;
-
     public bool IsConnected => IsRunning;
 
     public int Port => _options.Port;
 
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        if (!_options.Embedded)
-        {
-            return;
-        }
+    protected override BrokerEndpoint Endpoint => new(_options.Embedded, _options.Port, _options.BindAll, PersistentSessions: true);
 
-        var builder = new MqttServerOptionsBuilder().WithDefaultEndpoint().WithDefaultEndpointPort(_options.Port).WithPersistentSessions();
-        builder = _options.BindAll ? builder : builder.WithDefaultEndpointBoundIPAddress(IPAddress.Loopback);
-        _server = new MqttServerFactory().CreateMqttServer(builder.Build());
-        _server.ValidatingConnectionAsync += ValidateConnectionAsync;
-        _server.InterceptingPublishAsync += InterceptPublishAsync;
-        _server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
-        await _server.StartAsync();
+    protected override void OnStarted(string bind)
+    {
         bus.Attach(this);
         if (_options.Fogs.Count == 0)
         {
             LogOpenBroker(_options.Port);
         }
 
-        LogStarted(_options.Port, _options.BindAll ? "all interfaces" : "127.0.0.1", _options.Fogs.Count);
-    }
-
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        if (_server is { } server)
-        {
-            await server.StopAsync(new MqttServerStopOptions());
-        }
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        _server?.Dispose();
-        return ValueTask.CompletedTask;
+        LogStarted(_options.Port, bind, _options.Fogs.Count);
     }
 
     public async Task<bool> PublishAsync(string topic, ReadOnlyMemory<byte> payload, bool retain, CancellationToken cancellationToken)
     {
-        if (_server is not { IsStarted: true } server)
+        if (Server is not { IsStarted: true } server)
         {
             return false;
         }
@@ -85,7 +56,7 @@ public sealed partial class CloudBroker(
         return true;
     }
 
-    private Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
+    protected override Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
     {
         string? problem = null;
         if (!NodeId.IsValid(e.ClientId) || e.ClientId == PortalClientId)
@@ -112,7 +83,7 @@ public sealed partial class CloudBroker(
         return Task.CompletedTask;
     }
 
-    private async Task InterceptPublishAsync(InterceptingPublishEventArgs e)
+    protected override async Task InterceptPublishAsync(InterceptingPublishEventArgs e)
     {
         if (e.ClientId is null || e.ClientId == PortalClientId)
         {
@@ -152,7 +123,7 @@ public sealed partial class CloudBroker(
         };
     }
 
-    private Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs e)
+    protected override Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs e)
     {
         var filter = e.TopicFilter.Topic;
         var allowed = filter == Topics.AllRoundTasks || filter == Topics.ModelAnnouncement

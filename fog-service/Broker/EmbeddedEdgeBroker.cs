@@ -1,4 +1,3 @@
-using System.Net;
 using FogLens.Contracts;
 using FogLens.Messaging;
 using Microsoft.Extensions.Options;
@@ -15,15 +14,11 @@ namespace FogLens.FogService.Broker;
 /// keeps serving.
 /// </summary>
 public sealed partial class EmbeddedEdgeBroker(
-    IOptions<EdgeBrokerOptions> options, IOptions<FogOptions> fog, FogCounters counters, ILogger<EmbeddedEdgeBroker> logger) : IHostedService, IAsyncDisposable
+    IOptions<EdgeBrokerOptions> options, IOptions<FogOptions> fog, FogCounters counters, ILogger<EmbeddedEdgeBroker> logger) : EmbeddedBroker
 {
     private readonly EdgeBrokerOptions _options = options.Value;
-    private MqttServer? _server;
-
     /// <summary>MQTT client id of the fog's own subscriber session.</summary>
     public string FogClientId => "fog-" + fog.Value.FogId;
-
-    public bool IsRunning => _server?.IsStarted == true;
 
     /// <summary>
     /// Edges are refused (server unavailable; they retry with back-off) until the fog's own session has
@@ -31,43 +26,19 @@ public sealed partial class EmbeddedEdgeBroker(
     /// </summary>
     public bool AcceptingEdges { get; set; }
 
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        if (!_options.Embedded)
-        {
-            return;
-        }
+    protected override BrokerEndpoint Endpoint => new(_options.Embedded, _options.Port, _options.BindAll, PersistentSessions: false);
 
-        var builder = new MqttServerOptionsBuilder().WithDefaultEndpoint().WithDefaultEndpointPort(_options.Port);
-        builder = _options.BindAll ? builder : builder.WithDefaultEndpointBoundIPAddress(IPAddress.Loopback);
-        _server = new MqttServerFactory().CreateMqttServer(builder.Build());
-        _server.ValidatingConnectionAsync += ValidateConnectionAsync;
-        _server.InterceptingPublishAsync += InterceptPublishAsync;
-        _server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
-        await _server.StartAsync();
+    protected override void OnStarted(string bind)
+    {
         if (_options.Edges.Count == 0)
         {
             LogOpenBroker(_options.Port);
         }
 
-        LogStarted(_options.Port, _options.BindAll ? "all interfaces" : "127.0.0.1", _options.Edges.Count);
+        LogStarted(_options.Port, bind, _options.Edges.Count);
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        if (_server is { } server)
-        {
-            await server.StopAsync(new MqttServerStopOptions());
-        }
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        _server?.Dispose();
-        return ValueTask.CompletedTask;
-    }
-
-    private Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
+    protected override Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
     {
         if (e.ClientId == FogClientId)
         {
@@ -114,7 +85,7 @@ public sealed partial class EmbeddedEdgeBroker(
         return Task.CompletedTask;
     }
 
-    private Task InterceptPublishAsync(InterceptingPublishEventArgs e)
+    protected override Task InterceptPublishAsync(InterceptingPublishEventArgs e)
     {
         if (e.ClientId == FogClientId || e.ClientId is null)
         {
@@ -144,7 +115,7 @@ public sealed partial class EmbeddedEdgeBroker(
         return Task.CompletedTask;
     }
 
-    private Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs e)
+    protected override Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs e)
     {
         if (e.ClientId != FogClientId)
         {

@@ -1,0 +1,72 @@
+using System.Net;
+using Microsoft.Extensions.Hosting;
+using MQTTnet.Server;
+
+namespace FogLens.Messaging;
+
+/// <summary>Where an embedded broker listens, and whether it runs at all.</summary>
+/// <param name="Enabled">False when an external broker is configured instead.</param>
+/// <param name="Port">TCP port.</param>
+/// <param name="BindAll">Listen on every interface instead of loopback only.</param>
+/// <param name="PersistentSessions">Keep sessions (subscriptions, queued QoS 1 messages) of clients that ask for it.</param>
+public readonly record struct BrokerEndpoint(bool Enabled, int Port, bool BindAll, bool PersistentSessions);
+
+/// <summary>
+/// An in-process MQTTnet broker as a hosted service: the fog's edge broker and the portal's cloud broker. A
+/// subclass decides who may connect, publish and subscribe (its interceptors); this class owns the server's
+/// life cycle and listening address.
+/// </summary>
+public abstract class EmbeddedBroker : IHostedService, IAsyncDisposable
+{
+    private MqttServer? _server;
+
+    public bool IsRunning => _server?.IsStarted == true;
+
+    /// <summary>The running server, or null before start and when disabled.</summary>
+    protected MqttServer? Server => _server;
+
+    protected abstract BrokerEndpoint Endpoint { get; }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var endpoint = Endpoint;
+        if (!endpoint.Enabled)
+        {
+            return;
+        }
+
+        var builder = new MqttServerOptionsBuilder().WithDefaultEndpoint().WithDefaultEndpointPort(endpoint.Port);
+        builder = endpoint.PersistentSessions ? builder.WithPersistentSessions() : builder;
+        builder = endpoint.BindAll ? builder : builder.WithDefaultEndpointBoundIPAddress(IPAddress.Loopback);
+        _server = new MqttServerFactory().CreateMqttServer(builder.Build());
+        _server.ValidatingConnectionAsync += ValidateConnectionAsync;
+        _server.InterceptingPublishAsync += InterceptPublishAsync;
+        _server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;
+        await _server.StartAsync();
+        OnStarted(endpoint.BindAll ? "all interfaces" : "127.0.0.1");
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_server is { } server)
+        {
+            await server.StopAsync(new MqttServerStopOptions());
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _server?.Dispose();
+        GC.SuppressFinalize(this);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Called once the server listens; <paramref name="bind"/> describes the address.</summary>
+    protected abstract void OnStarted(string bind);
+
+    protected abstract Task ValidateConnectionAsync(ValidatingConnectionEventArgs e);
+
+    protected abstract Task InterceptPublishAsync(InterceptingPublishEventArgs e);
+
+    protected abstract Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs e);
+}
