@@ -46,6 +46,29 @@ public sealed class PortalApiTests
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/readyz", TestContext.Current.CancellationToken)).StatusCode);
     }
 
+    [Fact]
+    public async Task ExperimentImport_IsAdminOnly_ListsTheRun_AndRejectsGarbage()
+    {
+        await using var portal = await PortalHarness.StartAsync();
+        var folder = Path.Combine(TestPaths.RepoRoot, "experiments", "runs", "iid-sbc-p0.001-e1-r10");
+        var body = new
+        {
+            run = await File.ReadAllTextAsync(Path.Combine(folder, "run.json"), TestContext.Current.CancellationToken),
+            rounds = await File.ReadAllTextAsync(Path.Combine(folder, "rounds.jsonl"), TestContext.Current.CancellationToken),
+        };
+        using var viewer = await portal.ClientAsync("viewer");
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsJsonAsync("/api/experiments", body, TestContext.Current.CancellationToken)).StatusCode);
+
+        using var admin = await portal.ClientAsync("admin");
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsJsonAsync("/api/experiments", body, TestContext.Current.CancellationToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsJsonAsync("/api/experiments", body, TestContext.Current.CancellationToken)).StatusCode); // a re-import replaces
+        using var list = JsonDocument.Parse(await viewer.GetStringAsync("/api/experiments", TestContext.Current.CancellationToken));
+        Assert.Equal("iid-sbc-p0.001-e1-r10", Assert.Single(list.RootElement.EnumerateArray()).GetProperty("name").GetString());
+
+        var garbage = await admin.PostAsJsonAsync("/api/experiments", new { run = "{not json", rounds = "" }, TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.BadRequest, garbage.StatusCode);
+    }
+
     [Theory]
     [InlineData("sqlite")]
     [InlineData("postgres")]
