@@ -42,7 +42,7 @@ public sealed class AgeGroupTally
     public int Count { get; set; }
 }
 
-/// <summary>Last known status of a fog (from its retained status message) or an edge seen in its demographics.</summary>
+/// <summary>Last known status of a fog (from its retained status message) or an edge (relayed in its fog's status, or seen in demographics).</summary>
 public sealed class NodeRecord
 {
     public required string Id { get; set; }
@@ -61,6 +61,7 @@ public sealed class NodeRecord
 
     public int EdgesOnline { get; set; }
 
+    /// <summary>Fog: crops received from its edges; edge: crops it has published.</summary>
     public long CropsReceived { get; set; }
 
     public long CropsInferred { get; set; }
@@ -74,6 +75,12 @@ public sealed class NodeRecord
     public bool Training { get; set; }
 
     public int LocalSamples { get; set; }
+
+    /// <summary>Edge: the camera it watches.</summary>
+    public string? CameraId { get; set; }
+
+    /// <summary>Edge: camera frames per second; fog: faces inferred per second.</summary>
+    public double Rate { get; set; }
 }
 
 /// <summary>A version of the age model in the registry; its files live under the data directory.</summary>

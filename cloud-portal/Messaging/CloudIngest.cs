@@ -142,6 +142,31 @@ public sealed partial class CloudIngest(
         node.OutboxDepth = s.OutboxDepth;
         node.Training = s.Training;
         node.LocalSamples = s.LocalSamples;
+        node.Rate = s.InferencePerSecond;
+        foreach (var e in s.Edges ?? [])
+        {
+            var edge = await context.Nodes.FindAsync([e.EdgeId], cancellationToken);
+            if (edge is null)
+            {
+                edge = new NodeRecord { Id = e.EdgeId, Kind = "edge", State = e.State.ToString() };
+                context.Nodes.Add(edge);
+            }
+            else if (edge.Kind != "edge")
+            {
+                continue; // an edge id equal to a fog id: the fog's record stays
+            }
+
+            // The fog's clock says when it last heard from the edge; keep the age, not the fog's clock.
+            var lastSeen = node.LastSeen - (s.Header.SentAt - e.LastSeen);
+            edge.FogId = fogId;
+            edge.State = e.State.ToString();
+            edge.LastSeen = lastSeen > edge.LastSeen ? lastSeen : edge.LastSeen;
+            edge.CameraId = e.CameraId;
+            edge.Rate = e.CameraFps;
+            edge.CropsReceived = e.FacesPublished;
+            edge.OutboxDepth = e.OutboxDepth;
+        }
+
         await context.SaveChangesAsync(cancellationToken);
         counters.StatusReceived();
         events.Raise(PortalChange.Nodes);

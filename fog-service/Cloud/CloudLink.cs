@@ -23,6 +23,7 @@ public sealed partial class CloudLink(
     EdgeRegistry edges,
     CropChannel queue,
     AgeModelProvider models,
+    InferenceWorker worker,
     FogLens.FogService.Federated.FederatedClient federated,
     MessageHeaderFactory headers,
     IOptions<FogOptions> options,
@@ -34,7 +35,8 @@ public sealed partial class CloudLink(
 
     public byte[] Status(NodeState state) => JsonMessages.Serialize(new FogStatus(
         headers.Next(), state, models.ModelVersion, edges.Online, counters.CropsReceived, counters.CropsInferred,
-        counters.CropsRejected + counters.CorruptImages, queue.Depth, outbox.Count, 0, federated.Training, federated.LocalSamples));
+        counters.CropsRejected + counters.CorruptImages, queue.Depth, outbox.Count, worker.FacesPerSecond, federated.Training, federated.LocalSamples,
+        edges.Summaries()));
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {

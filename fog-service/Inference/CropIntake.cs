@@ -17,6 +17,7 @@ public sealed partial class CropIntake(
     CropChannel queue,
     FogCounters counters,
     EdgeRegistry edges,
+    TimeProvider time,
     ILogger<CropIntake> logger) : BackgroundService
 {
     public const string SessionKey = "edge-broker";
@@ -43,7 +44,7 @@ public sealed partial class CropIntake(
             var status = _parser.ParseEdgeStatus(topic, payload.ToArray());
             if (status.IsSuccess)
             {
-                edges.Update(status.Value);
+                edges.Update(status.Value, time.GetUtcNow());
             }
             else
             {

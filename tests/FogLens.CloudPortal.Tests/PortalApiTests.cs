@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using FogLens.CloudPortal.Data;
 using FogLens.Contracts;
+using FogLens.Contracts.Messages;
 using FogLens.Tests.Shared;
 using MQTTnet;
 
@@ -101,11 +102,14 @@ public sealed class PortalApiTests
         Assert.Equal(3, lines.Length);
         Assert.EndsWith(",4,30.00,age-v1,1,3,0", lines[1], StringComparison.Ordinal);
 
-        await fog.StatusAsync();
+        // The fog relays its edges' status: the portal shows each edge's camera, rate and outbox.
+        await fog.StatusAsync(edges: [new EdgeSummary("edge-2", NodeState.Online, "cam-9", 12.5, 12.5, 1, 42, 3, DateTimeOffset.UtcNow)]);
         await Eventually.WaitUntil(() => counters.StatusMessages >= 1, Wait, "fog status stored");
         var nodes = await viewer.GetFromJsonAsync<List<JsonElement>>("/api/nodes", TestContext.Current.CancellationToken);
         Assert.Contains(nodes!, n => n.GetProperty("node").GetProperty("id").GetString() == "fog-a" && n.GetProperty("online").GetBoolean());
-        Assert.Contains(nodes!, n => n.GetProperty("node").GetProperty("id").GetString() == "edge-2" && n.GetProperty("node").GetProperty("fogId").GetString() == "fog-a");
+        var edge = Assert.Single(nodes!, n => n.GetProperty("node").GetProperty("id").GetString() == "edge-2").GetProperty("node");
+        Assert.Equal(("fog-a", "cam-9", 12.5, 42L, 3), (edge.GetProperty("fogId").GetString(), edge.GetProperty("cameraId").GetString(), edge.GetProperty("rate").GetDouble(),
+            edge.GetProperty("cropsReceived").GetInt64(), edge.GetProperty("outboxDepth").GetInt32()));
     }
 
     [Fact]

@@ -53,7 +53,12 @@ internal static class SampleMessages
 
     public static FogStatus FogStatus(Random rng, string fogId) =>
         new(Header(rng, fogId), NodeState.Online, "v3", rng.Next(0, 10), rng.Next(), rng.Next(), rng.Next(), rng.Next(0, 100), rng.Next(0, 100),
-            rng.NextDouble() * 500, rng.Next(2) == 0, rng.Next(0, 5000));
+            rng.NextDouble() * 500, rng.Next(2) == 0, rng.Next(0, 5000),
+            rng.Next(3) == 0 ? null : [.. Enumerable.Range(0, rng.Next(0, 4)).Select(_ => EdgeSummary(rng))]);
+
+    public static EdgeSummary EdgeSummary(Random rng) =>
+        new(Id(rng), rng.Next(2) == 0 ? NodeState.Online : NodeState.Offline, Id(rng), rng.NextDouble() * 30, rng.NextDouble() * 30, rng.Next(0, 10),
+            rng.Next(), rng.Next(0, 1000), Epoch.AddSeconds(rng.Next(0, 100_000)));
 
     public static RoundTask RoundTask(Random rng, long roundId) =>
         new(Header(rng, "portal"), roundId, "v" + rng.Next(1, 100), new string('a', 64), new Uri("http://127.0.0.1:5080/api/models/v1/weights"),

@@ -150,6 +150,14 @@ public sealed class SerializationTests
 
         var task = SampleMessages.RoundTask(rng, 3) with { Sparsity = 0 };
         Assert.Equal(ContractErrorKind.Invalid, _parser.ParseRoundTask(Topics.RoundTask(3), JsonMessages.Serialize(task)).Error?.Kind);
+
+        var status = SampleMessages.FogStatus(rng, "fog-a");
+        var badEdge = status with { Edges = [SampleMessages.EdgeSummary(rng) with { CameraFps = -1 }] };
+        Assert.Equal(ContractErrorKind.Invalid, _parser.ParseFogStatus(Topics.FogStatus("fog-a"), JsonMessages.Serialize(badEdge)).Error?.Kind);
+        var badId = status with { Edges = [SampleMessages.EdgeSummary(rng) with { EdgeId = "Not An Id" }] };
+        Assert.Equal(ContractErrorKind.Invalid, _parser.ParseFogStatus(Topics.FogStatus("fog-a"), JsonMessages.Serialize(badId)).Error?.Kind);
+        var tooMany = status with { Edges = [.. Enumerable.Range(0, FogStatus.MaxEdges + 1).Select(_ => SampleMessages.EdgeSummary(rng))] };
+        Assert.Equal(ContractErrorKind.Invalid, _parser.ParseFogStatus(Topics.FogStatus("fog-a"), JsonMessages.Serialize(tooMany)).Error?.Kind);
     }
 
     [Fact]

@@ -73,6 +73,11 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         Assert.Equal(site.Fogs.Select(f => f.Id).Order(), nodes.EnumerateArray().Where(n => n.GetProperty("node").GetProperty("kind").GetString() == "fog" && n.GetProperty("online").GetBoolean())
             .Select(n => n.GetProperty("node").GetProperty("id").GetString()).Order());
 
+        // ... and every edge, relayed by its fog, with its camera, fog and the crops it published.
+        await Eventually.WaitUntil(async () => (await portal.GetAsync("/api/nodes")).EnumerateArray()
+            .Count(n => n.GetProperty("node").GetProperty("kind").GetString() == "edge" && n.GetProperty("node").GetProperty("cameraId").ValueKind == JsonValueKind.String
+                && n.GetProperty("node").GetProperty("cropsReceived").GetInt64() == PeoplePerCamera) == options.Fogs * options.EdgesPerFog, Timeout);
+
         if (dataset is null)
         {
             await AssertFogCannotImpersonateAsync(site, root);

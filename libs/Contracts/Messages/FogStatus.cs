@@ -13,10 +13,24 @@ public sealed record FogStatus(
     int OutboxDepth,
     double InferencePerSecond,
     bool Training,
-    int LocalSamples) : IFogLensMessage
+    int LocalSamples,
+    IReadOnlyList<EdgeSummary>? Edges = null) : IFogLensMessage
 {
+    /// <summary>Most edges one fog reports (keeps the status well under the 64 KiB JSON limit).</summary>
+    public const int MaxEdges = 128;
+
     public string? Validate()
     {
+        if (Edges is { Count: > MaxEdges })
+        {
+            return $"at most {MaxEdges} edges per fog status";
+        }
+
+        if (Edges?.Select(e => e.Validate()).FirstOrDefault(e => e is not null) is { } edgeError)
+        {
+            return edgeError;
+        }
+
         if (EdgesOnline < 0 || CropsReceived < 0 || CropsInferred < 0 || CropsRejected < 0 || QueueDepth < 0
             || OutboxDepth < 0 || LocalSamples < 0)
         {
@@ -24,5 +38,39 @@ public sealed record FogStatus(
         }
 
         return !double.IsFinite(InferencePerSecond) ? "inferencePerSecond must be finite" : null;
+    }
+}
+
+/// <summary>What a fog relays about one of its edges (from the edge's retained status).</summary>
+public sealed record EdgeSummary(
+    string EdgeId,
+    NodeState State,
+    string CameraId,
+    double CameraFps,
+    double DetectionFps,
+    int ActiveTracks,
+    long FacesPublished,
+    int OutboxDepth,
+    DateTimeOffset LastSeen)
+{
+    public string? Validate()
+    {
+        if (!NodeId.IsValid(EdgeId) || !NodeId.IsValid(CameraId))
+        {
+            return $"edge '{EdgeId}' / camera '{CameraId}' is not a valid id";
+        }
+
+        if (!double.IsFinite(CameraFps) || !double.IsFinite(DetectionFps) || CameraFps < 0 || DetectionFps < 0)
+        {
+            return "edge rates must be finite and not negative";
+        }
+
+        return ActiveTracks < 0 || FacesPublished < 0 || OutboxDepth < 0 ? "edge counters must not be negative" : null;
+    }
+
+    public static EdgeSummary From(EdgeStatus status, DateTimeOffset lastSeen)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        return new(status.Header.SenderId, status.State, status.CameraId, status.CameraFps, status.DetectionFps, status.ActiveTracks, status.FacesPublished, status.OutboxDepth, lastSeen);
     }
 }

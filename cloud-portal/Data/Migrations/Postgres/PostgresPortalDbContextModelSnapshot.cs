@@ -188,6 +188,9 @@ namespace FogLens.CloudPortal.Data.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<string>("CameraId")
+                        .HasColumnType("text");
+
                     b.Property<long>("CropsInferred")
                         .HasColumnType("bigint");
 
@@ -222,6 +225,9 @@ namespace FogLens.CloudPortal.Data.Migrations.Postgres
 
                     b.Property<int>("QueueDepth")
                         .HasColumnType("integer");
+
+                    b.Property<double>("Rate")
+                        .HasColumnType("double precision");
 
                     b.Property<string>("State")
                         .IsRequired()

@@ -179,6 +179,9 @@ namespace FogLens.CloudPortal.Data.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("CameraId")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("CropsInferred")
                         .HasColumnType("INTEGER");
 
@@ -213,6 +216,9 @@ namespace FogLens.CloudPortal.Data.Migrations.Sqlite
 
                     b.Property<int>("QueueDepth")
                         .HasColumnType("INTEGER");
+
+                    b.Property<double>("Rate")
+                        .HasColumnType("REAL");
 
                     b.Property<string>("State")
                         .IsRequired()
