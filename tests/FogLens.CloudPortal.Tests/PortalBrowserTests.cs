@@ -1,3 +1,4 @@
+using FogLens.Contracts.Messages;
 using FogLens.Tests.Shared;
 using Microsoft.Playwright;
 
@@ -45,8 +46,8 @@ public sealed class PortalBrowserTests
         await using var portal = await PortalHarness.StartAsync();
         await using var a = await TestFog.ConnectAsync(portal.BrokerPort, "fog-a");
         await using var b = await TestFog.ConnectAsync(portal.BrokerPort, "fog-b");
-        await a.StatusAsync();
-        await b.StatusAsync();
+        await a.StatusAsync(edges: [new EdgeSummary("edge-1", NodeState.Online, "entrance", 9.8, 9.8, 1, 57, 0, DateTimeOffset.UtcNow)]);
+        await b.StatusAsync(edges: [new EdgeSummary("edge-2", NodeState.Online, "hall", 14.9, 14.9, 0, 31, 2, DateTimeOffset.UtcNow)]);
         var now = DateTimeOffset.UtcNow;
         for (var m = 20; m >= 2; m -= 2)
         {
@@ -72,9 +73,22 @@ public sealed class PortalBrowserTests
 
         await admin.ClickAsync("text=Nodes");
         await Assertions.Expect(admin.Locator("#fog-table")).ToContainTextAsync("fog-b");
+        await Assertions.Expect(admin.Locator("#edge-table")).ToContainTextAsync("entrance");
         await ShotAsync(admin, "nodes");
 
+        // Experiment runs imported by an Admin are drawn side by side on the Training page.
+        foreach (var run in new[] { "iid-dense-e1-r10", "iid-sbc-p0.01-e1-r10", "iid-sbc-p0.001-e1-r10" })
+        {
+            var folder = Path.Combine(TestPaths.RepoRoot, "experiments", "runs", run);
+            var imported = await admin.APIRequest.PostAsync(new Uri(portal.BaseAddress, "/api/experiments").ToString(), new APIRequestContextOptions
+            {
+                DataObject = new { run = await File.ReadAllTextAsync(Path.Combine(folder, "run.json"), TestContext.Current.CancellationToken), rounds = await File.ReadAllTextAsync(Path.Combine(folder, "rounds.jsonl"), TestContext.Current.CancellationToken) },
+            });
+            Assert.Equal(200, imported.Status);
+        }
+
         await admin.ClickAsync("text=Training");
+        await Assertions.Expect(admin.Locator("svg.line-chart polyline.series[data-series='iid-sbc-p0.001-e1-r10']")).ToHaveCountAsync(2);
         await admin.ClickAsync("#start-round");
         await Assertions.Expect(admin.Locator("#round-message")).ToContainTextAsync("Round 1 started with 2 fogs");
         await Assertions.Expect(admin.Locator("#round-table")).ToContainTextAsync("Open");
