@@ -91,7 +91,7 @@ internal static class ExperimentCommand
     {
         var runs = new Option<DirectoryInfo>("--runs") { Description = "Folder of run folders.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(RepoLayout.Root, "experiments", "runs")) };
         var output = new Option<FileInfo>("--out") { Description = "Markdown report (plots are written beside it).", DefaultValueFactory = _ => new FileInfo(Path.Combine(RepoLayout.Root, "docs", "federated-results.md")) };
-        var command = new Command("report", "Write the results table and plots (MAE per round, MAE vs cumulative upload) from run logs.") { runs, output };
+        var command = new Command("report", "Write the results table and plots (MAE per round, MAE vs cumulative upload) from run logs; NOTES.md in the runs folder is included after the tables.") { runs, output };
         command.SetAction(result =>
         {
             var folders = Directory.Exists(result.GetRequiredValue(runs).FullName)
@@ -105,7 +105,8 @@ internal static class ExperimentCommand
 
             var loaded = folders.Select(ExperimentRun.Load).ToList();
             var path = result.GetRequiredValue(output).FullName;
-            ExperimentReport.Write(loaded, path);
+            var notesPath = Path.Combine(result.GetRequiredValue(runs).FullName, "NOTES.md");
+            ExperimentReport.Write(loaded, path, File.Exists(notesPath) ? File.ReadAllText(notesPath) : null);
             Console.WriteLine($"wrote {path} from {loaded.Count} runs");
             return 0;
         });

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Federated training from a weak start, so that the codecs are compared on a model that still has room to
+# improve: the cloud pretrains on 1,000 faces for 6 epochs, then 4 fogs train federatedly on the whole
+# training split. Results: docs/federated-results-weak-start.md. Resumable like run-all.sh.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+cli=(./foglens)
+[[ -n "${FOGLENS_CLI:-}" ]] && cli=(dotnet "$FOGLENS_CLI")
+base=${WEAK_BASE:-experiments/weak-start-base}
+if [[ ! -f $base/age-net.weights ]]; then
+  "${cli[@]}" age train --out "$base" --limit 1000 --epochs 6 --expectation-weight 0.05 --seed 7
+fi
+FL=("${cli[@]}" experiment fl --base "$base" --runs experiments/runs-weak-start --fogs 4 --rounds 10 --seed 1 --lr 0.001)
+run() { echo "=== $*"; "${FL[@]}" "$@"; }
+run --partition iid --codec dense
+run --partition iid --codec sbc --sparsity 0.01
+run --partition iid --codec sbc --sparsity 0.001
+run --partition iid --codec topk --sparsity 0.01
+run --partition dirichlet --codec dense
+run --partition dirichlet --codec sbc --sparsity 0.001
+"${cli[@]}" experiment report --runs experiments/runs-weak-start --out docs/federated-results-weak-start.md
