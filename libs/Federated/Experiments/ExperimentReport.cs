@@ -220,9 +220,9 @@ public static class ExperimentReport
                 Text(image, series[s].Name, legend + new Point(30, 5));
             }
 
-            Text(image, title, new Point(area.X, area.Y - 16));
+            Text(image, title, new Point(area.X, area.Y - 32));
             Text(image, xLabel, new Point(area.X + (area.Width / 2) - 40, area.Bottom + 40));
-            Text(image, "MAE (years)", new Point(8, area.Y - 16));
+            Text(image, "MAE (years)", new Point(8, area.Y - 10));
             if (!Cv2.ImWrite(path, image))
             {
                 throw new IOException($"could not write {path}");
