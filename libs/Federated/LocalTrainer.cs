@@ -71,7 +71,7 @@ public sealed class LocalTrainer(AgeNetConfig config, int threads) : IDisposable
         {
             var local = after[name].Values;
             var delta = new float[global.Length];
-            System.Numerics.Tensors.TensorPrimitives.Subtract(local, global, delta);
+            UpdateSpace.Delta(name, global, local, delta);
             update.Add(new UpdateTensor(name, shape, delta));
         }
 

@@ -14,11 +14,10 @@ public sealed record UpdateVerdict(double Norm, double ClipScale, double Weight)
 /// fog's sample count, sᵢ a staleness weight (1 in synchronous rounds) and cᵢ the clipping factor.
 /// Sparse updates are added at their positions only (<see cref="DecodedTensor.AddTo"/>), so an SBC
 /// update costs O(kept) here. Every update is checked against the model's tensors and norms before it
-/// touches the sum. BatchNorm running variances are kept positive after aggregation. Not thread-safe.
+/// touches the sum. Running variances are updated in log space (<see cref="UpdateSpace"/>). Not thread-safe.
 /// </summary>
 public sealed class UpdateAccumulator
 {
-    private const float MinimumVariance = 1e-5f;
     private readonly ModelState _global;
     private readonly AggregationOptions _options;
     private readonly float[][] _sum;
@@ -101,12 +100,9 @@ public sealed class UpdateAccumulator
         var scale = (float)(_options.ServerLearningRate / _samples);
         for (var i = 0; i < _sum.Length; i++)
         {
-            var values = result.Values[i];
-            TensorPrimitives.MultiplyAdd(_sum[i], scale, values, values);
-            if (result.Specs[i].Name.EndsWith("running_var", StringComparison.Ordinal))
-            {
-                TensorPrimitives.Max(values, MinimumVariance, values);
-            }
+            var mean = new float[_sum[i].Length];
+            TensorPrimitives.Multiply(_sum[i], scale, mean);
+            UpdateSpace.Apply(result.Specs[i].Name, result.Values[i], mean);
         }
 
         return result;

@@ -20,7 +20,7 @@ public sealed class UpdateAccumulatorTests
         var result = acc.Result();
         Assert.Equal(0.5f, result["conv.weight"][0], 1e-6f); // 0 + (300·1 − 100·1)/400
         Assert.Equal(1.6f, result["conv.weight"][11], 1e-6f);
-        Assert.Equal(1.2f, result["bn.running_var"][0], 1e-6f); // 1 + (30 + 50)/400
+        Assert.Equal(MathF.Exp(0.2f), result["bn.running_var"][0], 1e-6f); // variances in log space: 1 · e^((30 + 50)/400)
         Assert.Equal(0f, Global()["conv.weight"][0]); // the input state is not changed
         Assert.Equal(400, acc.SampleCount);
     }
@@ -62,11 +62,36 @@ public sealed class UpdateAccumulatorTests
     }
 
     [Fact]
-    public void RunningVariance_StaysPositive()
+    public void RunningVariance_ChangesByAFactor_AndStaysPositive()
     {
         var acc = new UpdateAccumulator(Global(), new AggregationOptions());
-        acc.Add(Dense(new float[12], [-5f, 0, 0, 0]), 1);
-        Assert.True(acc.Result()["bn.running_var"][0] > 0);
+        acc.Add(Dense(new float[12], [-5f, 0, MathF.Log(3f), 0]), 1);
+        var variance = acc.Result()["bn.running_var"];
+        Assert.Equal(MathF.Exp(-5f), variance[0], 1e-7f);
+        Assert.Equal(1.5f, variance[2], 1e-5f); // 0.5 · 3
+        Assert.Equal(2f, variance[3]);
+    }
+
+    [Fact]
+    public void UpdateSpace_DeltaThenApply_RoundTrips_AndABinarisedVarianceUpdateCannotCollapseIt()
+    {
+        float[] before = [0.0045f, 0.3f, 2f];
+        float[] after = [0.006f, 0.25f, 2.5f];
+        var delta = new float[3];
+        UpdateSpace.Delta("norm.running_var", before, after, delta);
+        var applied = (float[])before.Clone();
+        UpdateSpace.Apply("norm.running_var", applied, delta);
+        Assert.Equal(after, applied, (a, b) => MathF.Abs(a - b) < 1e-6f);
+
+        // SBC sends one mean per sign, so a small variance can receive a change sized for larger ones: in log
+        // space that is a factor (here e^-0.5), where an additive −0.05 would have floored 0.0045 at 1e-5.
+        var shrunk = (float[])before.Clone();
+        UpdateSpace.Apply("norm.running_var", shrunk, [-0.5f, 0, 0]);
+        Assert.Equal(0.0045f * MathF.Exp(-0.5f), shrunk[0], 1e-7f);
+
+        var weights = new float[] { 1f, 2f };
+        UpdateSpace.Apply("conv.weight", weights, [0.5f, -1f]);
+        Assert.Equal([1.5f, 1f], weights);
     }
 
     [Theory]
