@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # The runs behind docs/federated-results.md. Each run checkpoints every round and resumes when started
 # again, so this script can be stopped and rerun. Then: ./foglens experiment report
+#
+# All twelve ran once before BatchNorm variances were updated in log space (experiments/runs-additive,
+# docs/federated-results-additive-variance.md). After that fix, experiments/runs holds the reruns of iid dense,
+# SBC p=0.01, SBC p=0.001 and signSGD (the first session ran out of time for the rest).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 FL=(./foglens experiment fl --fogs 4 --rounds 10 --seed 1)

@@ -10,12 +10,14 @@ base=${WEAK_BASE:-experiments/weak-start-base}
 if [[ ! -f $base/age-net.weights ]]; then
   "${cli[@]}" age train --out "$base" --limit 1000 --epochs 6 --expectation-weight 0.05 --seed 7
 fi
-FL=("${cli[@]}" experiment fl --base "$base" --runs experiments/runs-weak-start --fogs 4 --rounds 10 --seed 1 --lr 0.001)
+FL=("${cli[@]}" experiment fl --base "$base" --runs experiments/runs-weak-start --fogs 4 --seed 1 --lr 0.001)
 run() { echo "=== $*"; "${FL[@]}" "$@"; }
-run --partition iid --codec dense
-run --partition iid --codec sbc --sparsity 0.01
-run --partition iid --codec sbc --sparsity 0.001
-run --partition iid --codec topk --sparsity 0.01
-run --partition dirichlet --codec dense
-run --partition dirichlet --codec sbc --sparsity 0.001
+run10() { run --rounds 10 "$@"; }
+run10 --partition iid --codec dense
+run10 --partition iid --codec sbc --sparsity 0.01
+run10 --partition iid --codec sbc --sparsity 0.001
+run10 --partition iid --codec topk --sparsity 0.01
+run10 --partition dirichlet --codec dense
+run10 --partition dirichlet --codec sbc --sparsity 0.001
+run --rounds 30 --partition iid --codec sbc --sparsity 0.01   # does SBC catch up with more rounds?
 "${cli[@]}" experiment report --runs experiments/runs-weak-start --out docs/federated-results-weak-start.md
