@@ -119,6 +119,13 @@ public sealed class Site : IAsyncDisposable
         var fogPasswords = Secrets(root, fogIds);
         var portalPassword = Secrets(root, ["portal"])["portal"];
 
+        // Secrets go to the children through their environment (readable only by this user), never on the
+        // command line, where every local user could read them in the process list.
+        var portalSecrets = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["FOGLENS_PORTAL_Auth__AdminPassword"] = o.AdminPassword,
+        };
         string[] brokerArguments;
         if (o.External)
         {
@@ -128,20 +135,25 @@ public sealed class Site : IAsyncDisposable
             DatabaseConnection = _postgres.Database("foglens");
             brokerArguments =
             [
-                "--Broker:Embedded=false", $"--Broker:External={CloudBroker}", "--Broker:PortalUsername=portal", $"--Broker:PortalPassword={portalPassword}",
-                "--Database:Provider=postgres", $"--Database:ConnectionString={DatabaseConnection}",
+                "--Broker:Embedded=false", $"--Broker:External={CloudBroker}", "--Broker:PortalUsername=portal", "--Database:Provider=postgres",
             ];
+            portalSecrets["FOGLENS_PORTAL_Broker__PortalPassword"] = portalPassword;
+            portalSecrets["FOGLENS_PORTAL_Database__ConnectionString"] = DatabaseConnection;
         }
         else
         {
-            brokerArguments = [$"--Broker:Port={brokerPort}", .. fogPasswords.Select(p => $"--Broker:Fogs:{p.Key}={p.Value}")];
+            brokerArguments = [$"--Broker:Port={brokerPort}"];
+            foreach (var (fog, password) in fogPasswords)
+            {
+                portalSecrets[$"FOGLENS_PORTAL_Broker__Fogs__{fog}"] = password;
+            }
         }
 
         var models = Path.Combine(RepoLayout.Root, "models", "age");
         string[] portalArguments =
         [
             "--urls", PortalUrl.ToString().TrimEnd('/'), $"--Portal:DataDirectory={Path.Combine(root, "portal")}", $"--Portal:PublicUrl={PortalUrl}",
-            $"--Federated:BaseModel={models}", $"--Auth:AdminUser={o.AdminUser}", $"--Auth:AdminPassword={o.AdminPassword}",
+            $"--Federated:BaseModel={models}", $"--Auth:AdminUser={o.AdminUser}",
             .. brokerArguments,
             .. o.Federated is { } fl
                 ? (string[])[$"--Federated:EvaluationData={fl.Dataset}", $"--Federated:EvaluationLimit={o.EvaluationLimit}", "--Federated:MinQuorum=1"]
@@ -150,7 +162,7 @@ public sealed class Site : IAsyncDisposable
             .. o.PortalArguments,
         ];
         await StartAsync(
-            ChildSpec.Dotnet("cloud-portal", RepoLayout.Deployable("cloud-portal", "FogLens.CloudPortal"), portalArguments, LogPath("cloud-portal"), new Dictionary<string, string> { ["ASPNETCORE_ENVIRONMENT"] = "Production" }),
+            ChildSpec.Dotnet("cloud-portal", RepoLayout.Deployable("cloud-portal", "FogLens.CloudPortal"), portalArguments, LogPath("cloud-portal"), portalSecrets),
             health: new Uri(PortalUrl, "/readyz"), cancellationToken: cancellationToken);
 
         var fogs = new List<(string, Uri)>();
@@ -165,12 +177,17 @@ public sealed class Site : IAsyncDisposable
             [
                 "--urls", fogUrl.ToString().TrimEnd('/'), $"--Fog:FogId={id}", $"--Fog:DataDirectory={Path.Combine(root, id)}",
                 $"--Fog:ModelPath={Path.Combine(models, "age-net.onnx")}", $"--Fog:Window={o.FogWindow:c}", $"--Fog:WindowGrace={o.FogWindowGrace:c}",
-                $"--Fog:KeepFaces={o.KeepFaces}", $"--EdgeBroker:Port={edgePort}", $"--Cloud:Broker={CloudBroker}", $"--Cloud:Username={id}", $"--Cloud:Password={fogPasswords[id]}",
-                .. edgePasswords.Select(p => $"--EdgeBroker:Edges:{p.Key}={p.Value}"),
+                $"--Fog:KeepFaces={o.KeepFaces}", $"--EdgeBroker:Port={edgePort}", $"--Cloud:Broker={CloudBroker}", $"--Cloud:Username={id}",
                 .. o.Federated is { } local ? (string[])[$"--Federated:LocalData={local.Lists[f - 1]}", $"--Federated:DatasetDirectory={local.Dataset}"] : [],
                 .. o.FogArguments,
             ];
-            await StartAsync(ChildSpec.Dotnet(id, RepoLayout.Deployable("fog-service", "FogLens.FogService"), fogArguments, LogPath(id)), health: new Uri(fogUrl, "/readyz"), cancellationToken: cancellationToken);
+            var fogSecrets = new Dictionary<string, string> { ["FOGLENS_FOG_Cloud__Password"] = fogPasswords[id] };
+            foreach (var (edge, password) in edgePasswords)
+            {
+                fogSecrets[$"FOGLENS_FOG_EdgeBroker__Edges__{edge}"] = password;
+            }
+
+            await StartAsync(ChildSpec.Dotnet(id, RepoLayout.Deployable("fog-service", "FogLens.FogService"), fogArguments, LogPath(id), fogSecrets), health: new Uri(fogUrl, "/readyz"), cancellationToken: cancellationToken);
             fogs.Add((id, fogUrl));
             foreach (var edgeId in edgeIds)
             {
