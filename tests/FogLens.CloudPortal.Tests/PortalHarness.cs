@@ -40,7 +40,10 @@ internal sealed class PortalHarness : IAsyncDisposable
     public T Service<T>()
         where T : notnull => App.Services.GetRequiredService<T>();
 
-    public static async Task<PortalHarness> StartAsync(Dictionary<string, string?>? extra = null, string? postgres = null)
+    public static Task<PortalHarness> StartAsync(Dictionary<string, string?>? extra = null, string? postgres = null) =>
+        PortRetry.StartAsync(() => StartOnceAsync(extra, postgres));
+
+    private static async Task<PortalHarness> StartOnceAsync(Dictionary<string, string?>? extra, string? postgres)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -77,7 +80,16 @@ internal sealed class PortalHarness : IAsyncDisposable
         builder.AddPortalServices();
         App = builder.Build();
         App.MapPortalEndpoints();
-        await App.StartAsync();
+        try
+        {
+            await App.StartAsync();
+        }
+        catch
+        {
+            await App.DisposeAsync();
+            throw;
+        }
+
         var coordinator = Service<FederatedCoordinator>();
         await Eventually.WaitUntil(() => coordinator.Ready, TimeSpan.FromSeconds(30), "portal ready (model announced)");
     }

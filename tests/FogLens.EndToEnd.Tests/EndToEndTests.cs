@@ -50,7 +50,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
             EvaluationLimit = 100,
             PortalArguments = ["--Federated:PromoteTolerance=100", "--Federated:Deadline=00:03:00", "--Federated:BatchSize=16"],
         };
-        await using var site = await Site.StartAsync(options, output.WriteLine, TestContext.Current.CancellationToken);
+        await using var site = await SiteStart.StartAsync(options, output.WriteLine);
         using var portal = await PortalClient.SignInAsync(site.PortalUrl, options.AdminUser, options.AdminPassword);
 
         // Demographics: every person counted once, in the group the age model gives the crop the fog kept.

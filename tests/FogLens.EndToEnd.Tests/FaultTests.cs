@@ -38,7 +38,7 @@ public sealed partial class FaultTests(ITestOutputHelper output)
             FogWindowGrace = TimeSpan.FromMilliseconds(500),
         };
         var clock = Stopwatch.StartNew();
-        await using var site = await Site.StartAsync(options, line => output.WriteLine($"{clock.Elapsed.TotalSeconds,6:F1} s {line}"), TestContext.Current.CancellationToken);
+        await using var site = await SiteStart.StartAsync(options, line => output.WriteLine($"{clock.Elapsed.TotalSeconds,6:F1} s {line}"));
         using var portal = await PortalClient.SignInAsync(site.PortalUrl, options.AdminUser, options.AdminPassword);
         var runStart = clock.Elapsed;
         await Task.Delay(Steady, TestContext.Current.CancellationToken);

@@ -33,7 +33,10 @@ internal sealed class FogHarness : IAsyncDisposable
 
     public string FogId { get; }
 
-    public static async Task<FogHarness> StartAsync(Uri cloud, Dictionary<string, string?>? extra = null)
+    public static Task<FogHarness> StartAsync(Uri cloud, Dictionary<string, string?>? extra = null) =>
+        PortRetry.StartAsync(() => StartOnceAsync(cloud, extra));
+
+    private static async Task<FogHarness> StartOnceAsync(Uri cloud, Dictionary<string, string?>? extra)
     {
         var edgePort = TestBroker.FreePort();
         var data = Directory.CreateTempSubdirectory("foglens-fog-data-").FullName;
@@ -62,7 +65,16 @@ internal sealed class FogHarness : IAsyncDisposable
         builder.AddFogServices();
         var app = builder.Build();
         app.MapFogEndpoints();
-        await app.StartAsync();
+        try
+        {
+            await app.StartAsync();
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+
         var broker = app.Services.GetRequiredService<FogLens.FogService.Broker.EmbeddedEdgeBroker>();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (!broker.AcceptingEdges)
