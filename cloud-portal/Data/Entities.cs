@@ -1,3 +1,5 @@
+using FogLens.Contracts.Messages;
+
 namespace FogLens.CloudPortal.Data;
 
 /// <summary>One demographics window as a fog reported it (one message; unique by message id).</summary>
@@ -81,6 +83,9 @@ public sealed class NodeRecord
 
     /// <summary>Edge: camera frames per second; fog: faces inferred per second.</summary>
     public double Rate { get; set; }
+
+    /// <summary>Online when its last state says so and it was heard from at or after <paramref name="since"/>.</summary>
+    public bool IsOnline(DateTimeOffset since) => State == nameof(NodeState.Online) && LastSeen >= since;
 }
 
 /// <summary>A version of the age model in the registry; its files live under the data directory.</summary>

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using FogLens.Contracts.Messages;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -92,7 +91,7 @@ public sealed class PortalQueries(PortalDb db, IOptions<PortalOptions> options, 
         var nodes = await context.Nodes.AsNoTracking().ToListAsync(cancellationToken);
         var since = time.GetUtcNow() - options.Value.NodeTimeout;
         return [.. nodes.OrderBy(n => n.Kind == "fog" ? 0 : 1).ThenBy(n => n.Id, StringComparer.Ordinal)
-            .Select(n => new NodeView(n, n.State == nameof(NodeState.Online) && n.LastSeen >= since))];
+            .Select(n => new NodeView(n, n.IsOnline(since)))];
     }
 
     public async Task<PortalSummary> SummaryAsync(CancellationToken cancellationToken)

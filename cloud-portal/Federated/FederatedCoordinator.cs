@@ -66,7 +66,7 @@ public sealed partial class FederatedCoordinator(
             var candidates = await context.Nodes.AsNoTracking()
                 .Where(n => n.Kind == "fog" && n.State == nameof(NodeState.Online) && n.LocalSamples > 0)
                 .ToListAsync(cancellationToken);
-            var online = candidates.Where(n => n.LastSeen >= since).Select(n => n.Id).Order(StringComparer.Ordinal).ToList();
+            var online = candidates.Where(n => n.IsOnline(since)).Select(n => n.Id).Order(StringComparer.Ordinal).ToList();
             if (online.Count == 0)
             {
                 throw new CoordinatorException("no fog with local training data is online");
@@ -278,7 +278,7 @@ public sealed partial class FederatedCoordinator(
 
             var global = await registry.LoadStateAsync(round.BaseVersion);
             var accumulator = new UpdateAccumulator(global, _options.Aggregation);
-            var limits = Limits(global);
+            var limits = Limits(global.Specs);
             var accepted = await context.Updates.Where(u => u.RoundId == round.Id && u.Status == UpdateStatus.Accepted).ToListAsync(cancellationToken);
             foreach (var u in accepted)
             {
@@ -380,7 +380,7 @@ public sealed partial class FederatedCoordinator(
 
         try
         {
-            var decoded = UpdateDecoder.Decode(payload.Span, new DecodeLimits { MaxElements = specs.Sum(s => s.ElementCount), MaxPayloadBytes = 64 * 1024 * 1024 }, specs);
+            var decoded = UpdateDecoder.Decode(payload.Span, Limits(specs), specs);
             var norm = decoded.Norm();
             update.Norm = double.IsFinite(norm) ? norm : null;
             return !double.IsFinite(norm) || norm > _options.RejectNorm
@@ -393,7 +393,7 @@ public sealed partial class FederatedCoordinator(
         }
     }
 
-    private static DecodeLimits Limits(ModelState global) => new() { MaxElements = global.ElementCount, MaxPayloadBytes = 64 * 1024 * 1024 };
+    private static DecodeLimits Limits(IReadOnlyList<TensorSpec> specs) => new() { MaxElements = specs.Sum(s => s.ElementCount), MaxPayloadBytes = 64 * 1024 * 1024 };
 
     private async Task<string> SavePayloadAsync(long roundId, string fogId, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {

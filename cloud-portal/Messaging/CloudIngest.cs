@@ -143,17 +143,23 @@ public sealed partial class CloudIngest(
         node.Training = s.Training;
         node.LocalSamples = s.LocalSamples;
         node.Rate = s.InferencePerSecond;
-        foreach (var e in s.Edges ?? [])
+        // An edge id equal to a fog id would clash with the fog's record: the fog's record stays.
+        var edges = (s.Edges ?? []).Where(e => e.EdgeId != fogId).ToList();
+        var edgeIds = edges.Select(e => e.EdgeId).ToList();
+        var known = edgeIds.Count == 0
+            ? new Dictionary<string, NodeRecord>(StringComparer.Ordinal)
+            : await context.Nodes.Where(n => edgeIds.Contains(n.Id)).ToDictionaryAsync(n => n.Id, StringComparer.Ordinal, cancellationToken);
+        foreach (var e in edges)
         {
-            var edge = await context.Nodes.FindAsync([e.EdgeId], cancellationToken);
-            if (edge is null)
+            if (!known.TryGetValue(e.EdgeId, out var edge))
             {
                 edge = new NodeRecord { Id = e.EdgeId, Kind = "edge", State = e.State.ToString() };
                 context.Nodes.Add(edge);
+                known[e.EdgeId] = edge;
             }
             else if (edge.Kind != "edge")
             {
-                continue; // an edge id equal to a fog id: the fog's record stays
+                continue; // an edge id equal to another fog's id: that fog's record stays
             }
 
             // The fog's clock says when it last heard from the edge; keep the age, not the fog's clock.

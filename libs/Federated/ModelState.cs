@@ -94,9 +94,7 @@ public sealed class ModelState
     {
         using var network = new AgeNet(config);
         CopyTo(network);
-        var tmp = path + ".tmp";
-        network.save(tmp);
-        File.Move(tmp, path, overwrite: true);
+        SaveAtomically(network, path);
     }
 
     /// <summary>Writes weights, config and ONNX graph of a model version into <paramref name="folder"/>.</summary>
@@ -107,12 +105,17 @@ public sealed class ModelState
         using var network = new AgeNet(config);
         CopyTo(network);
         network.eval();
-        var weights = Path.Combine(folder, ModelFiles.Weights);
-        network.save(weights + ".tmp");
-        File.Move(weights + ".tmp", weights, overwrite: true);
+        SaveAtomically(network, Path.Combine(folder, ModelFiles.Weights));
         File.WriteAllText(Path.Combine(folder, ModelFiles.Config), config.ToJson());
         var onnx = Path.Combine(folder, ModelFiles.Onnx);
         AgeModel.Onnx.AgeNetOnnxExporter.Export(network, version, onnx + ".tmp");
         File.Move(onnx + ".tmp", onnx, overwrite: true);
+    }
+
+    private static void SaveAtomically(torch.nn.Module network, string path)
+    {
+        var tmp = path + ".tmp";
+        network.save(tmp);
+        File.Move(tmp, path, overwrite: true);
     }
 }

@@ -1,5 +1,6 @@
 using FogLens.AgeModel;
 using FogLens.AgeModel.Data;
+using FogLens.AgeModel.Evaluation;
 using FogLens.AgeModel.Imaging;
 using FogLens.AgeModel.Training;
 
@@ -39,22 +40,10 @@ public sealed class ServerEvaluator : IDisposable
         using var session = new AgeTrainingSession(_config, 1e-3, 0, 0, _threads);
         state.CopyTo(session.Network);
         var predictions = session.Predict(_data);
-        var sums = new double[_groups.Count];
-        var counts = new int[_groups.Count];
-        double total = 0;
-        for (var i = 0; i < predictions.Length; i++)
-        {
-            var truth = LabelDistribution.Clamp(_data.Samples[i].Label.Age);
-            var error = Math.Abs(LabelDistribution.ExpectedAge(predictions[i]) - truth);
-            total += error;
-            var g = _groups.IndexOf(truth);
-            sums[g] += error;
-            counts[g]++;
-        }
-
-        var groups = _groups.Groups.Select((g, i) => (g.Label, Mae: counts[i] == 0 ? double.NaN : sums[i] / counts[i]))
-            .ToDictionary(p => p.Label, p => p.Mae, StringComparer.Ordinal);
-        return new EvaluationResult(predictions.Length == 0 ? double.NaN : total / predictions.Length, predictions.Length, groups);
+        var report = EvaluationReport.Create(
+            [.. predictions.Select((p, i) => new EvaluationSample(_data.Samples[i].FileName, _data.Samples[i].Label, LabelDistribution.ExpectedAge(p)))],
+            _groups);
+        return new EvaluationResult(report.MeanAbsoluteError, report.Count, report.ByGroup.ToDictionary(g => g.Name, g => g.MeanAbsoluteError, StringComparer.Ordinal));
     }
 
     public void Dispose() => _data.Dispose();

@@ -21,7 +21,7 @@ internal static class ExperimentCommand
         var defaults = new ExperimentOptions();
         var data = AgeCommand.DataOption();
         var baseModel = new Option<DirectoryInfo>("--base") { Description = "Model folder to start from.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(RepoLayout.Root, "models", "age")) };
-        var runs = new Option<DirectoryInfo>("--runs") { Description = "Folder for run folders.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(RepoLayout.Root, "experiments", "runs")) };
+        var runs = RunsOption("Folder for run folders.");
         var name = new Option<string?>("--name") { Description = "Run name (default: made from the options)." };
         var fogs = new Option<int>("--fogs") { Description = "Simulated fogs.", DefaultValueFactory = _ => defaults.Fogs };
         var partition = new Option<string>("--partition") { Description = "iid, dirichlet, age-skew or race-skew.", DefaultValueFactory = _ => defaults.Partition };
@@ -89,17 +89,14 @@ internal static class ExperimentCommand
 
     private static Command CreateReport()
     {
-        var runs = new Option<DirectoryInfo>("--runs") { Description = "Folder of run folders.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(RepoLayout.Root, "experiments", "runs")) };
+        var runs = RunsOption("Folder of run folders.");
         var output = new Option<FileInfo>("--out") { Description = "Markdown report (plots are written beside it).", DefaultValueFactory = _ => new FileInfo(Path.Combine(RepoLayout.Root, "docs", "federated-results.md")) };
         var command = new Command("report", "Write the results table and plots (MAE per round, MAE vs cumulative upload) from run logs; NOTES.md in the runs folder is included after the tables.") { runs, output };
         command.SetAction(result =>
         {
-            var folders = Directory.Exists(result.GetRequiredValue(runs).FullName)
-                ? Directory.GetDirectories(result.GetRequiredValue(runs).FullName).Where(ExperimentRun.Exists).Order(StringComparer.Ordinal).ToList()
-                : [];
+            var folders = RunFolders(result.GetRequiredValue(runs));
             if (folders.Count == 0)
             {
-                Console.Error.WriteLine($"no runs under {result.GetRequiredValue(runs).FullName}; run `./foglens experiment fl` first");
                 return 1;
             }
 
@@ -115,7 +112,7 @@ internal static class ExperimentCommand
 
     private static Command CreateImport()
     {
-        var runs = new Option<DirectoryInfo>("--runs") { Description = "Folder of run folders.", DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(RepoLayout.Root, "experiments", "runs")) };
+        var runs = RunsOption("Folder of run folders.");
         var portal = new Option<string>("--portal") { Description = "Portal URL.", DefaultValueFactory = _ => "http://127.0.0.1:5080" };
         var user = new Option<string>("--user") { Description = "Admin user.", DefaultValueFactory = _ => "admin" };
         var command = new Command("import", "Import run logs into the portal so its Training page shows the runs side by side (password from $FOGLENS_PASSWORD).") { runs, portal, user };
@@ -136,7 +133,12 @@ internal static class ExperimentCommand
                 return 1;
             }
 
-            var folders = Directory.GetDirectories(result.GetRequiredValue(runs).FullName).Where(ExperimentRun.Exists).Order(StringComparer.Ordinal);
+            var folders = RunFolders(result.GetRequiredValue(runs));
+            if (folders.Count == 0)
+            {
+                return 1;
+            }
+
             var failed = 0;
             foreach (var folder in folders)
             {
@@ -157,6 +159,21 @@ internal static class ExperimentCommand
 
     private static StringContent JsonContent(object value) =>
         new(System.Text.Json.JsonSerializer.Serialize(value), System.Text.Encoding.UTF8, "application/json");
+
+    /// <summary>The run folders under <paramref name="runs"/>, in name order; says so on stderr when there are none.</summary>
+    private static List<string> RunFolders(DirectoryInfo runs)
+    {
+        List<string> folders = runs.Exists ? [.. Directory.GetDirectories(runs.FullName).Where(ExperimentRun.Exists).Order(StringComparer.Ordinal)] : [];
+        if (folders.Count == 0)
+        {
+            Console.Error.WriteLine($"no runs under {runs.FullName}; run `./foglens experiment fl` first");
+        }
+
+        return folders;
+    }
+
+    private static Option<DirectoryInfo> RunsOption(string description) =>
+        new("--runs") { Description = description, DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(RepoLayout.Root, "experiments", "runs")) };
 
     internal static string DefaultName(ExperimentOptions o)
     {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -171,8 +170,8 @@ public sealed class Site : IAsyncDisposable
             var id = fogIds[f - 1];
             var fogUrl = new Uri($"http://127.0.0.1:{Port((20 * f) + 1)}");
             var edgePort = Port((20 * f) + 2);
-            var edgeIds = Enumerable.Range(((f - 1) * o.EdgesPerFog) + 1, o.EdgesPerFog).Select(n => $"edge-{n}").ToList();
-            var edgePasswords = Secrets(root, edgeIds);
+            var edgeNumbers = Enumerable.Range(((f - 1) * o.EdgesPerFog) + 1, o.EdgesPerFog).ToList();
+            var edgePasswords = Secrets(root, edgeNumbers.Select(n => $"edge-{n}"));
             string[] fogArguments =
             [
                 "--urls", fogUrl.ToString().TrimEnd('/'), $"--Fog:FogId={id}", $"--Fog:DataDirectory={Path.Combine(root, id)}",
@@ -189,9 +188,9 @@ public sealed class Site : IAsyncDisposable
 
             await StartAsync(ChildSpec.Dotnet(id, RepoLayout.Deployable("fog-service", "FogLens.FogService"), fogArguments, LogPath(id), fogSecrets), health: new Uri(fogUrl, "/readyz"), cancellationToken: cancellationToken);
             fogs.Add((id, fogUrl));
-            foreach (var edgeId in edgeIds)
+            foreach (var n in edgeNumbers)
             {
-                var n = int.Parse(edgeId["edge-".Length..], CultureInfo.InvariantCulture);
+                var edgeId = $"edge-{n}";
                 string[] edgeArguments =
                 [
                     "--source", o.EdgeSource(n), "--edge-id", edgeId, "--username", edgeId, "--camera-id", $"cam-{n}", "--fog", $"mqtt://127.0.0.1:{edgePort}",
