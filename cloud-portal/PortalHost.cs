@@ -30,10 +30,8 @@ public static class PortalHost
             .Validate(o => o.IsPostgres || string.Equals(o.Provider, "sqlite", StringComparison.OrdinalIgnoreCase), "Database:Provider must be sqlite or postgres")
             .Validate(o => !o.IsPostgres || !string.IsNullOrEmpty(o.ConnectionString), "Database:ConnectionString is required for postgres")
             .ValidateOnStart();
-        services.AddOptions<BrokerOptions>().Bind(config.GetSection(BrokerOptions.Section)).ValidateDataAnnotations()
-            .Validate(o => o.Embedded || o.External is { IsAbsoluteUri: true }, "Broker:External (mqtt://host:port) is required when Broker:Embedded is false")
-            .Validate(o => o.Fogs.Keys.All(NodeId.IsValid), "Broker:Fogs keys must be valid fog ids")
-            .ValidateOnStart();
+        services.AddOptions<BrokerOptions>().Bind(config.GetSection(BrokerOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<BrokerOptions>, BrokerOptionsValidator>();
         services.AddOptions<AuthOptions>().Bind(config.GetSection(AuthOptions.Section))
             .Validate(o => o.AdminPassword is null || o.AdminPassword.Length >= 8, "Auth:AdminPassword must have at least 8 characters")
             .ValidateOnStart();

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using FogLens.Messaging.Broker;
 
 namespace FogLens.CloudPortal;
 
@@ -37,17 +38,15 @@ public sealed class DatabaseOptions
 }
 
 /// <summary>The cloud MQTT broker (section "Broker"): embedded MQTTnet (default) or external (Mosquitto).</summary>
-public sealed class BrokerOptions
+public sealed class BrokerOptions : EmbeddedBrokerOptions
 {
     public const string Section = "Broker";
 
-    public bool Embedded { get; set; } = true;
-
-    /// <summary>Embedded broker port (loopback unless <see cref="BindAll"/>).</summary>
-    [Range(1, 65535)]
-    public int Port { get; set; } = 1884;
-
-    public bool BindAll { get; set; }
+    public BrokerOptions()
+    {
+        Port = 1884;
+        MaxPacketBytes = 64 * 1024 * 1024; // dense model updates are ~5 MB; only authenticated fogs get past CONNECT
+    }
 
     /// <summary>External broker, e.g. mqtt://127.0.0.1:1883, when not embedded.</summary>
     public Uri? External { get; set; }
@@ -57,12 +56,14 @@ public sealed class BrokerOptions
 
     public string? PortalPassword { get; set; }
 
-    /// <summary>Fog credentials: fog id → password. Empty: any fog id may connect (development only).</summary>
+    /// <summary>Fog credentials: fog id → password.</summary>
     public Dictionary<string, string> Fogs { get; set; } = [];
 
-    /// <summary>Largest MQTT packet accepted from a fog (dense model updates are ~5 MB).</summary>
-    [Range(1024, 512 * 1024 * 1024)]
-    public int MaxPacketBytes { get; set; } = 64 * 1024 * 1024;
+    /// <summary>
+    /// Let any fog id connect without a password when <see cref="Fogs"/> is empty (development only; the
+    /// portal refuses to start an open embedded broker unless this is set).
+    /// </summary>
+    public bool AllowAnonymousFogs { get; set; }
 }
 
 /// <summary>Login (section "Auth").</summary>

@@ -21,9 +21,12 @@ public static class FogHostExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         services.AddOptions<FogOptions>().BindConfiguration(FogOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<EdgeBrokerOptions>().BindConfiguration(EdgeBrokerOptions.Section);
+        services.AddOptions<EdgeBrokerOptions>().BindConfiguration(EdgeBrokerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EdgeBrokerOptions>, EdgeBrokerOptionsValidator>();
         services.AddOptions<FogLens.FogService.Federated.FederatedOptions>().BindConfiguration(FogLens.FogService.Federated.FederatedOptions.Section);
-        services.AddOptions<MqttEndpointOptions>(CloudSection).BindConfiguration(CloudSection)
+        services.AddOptions<MqttEndpointOptions>(CloudSection)
+            .Configure(cloud => cloud.MaxPacketBytes = 64 * 1024 * 1024) // the portal's default limit; model updates are ~5 MB
+            .BindConfiguration(CloudSection)
             .PostConfigure<IOptions<FogOptions>>((cloud, fog) => cloud.ClientId = fog.Value.FogId)
             .ValidateDataAnnotations().ValidateOnStart();
 
@@ -40,27 +43,29 @@ public static class FogHostExtensions
             return new DemographicsAggregator(lease.Estimator.Groups, fog.Window, fog.WindowGrace, sp.GetRequiredService<MessageHeaderFactory>());
         });
 
+        services.AddSingleton<CropIntake>();
         services.AddSingleton<EmbeddedEdgeBroker>();
-        services.AddKeyedSingleton(CropIntake.SessionKey, (sp, _) =>
+        var edgeBroker = builder.Configuration.GetSection(EdgeBrokerOptions.Section);
+        if (!edgeBroker.GetValue(nameof(EdgeBrokerOptions.Embedded), defaultValue: true))
         {
-            var broker = sp.GetRequiredService<IOptions<EdgeBrokerOptions>>().Value;
-            if (!broker.Embedded)
+            services.AddKeyedSingleton(ExternalEdgeSubscriber.SessionKey, (sp, _) =>
             {
-                sp.GetRequiredService<EmbeddedEdgeBroker>().AcceptingEdges = true; // not ours to gate
-            }
-
-            var endpoint = new MqttEndpointOptions
-            {
-                Broker = broker.Embedded ? new Uri($"mqtt://127.0.0.1:{broker.Port}") : broker.External ?? throw new OptionsValidationException(EdgeBrokerOptions.Section, typeof(EdgeBrokerOptions), ["EdgeBroker:External is required when EdgeBroker:Embedded is false"]),
-                ClientId = sp.GetRequiredService<EmbeddedEdgeBroker>().FogClientId,
-                Username = broker.FogUsername,
-                Password = broker.FogPassword,
-                MinBackoff = TimeSpan.FromMilliseconds(100),
-                MaxBackoff = TimeSpan.FromSeconds(5),
-                PersistentSession = !broker.Embedded, // an external broker keeps queuing crops while the fog restarts
-            };
-            return new MqttSession(endpoint, sp.GetRequiredService<ILogger<MqttSession>>(), time: sp.GetRequiredService<TimeProvider>());
-        });
+                var fog = sp.GetRequiredService<IOptions<FogOptions>>().Value;
+                var broker = sp.GetRequiredService<IOptions<EdgeBrokerOptions>>().Value;
+                var endpoint = new MqttEndpointOptions
+                {
+                    Broker = broker.External!,
+                    ClientId = "fog-" + fog.FogId,
+                    Username = broker.FogUsername,
+                    Password = broker.FogPassword,
+                    MinBackoff = TimeSpan.FromMilliseconds(100),
+                    MaxBackoff = TimeSpan.FromSeconds(5),
+                    PersistentSession = true, // the external broker keeps queuing crops while the fog restarts
+                };
+                return new MqttSession(endpoint, sp.GetRequiredService<ILogger<MqttSession>>(), time: sp.GetRequiredService<TimeProvider>());
+            });
+            services.AddHostedService<ExternalEdgeSubscriber>();
+        }
 
         services.AddKeyedSingleton(CloudLink.SessionKey, (sp, _) =>
         {
@@ -82,7 +87,6 @@ public static class FogHostExtensions
 
         services.AddSingleton<InferenceWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedEdgeBroker>());
-        services.AddHostedService<CropIntake>();
         services.AddSingleton<FogLens.FogService.Federated.FederatedClient>();
         services.AddHostedService(sp => sp.GetRequiredService<FogLens.FogService.Federated.FederatedClient>());
         services.AddSingleton<FogLens.FogService.Federated.ModelUpdater>();

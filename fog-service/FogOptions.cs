@@ -43,5 +43,12 @@ public sealed class FogOptions
     [Range(1024, long.MaxValue)]
     public long OutboxMaxBytes { get; set; } = 64L * 1024 * 1024;
 
+    /// <summary>
+    /// Largest width or height a crop's JPEG header may declare; larger crops are counted as corrupt
+    /// images and never decoded (a 2 KB JPEG can declare 20000×20000 pixels).
+    /// </summary>
+    [Range(16, 8192)]
+    public int MaxCropSide { get; set; } = 1024;
+
     public TimeSpan StatusInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -14,8 +14,12 @@ if (args is ["--help"] or ["-h"] or ["-?"])
           Fog:DataDirectory        outbox, state, models        Fog:Window         window length (00:01:00)
           Fog:KeepFaces            keep crops on disk (false)   Fog:InferenceBatch batch size (32)
           EdgeBroker:Embedded      run the edge broker (true)   EdgeBroker:Port    its port (1883)
-          EdgeBroker:External      mqtt:// broker when not embedded
-          EdgeBroker:Edges:<id>    password of edge <id> (none configured: open, development only)
+          EdgeBroker:External      mqtt:// broker when not embedded (needs EdgeBroker:FogPassword)
+          EdgeBroker:Edges:<id>    password of edge <id> (required, >= 8 characters)
+          EdgeBroker:AllowAnonymousEdges  no edge passwords: any edge may connect (development only)
+          EdgeBroker:TlsCertificatePath, TlsKeyPath   serve mqtts with this PEM certificate and key
+          EdgeBroker:MaxPacketBytes, MaxConnectPacketBytes, ConnectTimeout, MaxConnectionsPerAddress
+          Fog:MaxCropSide          largest crop width/height accepted before decoding (1024)
           Cloud:Broker             cloud broker (mqtt://127.0.0.1:1883), Cloud:Username, Cloud:Password
           Federated:LocalData      labelled faces (folder or file list) for federated rounds
           Federated:DatasetDirectory  base folder of a file list

@@ -16,7 +16,7 @@ namespace FogLens.CloudPortal.Messaging;
 /// outbox resends. Refusals are counted and logged.
 /// </summary>
 public sealed partial class CloudBroker(
-    IOptions<BrokerOptions> options, CloudIngest ingest, CloudBus bus, PortalCounters counters, ILogger<CloudBroker> logger) : EmbeddedBroker, ICloudBus
+    IOptions<BrokerOptions> options, CloudIngest ingest, CloudBus bus, PortalCounters counters, ILogger<CloudBroker> logger) : EmbeddedBroker(logger), ICloudBus
 {
     /// <summary>Sender id of messages the portal injects.</summary>
     public const string PortalClientId = "portal";
@@ -26,7 +26,9 @@ public sealed partial class CloudBroker(
 
     public int Port => _options.Port;
 
-    protected override BrokerEndpoint Endpoint => new(_options.Embedded, _options.Port, _options.BindAll, PersistentSessions: true);
+    protected override BrokerEndpoint Endpoint => new(_options.Embedded, _options.Port, _options.BindAll, PersistentSessions: true, _options.Limits());
+
+    protected override void OnTransportRefused() => counters.ConnectionRefused();
 
     protected override void OnStarted(string bind)
     {

@@ -34,6 +34,7 @@ public sealed partial class ExternalCloudLink : BackgroundService, ICloudBus
                 Username = o.PortalUsername,
                 Password = o.PortalPassword,
                 PersistentSession = true,
+                MaxPacketBytes = o.MaxPacketBytes, // global model announcements and tasks are small; same limit as the embedded broker
             },
             logger);
         _session.Subscribe(Topics.AllFogDemographics);

@@ -1,4 +1,5 @@
 using FogLens.Contracts;
+using FogLens.FogService.Inference;
 using FogLens.Messaging;
 using Microsoft.Extensions.Options;
 using MQTTnet.Protocol;
@@ -9,24 +10,18 @@ namespace FogLens.FogService.Broker;
 /// <summary>
 /// The MQTTnet broker the edge agents connect to. Authenticates each edge (client id = user name =
 /// edge id, password from configuration, compared in constant time), and enforces the topic ACL: an
-/// edge may publish only its own faces and status topics and subscribe to nothing; oversized publishes
-/// are refused. Only the fog's own session may subscribe. Refusals are counted and logged; the broker
-/// keeps serving.
+/// edge may publish only its own faces and status topics and subscribe to nothing; oversized packets are
+/// cut at the framing layer (<see cref="EmbeddedBroker"/>). The fog has no network session on its own
+/// broker: every accepted publish is consumed inside the publish interceptor by <see cref="CropIntake"/>,
+/// and the PUBACK waits for it (back-pressure), so there is no account whose subscription reads the crops
+/// and nothing a device on the camera network could impersonate. Refusals are counted and logged.
 /// </summary>
 public sealed partial class EmbeddedEdgeBroker(
-    IOptions<EdgeBrokerOptions> options, IOptions<FogOptions> fog, FogCounters counters, ILogger<EmbeddedEdgeBroker> logger) : EmbeddedBroker
+    IOptions<EdgeBrokerOptions> options, CropIntake intake, FogCounters counters, ILogger<EmbeddedEdgeBroker> logger) : EmbeddedBroker(logger)
 {
     private readonly EdgeBrokerOptions _options = options.Value;
-    /// <summary>MQTT client id of the fog's own subscriber session.</summary>
-    public string FogClientId => "fog-" + fog.Value.FogId;
 
-    /// <summary>
-    /// Edges are refused (server unavailable; they retry with back-off) until the fog's own session has
-    /// subscribed, so no crop can be published while nobody would receive it.
-    /// </summary>
-    public bool AcceptingEdges { get; set; }
-
-    protected override BrokerEndpoint Endpoint => new(_options.Embedded, _options.Port, _options.BindAll, PersistentSessions: false);
+    protected override BrokerEndpoint Endpoint => new(_options.Embedded, _options.Port, _options.BindAll, PersistentSessions: false, _options.Limits());
 
     protected override void OnStarted(string bind)
     {
@@ -38,20 +33,10 @@ public sealed partial class EmbeddedEdgeBroker(
         LogStarted(_options.Port, bind, _options.Edges.Count);
     }
 
+    protected override void OnTransportRefused() => counters.EdgeMessageRejected();
+
     protected override Task ValidateConnectionAsync(ValidatingConnectionEventArgs e)
     {
-        if (e.ClientId == FogClientId)
-        {
-            var ok = e.UserName == _options.FogUsername && (_options.FogPassword is null || SharedSecret.Matches(e.Password, _options.FogPassword));
-            return Refuse(e, ok ? null : "fog session credentials are wrong");
-        }
-
-        if (!AcceptingEdges)
-        {
-            e.ReasonCode = MqttConnectReasonCode.ServerUnavailable;
-            return Refuse(e, "the fog is not ready to receive crops yet");
-        }
-
         if (!NodeId.IsValid(e.ClientId))
         {
             e.ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid;
@@ -60,12 +45,12 @@ public sealed partial class EmbeddedEdgeBroker(
 
         if (_options.Edges.Count == 0)
         {
-            return Task.CompletedTask;
+            return Task.CompletedTask; // AllowAnonymousEdges, checked at start
         }
 
         var known = _options.Edges.TryGetValue(e.ClientId, out var password);
-        var ok2 = known && e.UserName == e.ClientId && SharedSecret.Matches(e.Password, password!);
-        return Refuse(e, ok2 ? null : "unknown edge or wrong password");
+        var ok = known && e.UserName == e.ClientId && SharedSecret.Matches(e.Password, password!);
+        return Refuse(e, ok ? null : "unknown edge or wrong password");
     }
 
     private Task Refuse(ValidatingConnectionEventArgs e, string? reason)
@@ -85,11 +70,12 @@ public sealed partial class EmbeddedEdgeBroker(
         return Task.CompletedTask;
     }
 
-    protected override Task InterceptPublishAsync(InterceptingPublishEventArgs e)
+    protected override async Task InterceptPublishAsync(InterceptingPublishEventArgs e)
     {
-        if (e.ClientId == FogClientId || e.ClientId is null)
+        e.ProcessPublish = false; // consumed here: never routed to subscribers, never retained
+        if (e.ClientId is null)
         {
-            return Task.CompletedTask;
+            return;
         }
 
         var topic = e.ApplicationMessage.Topic;
@@ -106,25 +92,32 @@ public sealed partial class EmbeddedEdgeBroker(
 
         if (problem is not null)
         {
-            e.ProcessPublish = false;
             e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
             counters.EdgeMessageRejected();
             LogPublishRefused(e.ClientId, topic.Length > 120 ? topic[..120] : topic, problem);
+            return;
         }
 
-        return Task.CompletedTask;
+        try
+        {
+            var outcome = await intake.HandleAsync(topic, System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload), e.CancellationToken);
+            e.Response.ReasonCode = outcome is IntakeOutcome.Rejected or IntakeOutcome.CorruptImage
+                ? MqttPubAckReasonCode.PayloadFormatInvalid // dropped by the edge, counted here
+                : MqttPubAckReasonCode.Success;
+        }
+        catch (OperationCanceledException)
+        {
+            e.Response.ReasonCode = MqttPubAckReasonCode.UnspecifiedError; // the fog is stopping: the edge keeps the crop and resends
+        }
     }
 
     protected override Task InterceptSubscriptionAsync(InterceptingSubscriptionEventArgs e)
     {
-        if (e.ClientId != FogClientId)
-        {
-            e.ProcessSubscription = false;
-            e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
-            counters.EdgeMessageRejected();
-            LogSubscribeRefused(e.ClientId, e.TopicFilter.Topic);
-        }
-
+        // Nobody reads the edge broker over the network: edges publish, the fog consumes in-process.
+        e.ProcessSubscription = false;
+        e.Response.ReasonCode = MqttSubscribeReasonCode.NotAuthorized;
+        counters.EdgeMessageRejected();
+        LogSubscribeRefused(e.ClientId, e.TopicFilter.Topic);
         return Task.CompletedTask;
     }
 

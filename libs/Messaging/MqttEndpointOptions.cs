@@ -33,6 +33,14 @@ public sealed class MqttEndpointOptions
 
     public TimeSpan SessionExpiry { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// Largest packet the broker accepts (its framing limit): a bigger message is refused here as
+    /// <see cref="PublishOutcome.Rejected"/> instead of being sent and getting the connection cut, which
+    /// would make an outbox resend it for ever.
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(1024, 512 * 1024 * 1024)]
+    public int MaxPacketBytes { get; set; } = 1024 * 1024;
+
     /// <summary>Accept any TLS certificate (test brokers only).</summary>
     public bool AllowUntrustedCertificates { get; set; }
 

@@ -106,6 +106,12 @@ public sealed partial class MqttSession : IAsyncDisposable
             return PublishOutcome.NotConnected;
         }
 
+        if (payload.Length + System.Text.Encoding.UTF8.GetByteCount(topic) + 64 > _options.MaxPacketBytes)
+        {
+            LogTooLarge(topic, payload.Length, _options.MaxPacketBytes);
+            return PublishOutcome.Rejected;
+        }
+
         var message = new MqttApplicationMessageBuilder()
             .WithTopic(topic)
             .WithPayload(payload.ToArray())
@@ -255,6 +261,9 @@ public sealed partial class MqttSession : IAsyncDisposable
 
     [LoggerMessage(EventId = 2103, Level = LogLevel.Warning, Message = "Publish to {Topic} failed: {Reason}")]
     private partial void LogPublishFailed(string topic, string reason);
+
+    [LoggerMessage(EventId = 2106, Level = LogLevel.Error, Message = "Message on {Topic} of {Bytes} bytes exceeds the broker's packet limit of {Limit} bytes; not sent")]
+    private partial void LogTooLarge(string topic, int bytes, int limit);
 
     [LoggerMessage(EventId = 2104, Level = LogLevel.Error, Message = "Broker rejected a message on {Topic}: {ReasonCode}")]
     private partial void LogRejected(string topic, MqttClientPublishReasonCode reasonCode);

@@ -45,6 +45,7 @@ public static class FogThroughputBench
             ["Fog:ModelPath"] = Path.Combine(root, "models", "age", "age-net.onnx"),
             ["Fog:InferenceThreads"] = "2",
             ["EdgeBroker:Port"] = edgePort.ToString(CultureInfo.InvariantCulture),
+            ["EdgeBroker:AllowAnonymousEdges"] = "true",
             ["Cloud:Broker"] = $"mqtt://127.0.0.1:{cloudPort}",
             ["Logging:LogLevel:Default"] = "Warning",
         });
@@ -53,7 +54,7 @@ public static class FogThroughputBench
         await app.StartAsync();
         var counters = app.Services.GetRequiredService<FogCounters>();
         var broker = app.Services.GetRequiredService<FogLens.FogService.Broker.EmbeddedEdgeBroker>();
-        while (!broker.AcceptingEdges)
+        while (!broker.IsRunning)
         {
             await Task.Delay(20);
         }

@@ -49,6 +49,7 @@ internal sealed class PortalHarness : IAsyncDisposable
         {
             ["Portal:DataDirectory"] = Directory.CreateTempSubdirectory("foglens-portal-").FullName,
             ["Broker:Port"] = TestBroker.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Broker:AllowAnonymousFogs"] = "true",
             ["Federated:BaseModel"] = Path.Combine(TestPaths.RepoRoot, "models", "age"),
             ["Federated:Deadline"] = "00:01:00",
             ["Auth:AdminUser"] = "admin",

@@ -26,6 +26,7 @@ public sealed class ExternalBrokerTests
         {
             ["EdgeBroker:Embedded"] = "false",
             ["EdgeBroker:External"] = mosquitto.Uri.ToString(),
+            ["EdgeBroker:FogPassword"] = "fog-on-mosquitto", // anonymous test broker ignores it; the fog refuses to start without one
             ["Fog:DataDirectory"] = Directory.CreateTempSubdirectory("foglens-fog-ext-").FullName,
         };
         using var edge = new MqttClientFactory().CreateMqttClient();
