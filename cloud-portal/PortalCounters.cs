@@ -12,6 +12,7 @@ public sealed class PortalCounters
     private long _updatesLate;
     private long _refusedConnections;
     private long _refusedPublishes;
+    private readonly long[] _refusals = new long[Enum.GetValues<FogLens.CloudPortal.Messaging.IngestRefusal>().Length];
 
     public long WindowsStored => Interlocked.Read(ref _windows);
 
@@ -35,7 +36,14 @@ public sealed class PortalCounters
 
     public void Duplicate() => Interlocked.Increment(ref _duplicates);
 
-    public void MessageRejected() => Interlocked.Increment(ref _rejectedMessages);
+    /// <summary>Messages refused for <paramref name="reason"/> since start.</summary>
+    public long Refused(FogLens.CloudPortal.Messaging.IngestRefusal reason) => Interlocked.Read(ref _refusals[(int)reason]);
+
+    public void MessageRejected(FogLens.CloudPortal.Messaging.IngestRefusal reason = FogLens.CloudPortal.Messaging.IngestRefusal.Malformed)
+    {
+        Interlocked.Increment(ref _rejectedMessages);
+        Interlocked.Increment(ref _refusals[(int)reason]);
+    }
 
     public void StatusReceived() => Interlocked.Increment(ref _statuses);
 
@@ -49,7 +57,18 @@ public sealed class PortalCounters
 
     public void PublishRefused() => Interlocked.Increment(ref _refusedPublishes);
 
-    public IReadOnlyDictionary<string, long> Snapshot() => new Dictionary<string, long>
+    public IReadOnlyDictionary<string, long> Snapshot()
+    {
+        var all = new Dictionary<string, long>(Totals());
+        foreach (var reason in Enum.GetValues<FogLens.CloudPortal.Messaging.IngestRefusal>())
+        {
+            all[$"messages_rejected_{System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(reason.ToString())}_total"] = Refused(reason);
+        }
+
+        return all;
+    }
+
+    private Dictionary<string, long> Totals() => new()
     {
         ["demographics_windows_stored_total"] = WindowsStored,
         ["messages_duplicate_total"] = Duplicates,

@@ -20,6 +20,20 @@ public sealed class PortalOptions
 
     /// <summary>A fog or edge whose last status is older than this is shown offline.</summary>
     public TimeSpan NodeTimeout { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// k-anonymity threshold: a demographics window with fewer faces is never shown, exported or counted in
+    /// an age chart (the API, the pages and the CSV), so one person's estimated age at a place and minute
+    /// cannot be read. Totals of faces (without ages) still include it.
+    /// </summary>
+    [Range(1, 1000)]
+    public int MinFacesShown { get; set; } = 5;
+
+    /// <summary>
+    /// Bearer token Prometheus sends for /metrics (Authorization: Bearer ...). Without one, /metrics needs a
+    /// signed-in user.
+    /// </summary>
+    public string? MetricsToken { get; set; }
 }
 
 /// <summary>Storage (section "Database"): SQLite by default, PostgreSQL by connection string.</summary>

@@ -45,8 +45,12 @@ public static class PortalApi
             (await q.WindowsAsync(new DemographicsFilter(fog, camera, from, to), Math.Clamp(limit ?? 1000, 1, 100_000), ct)).Select(WindowDto.From)).WithTags("Demographics");
         api.MapGet("/demographics/groups", (string? fog, string? camera, DateTimeOffset? from, DateTimeOffset? to, PortalQueries q, CancellationToken ct) =>
             q.GroupTotalsAsync(new DemographicsFilter(fog, camera, from, to), ct)).WithTags("Demographics");
-        api.MapGet("/demographics.csv", async (string? fog, string? camera, DateTimeOffset? from, DateTimeOffset? to, PortalQueries q, CancellationToken ct) =>
-            Results.File(Encoding.UTF8.GetBytes(Csv(await q.WindowsAsync(new DemographicsFilter(fog, camera, from, to), 1_000_000, ct))), "text/csv", "demographics.csv")).WithTags("Demographics");
+        api.MapGet("/demographics.csv", async (string? fog, string? camera, DateTimeOffset? from, DateTimeOffset? to, PortalQueries q, HttpContext http, CancellationToken ct) =>
+        {
+            var filter = new DemographicsFilter(fog, camera, from, to);
+            var labels = await q.GroupLabelsAsync(filter, ct);
+            return Results.Stream(body => DemographicsCsv.WriteAsync(body, labels, q.StreamWindowsAsync(filter, ct), ct), "text/csv; charset=utf-8", "demographics.csv");
+        }).WithTags("Demographics");
         api.MapGet("/nodes", (PortalQueries q, CancellationToken ct) => q.NodesAsync(ct)).WithTags("Nodes");
         api.MapGet("/rounds", (PortalQueries q, CancellationToken ct) => q.RoundsAsync(ct)).WithTags("Rounds");
         api.MapGet("/rounds/{id:long}", async (long id, PortalQueries q, CancellationToken ct) =>
@@ -122,32 +126,6 @@ public static class PortalApi
 
         await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
         return Results.Ok(new { name = request.Name, role = principal.FindFirstValue(ClaimTypes.Role) });
-    }
-
-    internal static string Csv(IEnumerable<DemographicsWindow> windows)
-    {
-        var rows = windows.ToList();
-        var labels = rows.SelectMany(w => w.Groups).GroupBy(g => g.Label).OrderBy(g => g.Min(x => x.MinAge)).Select(g => g.Key).ToList();
-        var sb = new StringBuilder();
-        sb.Append("window_start,window_end,fog,edge,camera,faces,mean_age,model_version");
-        foreach (var l in labels)
-        {
-            sb.Append(",age_").Append(l);
-        }
-
-        sb.Append('\n');
-        foreach (var w in rows.OrderBy(w => w.WindowStart).ThenBy(w => w.Id))
-        {
-            sb.Append(CultureInfo.InvariantCulture, $"{w.WindowStart:O},{w.WindowEnd:O},{w.FogId},{w.EdgeId},{w.CameraId},{w.Faces},{w.MeanAge?.ToString("F2", CultureInfo.InvariantCulture)},{w.ModelVersion}");
-            foreach (var l in labels)
-            {
-                sb.Append(',').Append(w.Groups.Where(g => g.Label == l).Sum(g => g.Count).ToString(CultureInfo.InvariantCulture));
-            }
-
-            sb.Append('\n');
-        }
-
-        return sb.ToString();
     }
 }
 

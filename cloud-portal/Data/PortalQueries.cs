@@ -22,9 +22,13 @@ public sealed record NodeView(NodeRecord Node, bool Online);
 /// <summary>Read side of the store, shared by the pages and the REST API.</summary>
 public sealed class PortalQueries(PortalDb db, IOptions<PortalOptions> options, TimeProvider time)
 {
-    private static IQueryable<DemographicsWindow> Filtered(PortalDbContext context, DemographicsFilter filter)
+    private readonly int _minFaces = options.Value.MinFacesShown;
+
+    /// <summary>Windows matching the filter that may be shown (at least Portal:MinFacesShown faces).</summary>
+    private IQueryable<DemographicsWindow> Filtered(PortalDbContext context, DemographicsFilter filter)
     {
-        var q = context.Demographics.AsNoTracking();
+        var minFaces = _minFaces;
+        var q = context.Demographics.AsNoTracking().Where(w => w.Faces >= minFaces);
         if (!string.IsNullOrEmpty(filter.Fog))
         {
             q = q.Where(w => w.FogId == filter.Fog);
@@ -57,6 +61,20 @@ public sealed class PortalQueries(PortalDb db, IOptions<PortalOptions> options, 
             .Select(g => new { g.Key.Label, g.Key.MinAge, Faces = g.Sum(x => (long)x.Count) })
             .ToListAsync(cancellationToken);
         return [.. rows.OrderBy(r => r.MinAge).Select(r => new GroupTotal(r.Label, r.MinAge, r.Faces))];
+    }
+
+    /// <summary>Age-group labels of the shown windows, youngest first (the CSV's columns).</summary>
+    public async Task<IReadOnlyList<string>> GroupLabelsAsync(DemographicsFilter filter, CancellationToken cancellationToken) =>
+        [.. (await GroupTotalsAsync(filter, cancellationToken)).Select(g => g.Label).Distinct()];
+
+    /// <summary>Shown windows with their groups in the order they were stored, streamed from the database (for the CSV export).</summary>
+    public async IAsyncEnumerable<DemographicsWindow> StreamWindowsAsync(DemographicsFilter filter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var context = db.Create();
+        await foreach (var w in Filtered(context, filter).Include(w => w.Groups).OrderBy(w => w.Id).AsSplitQuery().AsAsyncEnumerable().WithCancellation(cancellationToken))
+        {
+            yield return w;
+        }
     }
 
     public async Task<IReadOnlyList<DemographicsWindow>> WindowsAsync(DemographicsFilter filter, int limit, CancellationToken cancellationToken)

@@ -15,8 +15,10 @@ namespace FogLens.CloudPortal.Messaging;
 /// or refused for good, so a database outage loses nothing.
 /// </summary>
 public sealed partial class CloudIngest(
-    PortalDb db, FederatedCoordinator coordinator, PortalCounters counters, PortalEvents events, TimeProvider time, ILogger<CloudIngest> logger)
+    PortalDb db, FederatedCoordinator coordinator, PortalCounters counters, PortalEvents events, TimeProvider time,
+    Microsoft.Extensions.Options.IOptions<IngestOptions> ingestOptions, ILogger<CloudIngest> logger)
 {
+    private readonly IngestOptions _rules = ingestOptions.Value;
     private readonly MessageParser _parser = new();
 
     public async Task<IngestOutcome> HandleAsync(string topic, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
@@ -53,7 +55,18 @@ public sealed partial class CloudIngest(
 
         var m = parsed.Value!;
         var now = time.GetUtcNow();
+        if (IngestRules.CheckWindow(m, now, _rules) is { } refusal)
+        {
+            return Reject(topic, refusal, $"window {m.WindowStart:O}..{m.WindowEnd:O} is outside the accepted range at {now:O}");
+        }
+
         await using var context = db.Create();
+        var edge = await context.Nodes.FindAsync([m.EdgeId], cancellationToken);
+        if (edge is { Kind: "edge" } && !IngestRules.MayReportFor(fogId, edge.FogId))
+        {
+            return Reject(topic, IngestRefusal.ForeignEdge, $"edge {m.EdgeId} is bound to fog {edge.FogId}");
+        }
+
         var window = new DemographicsWindow
         {
             MessageId = m.Header.MessageId,
@@ -69,7 +82,6 @@ public sealed partial class CloudIngest(
             Groups = [.. m.AgeGroups.Select(g => new AgeGroupTally { Label = g.Label, MinAge = g.MinAge, Count = g.Count })],
         };
         context.Demographics.Add(window);
-        var edge = await context.Nodes.FindAsync([m.EdgeId], cancellationToken);
         if (edge is null)
         {
             context.Nodes.Add(new NodeRecord { Id = m.EdgeId, Kind = "edge", FogId = fogId, State = nameof(NodeState.Online), LastSeen = now, ModelVersion = m.ModelVersion });
@@ -161,6 +173,12 @@ public sealed partial class CloudIngest(
             {
                 continue; // an edge id equal to another fog's id: that fog's record stays
             }
+            else if (!IngestRules.MayReportFor(fogId, edge.FogId))
+            {
+                counters.MessageRejected(IngestRefusal.ForeignEdge);
+                LogRejected(topic, $"status for edge {e.EdgeId}, which is bound to fog {edge.FogId}: ignored");
+                continue;
+            }
 
             // The fog's clock says when it last heard from the edge; keep the age, not the fog's clock.
             var lastSeen = node.LastSeen - (s.Header.SentAt - e.LastSeen);
@@ -179,10 +197,12 @@ public sealed partial class CloudIngest(
         return IngestOutcome.Stored;
     }
 
-    private IngestOutcome Reject(string topic, string error)
+    private IngestOutcome Reject(string topic, string error) => Reject(topic, IngestRefusal.Malformed, error);
+
+    private IngestOutcome Reject(string topic, IngestRefusal reason, string error)
     {
-        counters.MessageRejected();
-        LogRejected(topic, error);
+        counters.MessageRejected(reason);
+        LogRejected(topic, $"{reason}: {error}");
         return IngestOutcome.Rejected;
     }
 

@@ -75,9 +75,9 @@ public sealed class PortalApiTests
     [InlineData("postgres")]
     public async Task Demographics_RedeliveredMessagesCountOnce_MalformedRejected(string provider)
     {
-        await using var portal = await StartAsync(provider);
+        await using var portal = await StartAsync(provider, new() { ["Portal:MinFacesShown"] = "1" }); // k-anonymity has its own test
         await using var fog = await TestFog.ConnectAsync(portal.BrokerPort, "fog-a");
-        var start = new DateTimeOffset(2026, 11, 25, 8, 0, 0, TimeSpan.Zero);
+        var start = new DateTimeOffset(DateTime.UtcNow.Date.AddDays(-1).AddHours(8), TimeSpan.Zero);
         var first = TestFog.Window(fog.NextHeader(), "edge-1", start, ("0-2", 0, 2, 1), ("20-29", 20, 29, 3));
         var second = TestFog.Window(fog.NextHeader(), "edge-2", start.AddMinutes(1), ("20-29", 20, 29, 2), ("70+", 70, null, 1));
         Assert.True((await fog.DemographicsAsync(first)).IsSuccess);
@@ -97,7 +97,7 @@ public sealed class PortalApiTests
         Assert.Equal(1, counters.RejectedMessages);
 
         var csv = await viewer.GetStringAsync("/api/demographics.csv?camera=cam-1", TestContext.Current.CancellationToken);
-        var lines = csv.Trim().Split('\n');
+        var lines = csv.Trim().Split("\r\n");
         Assert.Equal("window_start,window_end,fog,edge,camera,faces,mean_age,model_version,age_0-2,age_20-29,age_70+", lines[0]);
         Assert.Equal(3, lines.Length);
         Assert.EndsWith(",4,30.00,age-v1,1,3,0", lines[1], StringComparison.Ordinal);
@@ -115,10 +115,10 @@ public sealed class PortalApiTests
     [Fact]
     public async Task Broker_RefusesUnknownFogs_AndForeignTopics()
     {
-        await using var portal = await PortalHarness.StartAsync(new() { ["Broker:Fogs:fog-a"] = "secret-a", ["Broker:Fogs:fog-b"] = "secret-b" });
+        await using var portal = await PortalHarness.StartAsync(new() { ["Broker:Fogs:fog-a"] = "secret-a-password", ["Broker:Fogs:fog-b"] = "secret-b-password" });
         await Assert.ThrowsAnyAsync<Exception>(() => TestFog.ConnectAsync(portal.BrokerPort, "fog-a", "wrong"));
-        await Assert.ThrowsAnyAsync<Exception>(() => TestFog.ConnectAsync(portal.BrokerPort, "fog-x", "secret-a"));
-        await using var fog = await TestFog.ConnectAsync(portal.BrokerPort, "fog-a", "secret-a");
+        await Assert.ThrowsAnyAsync<Exception>(() => TestFog.ConnectAsync(portal.BrokerPort, "fog-x", "secret-a-password"));
+        await using var fog = await TestFog.ConnectAsync(portal.BrokerPort, "fog-a", "secret-a-password");
         var start = DateTimeOffset.UtcNow;
         var foreign = await fog.PublishAsync(Topics.FogDemographics("fog-b"), JsonSerializer.SerializeToUtf8Bytes(new { }));
         Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, foreign.ReasonCode);

@@ -171,7 +171,7 @@ public sealed partial class DeploymentFilesTests
         Assert.True(keys.Count > 30, $"only {keys.Count} keys found");
         var sources = new Dictionary<string, string>
         {
-            ["PORTAL"] = Sources("cloud-portal"),
+            ["PORTAL"] = Sources("cloud-portal") + Sources(Path.Combine("libs", "Messaging")),
             ["FOG"] = Sources("fog-service") + Sources(Path.Combine("libs", "Messaging")),
             ["EDGE"] = Sources("edge-agent") + Sources(Path.Combine("libs", "Messaging")),
         };

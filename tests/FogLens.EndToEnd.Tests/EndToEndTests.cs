@@ -48,7 +48,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
             KeepFaces = true,
             Federated = dataset is null ? null : (Partition(dataset, Path.Combine(root, "partitions")), dataset),
             EvaluationLimit = 100,
-            PortalArguments = ["--Federated:PromoteTolerance=100", "--Federated:Deadline=00:03:00", "--Federated:BatchSize=16"],
+            PortalArguments = ["--Portal:MinFacesShown=1", "--Federated:PromoteTolerance=100", "--Federated:Deadline=00:03:00", "--Federated:BatchSize=16"],
         };
         await using var site = await SiteStart.StartAsync(options, output.WriteLine);
         using var portal = await PortalClient.SignInAsync(site.PortalUrl, options.AdminUser, options.AdminPassword);

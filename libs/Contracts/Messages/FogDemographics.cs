@@ -18,6 +18,12 @@ public sealed record FogDemographics(
     /// <summary>Most age groups a message may carry.</summary>
     public const int MaxGroups = 32;
 
+    /// <summary>
+    /// Most faces a window may count per second of its length: one camera publishes one crop per person
+    /// it tracked, so even a crowded gate stays far below this. Bounds forged counts such as 2×10⁹.
+    /// </summary>
+    public const int MaxFacesPerSecond = 100;
+
     public string? Validate()
     {
         if (!NodeId.IsValid(EdgeId) || !NodeId.IsValid(CameraId))
@@ -38,7 +44,7 @@ public sealed record FogDemographics(
         long sum = 0;
         foreach (var g in AgeGroups)
         {
-            if (g is null || string.IsNullOrEmpty(g.Label) || g.Label.Length > 16 || g.Count < 0 || g.MinAge < 0
+            if (g is null || !SafeText.IsGroupLabel(g.Label) || g.Count < 0 || g.MinAge < 0 || g.MinAge > 150
                 || (g.MaxAge is { } max && max < g.MinAge))
             {
                 return "an age group is malformed";
@@ -52,11 +58,17 @@ public sealed record FogDemographics(
             return $"faces ({Faces}) must equal the sum of the group counts ({sum})";
         }
 
+        var most = (long)Math.Ceiling(Math.Max(1, (WindowEnd - WindowStart).TotalSeconds) * MaxFacesPerSecond);
+        if (Faces > most)
+        {
+            return $"faces ({Faces}) is more than a window of {(WindowEnd - WindowStart).TotalSeconds:0} s can hold ({most})";
+        }
+
         if (MeanAge is { } mean && (!double.IsFinite(mean) || mean < 0 || mean > 150))
         {
             return "meanAge out of range";
         }
 
-        return string.IsNullOrEmpty(ModelVersion) || ModelVersion.Length > 64 ? "modelVersion missing or too long" : null;
+        return SafeText.IsModelVersion(ModelVersion) ? null : "modelVersion must be 1-64 characters of A-Z, a-z, 0-9, '.', '-', '_'";
     }
 }

@@ -37,6 +37,11 @@ public sealed record FogStatus(
             return "counters must not be negative";
         }
 
+        if (!SafeText.IsModelVersion(ModelVersion))
+        {
+            return "modelVersion must be 1-64 characters of A-Z, a-z, 0-9, '.', '-', '_'";
+        }
+
         return !double.IsFinite(InferencePerSecond) ? "inferencePerSecond must be finite" : null;
     }
 }
