@@ -87,6 +87,7 @@ public static class FogHostExtensions
 
         services.AddSingleton<InferenceWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedEdgeBroker>());
+        services.AddSingleton<FogLens.FogService.Federated.ModelDownloader>();
         services.AddSingleton<FogLens.FogService.Federated.FederatedClient>();
         services.AddHostedService(sp => sp.GetRequiredService<FogLens.FogService.Federated.FederatedClient>());
         services.AddSingleton<FogLens.FogService.Federated.ModelUpdater>();
@@ -105,9 +106,19 @@ public static class FogHostExtensions
         ArgumentNullException.ThrowIfNull(app);
         app.MapHealthChecks("/healthz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
-        app.MapGet("/metrics", (FogCounters counters, EdgeRegistry edges, CropChannel queue, DemographicsAggregator aggregator, InferenceWorker worker, FogLens.FogService.Federated.FederatedClient federated, AgeModelProvider models) =>
+        var monitoring = app.MapGroup(string.Empty).AddEndpointFilter(async (context, next) =>
+        {
+            var http = context.HttpContext;
+            var token = http.RequestServices.GetRequiredService<IOptions<FogOptions>>().Value.MetricsToken;
+            var allowed = token is { Length: > 0 }
+                ? System.Net.Http.Headers.AuthenticationHeaderValue.TryParse(http.Request.Headers.Authorization.ToString(), out var header)
+                    && string.Equals(header.Scheme, "Bearer", StringComparison.OrdinalIgnoreCase) && SharedSecret.Matches(header.Parameter, token)
+                : http.Connection.RemoteIpAddress is { } remote && System.Net.IPAddress.IsLoopback(remote);
+            return allowed ? await next(context) : Results.Unauthorized();
+        });
+        monitoring.MapGet("/metrics", (FogCounters counters, EdgeRegistry edges, CropChannel queue, DemographicsAggregator aggregator, InferenceWorker worker, FogLens.FogService.Federated.FederatedClient federated, AgeModelProvider models) =>
             Results.Text(PrometheusMetrics.Render(counters, edges, queue, aggregator, worker, federated, models), PrometheusMetrics.ContentType));
-        app.MapGet("/api/status", (FogCounters counters, EdgeRegistry edges, CropChannel queue, AgeModelProvider models, InferenceWorker worker, DemographicsAggregator aggregator) => Results.Ok(new
+        monitoring.MapGet("/api/status", (FogCounters counters, EdgeRegistry edges, CropChannel queue, AgeModelProvider models, InferenceWorker worker, DemographicsAggregator aggregator) => Results.Ok(new
         {
             modelVersion = models.ModelVersion,
             edgesOnline = edges.Online,

@@ -50,5 +50,11 @@ public sealed class FogOptions
     [Range(16, 8192)]
     public int MaxCropSide { get; set; } = 1024;
 
+    /// <summary>
+    /// Bearer token for /metrics and /api/status (Authorization: Bearer ...). Without one, only callers on
+    /// the fog's own machine (loopback) may read them.
+    /// </summary>
+    public string? MetricsToken { get; set; }
+
     public TimeSpan StatusInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -33,10 +33,18 @@ public static class PortalApi
 
         // Model files are served to fogs without a login: fogs verify them against the SHA-256 in the signed-in
         // portal's round task or announcement (see docs/security.md).
-        app.MapGet("/api/models/{version}/{kind}", (string version, string kind, ModelRegistry registry) =>
-            registry.FilePath(version, kind) is { } path && File.Exists(path)
+        app.MapGet("/api/models/{version}/{kind}", async (string version, string kind, HttpContext http, NodeAccess access, ModelRegistry registry, CancellationToken ct) =>
+        {
+            if (!await access.MayDownloadModelAsync(http, version, ct))
+            {
+                http.Response.Headers.WWWAuthenticate = "Basic realm=\"foglens-models\"";
+                return Results.Unauthorized();
+            }
+
+            return registry.FilePath(version, kind) is { } path && File.Exists(path)
                 ? Results.File(path, "application/octet-stream", $"{version}-{Path.GetFileName(path)}")
-                : Results.NotFound()).AllowAnonymous().WithTags("Models");
+                : Results.NotFound();
+        }).AllowAnonymous().WithTags("Models");
 
         var api = app.MapGroup("/api").RequireAuthorization().DisableAntiforgery();
         api.MapGet("/status", (PortalCounters counters, PortalDb db) => Results.Ok(new { database = db.Provider, counters = counters.Snapshot() })).WithTags("Status");
@@ -92,8 +100,14 @@ public static class PortalApi
                 return Results.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest);
             }
         }).RequireAuthorization(PortalRoles.AdminPolicy).WithTags("Experiments");
-        app.MapGet("/metrics", (PortalCounters counters) =>
+        app.MapGet("/metrics", (HttpContext http, NodeAccess access, PortalCounters counters) =>
         {
+            if (!access.MayReadMetrics(http))
+            {
+                http.Response.Headers.WWWAuthenticate = "Bearer realm=\"foglens-metrics\"";
+                return Results.Unauthorized();
+            }
+
             var sb = new StringBuilder();
             foreach (var (name, value) in counters.Snapshot())
             {

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Security.Cryptography;
 using System.Threading.Channels;
 using FogLens.AgeModel.Training;
 using FogLens.Compression;
@@ -25,6 +24,7 @@ public sealed partial class FederatedClient(
     MessageHeaderFactory headers,
     IOptions<FogOptions> fogOptions,
     IOptions<FederatedOptions> options,
+    ModelDownloader downloader,
     TimeProvider time,
     ILogger<FederatedClient> logger) : BackgroundService
 {
@@ -32,6 +32,7 @@ public sealed partial class FederatedClient(
     private readonly MessageParser _parser = new();
     private readonly FogOptions _fog = fogOptions.Value;
     private readonly FederatedOptions _options = options.Value;
+    private readonly ModelDownloader _downloader = downloader;
 
     public long RoundsCompleted { get; private set; }
 
@@ -91,7 +92,6 @@ public sealed partial class FederatedClient(
         var scan = trainer.LoadData(_options.LocalData!, _options.DatasetDirectory, stoppingToken);
         LocalSamples = trainer.SampleCount; // reported in the fog status: the coordinator selects fogs that have data
         LogData(trainer.SampleCount, scan.Skipped.Count, _options.LocalData!);
-        using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
         while (!stoppingToken.IsCancellationRequested)
         {
             RoundTask task;
@@ -114,7 +114,7 @@ public sealed partial class FederatedClient(
             try
             {
                 Training = true;
-                await RunRoundAsync(task, trainer, http, stoppingToken);
+                await RunRoundAsync(task, trainer, stoppingToken);
                 RoundsCompleted++;
             }
             catch (Exception ex) when (ex is InvalidDataException or HttpRequestException or IOException or InvalidOperationException or ArgumentException or TaskCanceledException && !stoppingToken.IsCancellationRequested)
@@ -129,14 +129,14 @@ public sealed partial class FederatedClient(
         }
     }
 
-    private async Task RunRoundAsync(RoundTask task, LocalTrainer trainer, HttpClient http, CancellationToken cancellationToken)
+    private async Task RunRoundAsync(RoundTask task, LocalTrainer trainer, CancellationToken cancellationToken)
     {
         if (task.Deadline <= time.GetUtcNow())
         {
             throw new InvalidOperationException($"round {task.RoundId} is past its deadline {task.Deadline:O}");
         }
 
-        var weights = await DownloadAsync(task, http, cancellationToken);
+        var weights = await DownloadAsync(task, cancellationToken);
         var (update, loss, steps, validationMae) = trainer.Train(weights, task.LocalEpochs, task.BatchSize, task.LearningRate, (int)(task.RoundId % int.MaxValue), cancellationToken);
         var codec = UpdateCodecs.Create(task.Codec, new CodecOptions { Sparsity = task.Sparsity });
         var state = File.Exists(StatePath) ? CodecState.Load(StatePath) : new CodecState();
@@ -171,36 +171,9 @@ public sealed partial class FederatedClient(
         File.Move(temporary, AnsweredPath, overwrite: true);
     }
 
-    private async Task<string> DownloadAsync(RoundTask task, HttpClient http, CancellationToken cancellationToken)
+    private async Task<string> DownloadAsync(RoundTask task, CancellationToken cancellationToken)
     {
-        using var response = await http.GetAsync(task.ModelUri, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-        response.EnsureSuccessStatusCode();
-        if (response.Content.Headers.ContentLength > _options.MaxModelBytes)
-        {
-            throw new InvalidDataException($"model of {response.Content.Headers.ContentLength} bytes exceeds Federated:MaxModelBytes");
-        }
-
-        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > _options.MaxModelBytes)
-            {
-                throw new InvalidDataException("model download exceeds Federated:MaxModelBytes");
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        var bytes = buffer.ToArray();
-        var hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
-        if (!Sha256Hex.Equal(hash, task.ModelSha256))
-        {
-            throw new InvalidDataException($"model {task.ModelVersion} from {task.ModelUri} has SHA-256 {hash}, the task says {task.ModelSha256}; refusing it");
-        }
-
+        var bytes = await _downloader.DownloadAsync(task.ModelUri, task.ModelSha256, cancellationToken);
         var folder = Path.Combine(_fog.DataDirectory, "models");
         Directory.CreateDirectory(folder);
         var path = Path.Combine(folder, $"{task.ModelVersion}.weights");

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Security.Cryptography;
 using FogLens.AgeModel.Inference;
 using FogLens.Contracts;
 using FogLens.Contracts.Serialization;
@@ -19,7 +18,7 @@ public sealed partial class ModelUpdater(
     [FromKeyedServices(CloudLink.SessionKey)] MqttSession session,
     AgeModelProvider models,
     IOptions<FogOptions> fogOptions,
-    IOptions<FederatedOptions> options,
+    ModelDownloader downloader,
     ILogger<ModelUpdater> logger) : BackgroundService
 {
     private readonly MessageParser _parser = new();
@@ -59,18 +58,7 @@ public sealed partial class ModelUpdater(
         await _one.WaitAsync(cancellationToken);
         try
         {
-            using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(2) };
-            var bytes = await http.GetByteArrayAsync(announcement.OnnxUri, cancellationToken);
-            if (bytes.LongLength > options.Value.MaxModelBytes)
-            {
-                throw new InvalidDataException($"model of {bytes.LongLength} bytes exceeds Federated:MaxModelBytes");
-            }
-
-            var hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
-            if (!Sha256Hex.Equal(hash, announcement.OnnxSha256))
-            {
-                throw new InvalidDataException($"ONNX model has SHA-256 {hash}, the announcement says {announcement.OnnxSha256}");
-            }
+            var bytes = await downloader.DownloadAsync(announcement.OnnxUri, announcement.OnnxSha256, cancellationToken);
 
             var folder = Path.Combine(fogOptions.Value.DataDirectory, "models");
             Directory.CreateDirectory(folder);

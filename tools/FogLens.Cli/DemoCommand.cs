@@ -134,7 +134,10 @@ internal static class DemoCommand
 
             try
             {
-                var metrics = (await http.GetStringAsync(new Uri(site.PortalUrl, "/metrics"), cancellationToken)).Split('\n');
+                using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(site.PortalUrl, "/metrics"));
+                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", site.MetricsToken);
+                using var response = await http.SendAsync(request, cancellationToken);
+                var metrics = (await response.EnsureSuccessStatusCode().Content.ReadAsStringAsync(cancellationToken)).Split('\n');
                 string Metric(string name) => metrics.FirstOrDefault(l => l.StartsWith("foglens_portal_" + name + " ", StringComparison.Ordinal))?.Split(' ')[1] ?? "?";
                 table.AddRow("portal", "", "", "", $"{Metric("demographics_windows_stored_total")} stored", "", $"updates {Metric("updates_accepted_total")}");
             }

@@ -77,6 +77,9 @@ public sealed class Site : IAsyncDisposable
 
     public Uri PortalUrl { get; private set; } = null!;
 
+    /// <summary>Bearer token of the portal's /metrics (generated with the other secrets).</summary>
+    public string MetricsToken { get; private set; } = null!;
+
     /// <summary>The cloud broker (embedded in the portal, or Mosquitto).</summary>
     public Uri CloudBroker { get; private set; } = null!;
 
@@ -117,6 +120,7 @@ public sealed class Site : IAsyncDisposable
         var fogIds = Enumerable.Range(1, o.Fogs).Select(f => $"fog-{f}").ToList();
         var fogPasswords = Secrets(root, fogIds);
         var portalPassword = Secrets(root, ["portal"])["portal"];
+        MetricsToken = Secrets(root, ["metrics"])["metrics"];
 
         // Secrets go to the children through their environment (readable only by this user), never on the
         // command line, where every local user could read them in the process list.
@@ -124,6 +128,7 @@ public sealed class Site : IAsyncDisposable
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["FOGLENS_PORTAL_Auth__AdminPassword"] = o.AdminPassword,
+            ["FOGLENS_PORTAL_Portal__MetricsToken"] = MetricsToken,
         };
         string[] brokerArguments;
         if (o.External)
@@ -142,10 +147,12 @@ public sealed class Site : IAsyncDisposable
         else
         {
             brokerArguments = [$"--Broker:Port={brokerPort}"];
-            foreach (var (fog, password) in fogPasswords)
-            {
-                portalSecrets[$"FOGLENS_PORTAL_Broker__Fogs__{fog}"] = password;
-            }
+        }
+
+        // The fog accounts also authenticate the fogs' model downloads (HTTP Basic), with either broker.
+        foreach (var (fog, password) in fogPasswords)
+        {
+            portalSecrets[$"FOGLENS_PORTAL_Broker__Fogs__{fog}"] = password;
         }
 
         var models = Path.Combine(RepoLayout.Root, "models", "age");
