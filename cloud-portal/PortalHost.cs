@@ -33,6 +33,7 @@ public static class PortalHost
         services.AddOptions<BrokerOptions>().Bind(config.GetSection(BrokerOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<BrokerOptions>, BrokerOptionsValidator>();
         services.AddSingleton<NodeAccess>();
+        services.AddSingleton<LoginThrottle>();
         services.AddOptions<IngestOptions>().Bind(config.GetSection(IngestOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<AuthOptions>().Bind(config.GetSection(AuthOptions.Section))
             .Validate(o => o.AdminPassword is null || o.AdminPassword.Length >= 8, "Auth:AdminPassword must have at least 8 characters")

@@ -118,24 +118,53 @@ public static class PortalApi
         }).AllowAnonymous().ExcludeFromDescription();
     }
 
-    private static async Task<IResult> LoginFormAsync(HttpContext http, PortalUsers users, [FromForm] string? username, [FromForm] string? password, [FromForm] string? returnUrl)
+    /// <summary>Checks the password unless the throttle refuses this user or address; records the outcome.</summary>
+    private static async Task<(System.Security.Claims.ClaimsPrincipal? Principal, TimeSpan RetryAfter)> SignInThrottledAsync(HttpContext http, PortalUsers users, LoginThrottle throttle, string? name, string? password)
     {
-        var principal = await users.SignInAsync(username, password, http.RequestAborted);
+        var address = http.Connection.RemoteIpAddress?.ToString();
+        var wait = throttle.RetryAfter(name, address);
+        if (wait > TimeSpan.Zero)
+        {
+            return (null, wait);
+        }
+
+        var principal = await users.SignInAsync(name, password, http.RequestAborted);
         if (principal is null)
         {
-            return Results.Redirect("/login?error=1");
+            throttle.Failed(name, address);
+        }
+        else
+        {
+            throttle.Succeeded(name);
+        }
+
+        return (principal, TimeSpan.Zero);
+    }
+
+    private static IResult TooManyAttempts(HttpContext http, TimeSpan wait)
+    {
+        http.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return Results.Problem($"Too many failed logins; try again in {Math.Ceiling(wait.TotalMinutes):0} min.", statusCode: StatusCodes.Status429TooManyRequests);
+    }
+
+    private static async Task<IResult> LoginFormAsync(HttpContext http, PortalUsers users, LoginThrottle throttle, [FromForm] string? username, [FromForm] string? password, [FromForm] string? returnUrl)
+    {
+        var (principal, wait) = await SignInThrottledAsync(http, users, throttle, username, password);
+        if (principal is null)
+        {
+            return Results.Redirect(wait > TimeSpan.Zero ? "/login?error=locked" : "/login?error=1");
         }
 
         await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
         return Results.LocalRedirect(string.IsNullOrEmpty(returnUrl) || !returnUrl.StartsWith('/') || returnUrl.StartsWith("//", StringComparison.Ordinal) ? "/" : returnUrl);
     }
 
-    private static async Task<IResult> LoginJsonAsync(HttpContext http, PortalUsers users, LoginRequest request)
+    private static async Task<IResult> LoginJsonAsync(HttpContext http, PortalUsers users, LoginThrottle throttle, LoginRequest request)
     {
-        var principal = await users.SignInAsync(request.Name, request.Password, http.RequestAborted);
+        var (principal, wait) = await SignInThrottledAsync(http, users, throttle, request.Name, request.Password);
         if (principal is null)
         {
-            return Results.Unauthorized();
+            return wait > TimeSpan.Zero ? TooManyAttempts(http, wait) : Results.Unauthorized();
         }
 
         await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
