@@ -33,7 +33,7 @@ public static class FogHostExtensions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<FogCounters>();
         services.AddSingleton<EdgeRegistry>();
-        services.AddSingleton<CropChannel>();
+        services.AddSingleton<CropSpool>();
         services.AddSingleton<AgeModelProvider>();
         services.AddSingleton(sp => new MessageHeaderFactory(sp.GetRequiredService<IOptions<FogOptions>>().Value.FogId, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp =>
@@ -43,6 +43,14 @@ public static class FogHostExtensions
             return new DemographicsAggregator(lease.Estimator.Groups, fog.Window, fog.WindowGrace, sp.GetRequiredService<MessageHeaderFactory>());
         });
 
+        services.AddSingleton(sp =>
+        {
+            var fog = sp.GetRequiredService<IOptions<FogOptions>>().Value;
+            var counters = sp.GetRequiredService<FogCounters>();
+            return new WindowLedger(
+                Path.Combine(fog.DataDirectory, "demographics.journal"), fog.FogId, sp.GetRequiredService<DemographicsAggregator>(),
+                sp.GetRequiredKeyedService<DiskOutbox>(CloudLink.SessionKey), counters.WindowPublished, sp.GetRequiredService<ILogger<WindowLedger>>());
+        });
         services.AddSingleton<CropIntake>();
         services.AddSingleton<EmbeddedEdgeBroker>();
         var edgeBroker = builder.Configuration.GetSection(EdgeBrokerOptions.Section);
@@ -116,9 +124,9 @@ public static class FogHostExtensions
                 : http.Connection.RemoteIpAddress is { } remote && System.Net.IPAddress.IsLoopback(remote);
             return allowed ? await next(context) : Results.Unauthorized();
         });
-        monitoring.MapGet("/metrics", (FogCounters counters, EdgeRegistry edges, CropChannel queue, DemographicsAggregator aggregator, InferenceWorker worker, FogLens.FogService.Federated.FederatedClient federated, AgeModelProvider models) =>
+        monitoring.MapGet("/metrics", (FogCounters counters, EdgeRegistry edges, CropSpool queue, DemographicsAggregator aggregator, InferenceWorker worker, FogLens.FogService.Federated.FederatedClient federated, AgeModelProvider models) =>
             Results.Text(PrometheusMetrics.Render(counters, edges, queue, aggregator, worker, federated, models), PrometheusMetrics.ContentType));
-        monitoring.MapGet("/api/status", (FogCounters counters, EdgeRegistry edges, CropChannel queue, AgeModelProvider models, InferenceWorker worker, DemographicsAggregator aggregator) => Results.Ok(new
+        monitoring.MapGet("/api/status", (FogCounters counters, EdgeRegistry edges, CropSpool queue, AgeModelProvider models, InferenceWorker worker, DemographicsAggregator aggregator) => Results.Ok(new
         {
             modelVersion = models.ModelVersion,
             edgesOnline = edges.Online,

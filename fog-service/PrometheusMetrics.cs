@@ -12,7 +12,7 @@ public static class PrometheusMetrics
 {
     public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
 
-    public static string Render(FogCounters counters, EdgeRegistry edges, CropChannel queue, DemographicsAggregator aggregator, InferenceWorker worker, FederatedClient federated, AgeModelProvider models)
+    public static string Render(FogCounters counters, EdgeRegistry edges, CropSpool queue, DemographicsAggregator aggregator, InferenceWorker worker, FederatedClient federated, AgeModelProvider models)
     {
         ArgumentNullException.ThrowIfNull(counters);
         var sb = new StringBuilder();

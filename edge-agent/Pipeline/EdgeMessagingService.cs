@@ -38,6 +38,7 @@ public sealed partial class EdgeMessagingService(
         }
 
         await base.StopAsync(cancellationToken);
+        LogStopped(sender.Sent, outbox.Count);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -64,6 +65,9 @@ public sealed partial class EdgeMessagingService(
 
         await Task.WhenAll(run, drain);
     }
+
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Information, Message = "Stopped: {Acknowledged} crops acknowledged by the fog since start, {Outbox} left in the outbox")]
+    private partial void LogStopped(long acknowledged, int outbox);
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "camera {CameraFps:F1} fps, detection {DetectionFps:F1} fps, tracks {Tracks}, crops {Crops}, outbox {Outbox}, connected {Connected}")]
     private partial void LogStatus(double cameraFps, double detectionFps, int tracks, long crops, int outbox, bool connected);

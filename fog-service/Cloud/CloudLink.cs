@@ -11,17 +11,17 @@ namespace FogLens.FogService.Cloud;
 
 /// <summary>
 /// Everything the fog sends to the cloud: closed demographics windows go through the durable outbox
-/// (so a cloud outage loses nothing), and a retained fog status (online, counters; offline as last will
-/// and at shutdown). Open windows are flushed at shutdown.
+/// (so a cloud outage loses nothing; <see cref="WindowLedger"/> puts them there), and a retained fog status
+/// (online, counters; offline as last will and at shutdown). Open windows are flushed at shutdown.
 /// </summary>
 public sealed partial class CloudLink(
     [FromKeyedServices(CloudLink.SessionKey)] MqttSession session,
     [FromKeyedServices(CloudLink.SessionKey)] DiskOutbox outbox,
     [FromKeyedServices(CloudLink.SessionKey)] OutboxSender sender,
-    DemographicsAggregator aggregator,
+    WindowLedger ledger,
     FogCounters counters,
     EdgeRegistry edges,
-    CropChannel queue,
+    CropSpool spool,
     AgeModelProvider models,
     InferenceWorker worker,
     FogLens.FogService.Federated.FederatedClient federated,
@@ -35,7 +35,7 @@ public sealed partial class CloudLink(
 
     public byte[] Status(NodeState state) => JsonMessages.Serialize(new FogStatus(
         headers.Next(), state, models.ModelVersion, edges.Online, counters.CropsReceived, counters.CropsInferred,
-        counters.CropsRejected + counters.CorruptImages, queue.Depth, outbox.Count, worker.FacesPerSecond, federated.Training, federated.LocalSamples,
+        counters.CropsRejected + counters.CorruptImages, spool.Depth, outbox.Count, worker.FacesPerSecond, federated.Training, federated.LocalSamples,
         edges.Summaries()));
 
     public override async Task StopAsync(CancellationToken cancellationToken)
@@ -79,11 +79,8 @@ public sealed partial class CloudLink(
 
     private void PublishWindows(bool all)
     {
-        var topic = Topics.FogDemographics(_options.FogId);
-        foreach (var window in aggregator.Close(time.GetUtcNow(), all))
+        foreach (var window in ledger.CloseWindows(time.GetUtcNow(), all))
         {
-            outbox.Enqueue(topic, JsonMessages.Serialize(window));
-            counters.WindowPublished();
             LogWindow(window.EdgeId, window.CameraId, window.WindowStart, window.Faces, window.Header.MessageId);
         }
     }

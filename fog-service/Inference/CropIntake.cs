@@ -2,6 +2,7 @@ using FogLens.Contracts;
 using FogLens.Contracts.Imaging;
 using FogLens.Contracts.Serialization;
 using FogLens.FogService.Broker;
+using FogLens.FogService.Demographics;
 using Microsoft.Extensions.Options;
 
 namespace FogLens.FogService.Inference;
@@ -26,21 +27,39 @@ public enum IntakeOutcome
 /// Takes every message an edge publishes on the edge broker: parses face-crop frames (typed rejection of
 /// malformed, oversized, wrong-sender or wrong-topic messages, counted and logged), refuses images whose
 /// JPEG header declares dimensions above the configured bound before anything decodes them, deduplicates
-/// redeliveries by message id, and queues crops for inference; records the status of each edge. Called
+/// redeliveries by message id (across restarts), and stores crops durably in the <see cref="CropSpool"/> for
+/// inference; records the status of each edge. Called
 /// inside the embedded broker's publish interceptor (the PUBACK waits for the queue, which is the
 /// back-pressure) or by <see cref="ExternalEdgeSubscriber"/> when the edge broker is external.
 /// </summary>
-public sealed partial class CropIntake(
-    CropChannel queue,
-    FogCounters counters,
-    EdgeRegistry edges,
-    TimeProvider time,
-    IOptions<FogOptions> options,
-    ILogger<CropIntake> logger)
+public sealed partial class CropIntake
 {
     private readonly MessageParser _parser = new();
     private readonly MessageIdWindow _seen = new(200_000);
-    private readonly int _maxSide = options.Value.MaxCropSide;
+    private readonly CropSpool _spool;
+    private readonly FogCounters _counters;
+    private readonly EdgeRegistry _edges;
+    private readonly TimeProvider _time;
+    private readonly ILogger<CropIntake> _logger;
+    private readonly int _maxSide;
+
+    public CropIntake(CropSpool spool, WindowLedger ledger, FogCounters counters, EdgeRegistry edges, TimeProvider time, IOptions<FogOptions> options, ILogger<CropIntake> logger)
+    {
+        ArgumentNullException.ThrowIfNull(ledger);
+        ArgumentNullException.ThrowIfNull(options);
+        _spool = spool;
+        _counters = counters;
+        _edges = edges;
+        _time = time;
+        _logger = logger;
+        _maxSide = options.Value.MaxCropSide;
+
+        // Deduplication survives a restart: crops already counted (journal) or waiting (spool) are known.
+        foreach (var id in ledger.SeenAtStart.Concat(spool.Snapshot(int.MaxValue).Select(w => w.MessageId)))
+        {
+            _seen.TryAdd(id);
+        }
+    }
 
     public async ValueTask<IntakeOutcome> HandleAsync(string topic, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
@@ -52,11 +71,11 @@ public sealed partial class CropIntake(
                 return Reject(topic, status.Error.ToString());
             }
 
-            edges.Update(status.Value, time.GetUtcNow());
+            _edges.Update(status.Value, _time.GetUtcNow());
             return IntakeOutcome.Accepted;
         }
 
-        counters.CropReceived();
+        _counters.CropReceived();
         var crop = _parser.ParseFaceCrop(topic, payload);
         if (!crop.IsSuccess)
         {
@@ -66,25 +85,25 @@ public sealed partial class CropIntake(
         var metadata = crop.Value.Metadata;
         if (!_seen.TryAdd(metadata.Header.MessageId))
         {
-            counters.Duplicate();
+            _counters.Duplicate();
             return IntakeOutcome.Duplicate;
         }
 
         var header = JpegHeader.TryRead(crop.Value.Payload.Span, out var width, out var height);
         if (header != JpegHeaderStatus.Ok || width < 1 || height < 1 || width > _maxSide || height > _maxSide)
         {
-            counters.CorruptImage();
+            _counters.CorruptImage();
             LogImageRefused(metadata.Header.SenderId, metadata.Header.MessageId, header == JpegHeaderStatus.Ok ? $"declares {width}x{height} pixels (bound {_maxSide})" : $"JPEG header: {header}");
             return IntakeOutcome.CorruptImage;
         }
 
-        await queue.EnqueueAsync(new CropWork(metadata.Header.SenderId, metadata.CameraId, metadata.CapturedAt, metadata.Header.MessageId, crop.Value.Payload), cancellationToken);
+        await _spool.EnqueueAsync(topic, payload, cancellationToken);
         return IntakeOutcome.Accepted;
     }
 
     private IntakeOutcome Reject(string topic, string error)
     {
-        counters.CropRejected();
+        _counters.CropRejected();
         LogRejected(topic.Length > 120 ? topic[..120] : topic, error);
         return IntakeOutcome.Rejected;
     }

@@ -4,15 +4,16 @@ using Microsoft.Extensions.Options;
 namespace FogLens.FogService.Inference;
 
 /// <summary>
-/// Takes crops from the queue in batches (up to Fog:InferenceBatch, waiting at most 20 ms to fill one),
-/// decodes and preprocesses them with the shared face preprocessor, estimates ages with ONNX Runtime
-/// and adds them to the demographics windows. Corrupt JPEGs are counted and logged. Crops are dropped
-/// from memory after inference; with Fog:KeepFaces they are written under the data directory.
+/// Takes crops from the durable spool in batches (up to Fog:InferenceBatch, waiting at most 20 ms to fill
+/// one), decodes and preprocesses them with the shared face preprocessor, estimates ages with ONNX Runtime,
+/// journals the faces and adds them to the demographics windows (<see cref="WindowLedger"/>), and only then
+/// removes the crops from the spool. Corrupt JPEGs are counted and logged. With Fog:KeepFaces crops are also
+/// written under the data directory.
 /// </summary>
 public sealed partial class InferenceWorker(
-    CropChannel queue,
+    CropSpool spool,
     AgeModelProvider models,
-    DemographicsAggregator aggregator,
+    WindowLedger ledger,
     FogCounters counters,
     IOptions<FogOptions> options,
     ILogger<InferenceWorker> logger) : BackgroundService
@@ -23,37 +24,14 @@ public sealed partial class InferenceWorker(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var batch = new List<CropWork>(_options.InferenceBatch);
         var windowStart = DateTime.UtcNow;
         long windowCount = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
-            batch.Clear();
+            IReadOnlyList<CropWork> batch;
             try
             {
-                batch.Add(await queue.Reader.ReadAsync(stoppingToken));
-                using var fill = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-                fill.CancelAfter(TimeSpan.FromMilliseconds(20));
-                while (batch.Count < _options.InferenceBatch)
-                {
-                    if (queue.Reader.TryRead(out var more))
-                    {
-                        batch.Add(more);
-                        continue;
-                    }
-
-                    try
-                    {
-                        if (!await queue.Reader.WaitToReadAsync(fill.Token))
-                        {
-                            break;
-                        }
-                    }
-                    catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-                    {
-                        break;
-                    }
-                }
+                batch = await spool.ReadBatchAsync(_options.InferenceBatch, TimeSpan.FromMilliseconds(20), stoppingToken);
             }
             catch (OperationCanceledException)
             {
@@ -61,6 +39,7 @@ public sealed partial class InferenceWorker(
             }
 
             Process(batch);
+            spool.Complete(batch); // only now: every face of the batch is in the journal
             windowCount += batch.Count;
             var elapsed = (DateTime.UtcNow - windowStart).TotalSeconds;
             if (elapsed >= 5)
@@ -72,13 +51,14 @@ public sealed partial class InferenceWorker(
         }
     }
 
-    /// <summary>Infers one batch; public for the throughput bench.</summary>
+    /// <summary>Infers one batch and journals its faces (one disk flush); public for the throughput bench.</summary>
     public void Process(IReadOnlyList<CropWork> batch)
     {
+        ArgumentNullException.ThrowIfNull(batch);
         using var lease = models.Acquire();
         var estimator = lease.Estimator;
         var predictions = estimator.PredictEncoded([.. batch.Select(w => w.Jpeg)]);
-        var inferred = 0;
+        var observations = new List<Observation>(batch.Count);
         for (var i = 0; i < batch.Count; i++)
         {
             var work = batch[i];
@@ -94,11 +74,11 @@ public sealed partial class InferenceWorker(
                 Keep(work);
             }
 
-            aggregator.Add(work.EdgeId, work.CameraId, work.CapturedAt, prediction.ExpectedAge, estimator.ModelVersion);
-            inferred++;
+            observations.Add(new Observation(work.MessageId, work.EdgeId, work.CameraId, work.CapturedAt, prediction.ExpectedAge, estimator.ModelVersion));
         }
 
-        counters.CropsInferredAdd(inferred);
+        ledger.Record(observations);
+        counters.CropsInferredAdd(observations.Count);
     }
 
     private void Keep(CropWork work)

@@ -9,7 +9,8 @@ namespace FogLens.Messaging;
 /// <summary>
 /// A durable FIFO of MQTT messages on disk, so nothing is lost while the broker is unreachable or the
 /// process restarts. One file per message ("{sequence:D19}.msg": magic, topic, flags, payload, CRC32),
-/// written to a temporary name, flushed to disk and renamed, so a crash never leaves half a message.
+/// written to a temporary name, flushed to disk and renamed (and the directory flushed), so a crash never
+/// leaves half a message and a power loss never loses an acknowledged one.
 /// When the total size would exceed the cap, the oldest messages are dropped (counted and logged).
 /// Thread-safe.
 /// </summary>
@@ -119,6 +120,7 @@ public sealed partial class DiskOutbox : IDisposable
             }
 
             File.Move(path + ".tmp", path);
+            DirectorySync.Flush(Directory); // the rename itself reaches the disk before the caller acknowledges anything
             _sizes[sequence] = record.Length;
             _bytes += record.Length;
             _signal.Release();
@@ -146,6 +148,29 @@ public sealed partial class DiskOutbox : IDisposable
 
             return null;
         }
+    }
+
+    /// <summary>Up to <paramref name="max"/> of the oldest readable messages, oldest first. Damaged files are discarded and counted.</summary>
+    public IReadOnlyList<OutboxMessage> PeekBatch(int max)
+    {
+        var batch = new List<OutboxMessage>(Math.Min(max, 256));
+        lock (_gate)
+        {
+            foreach (var sequence in _sizes.Keys.Take(max).ToArray())
+            {
+                if (Read(sequence) is { } message)
+                {
+                    batch.Add(message);
+                }
+                else
+                {
+                    DeleteLocked(sequence);
+                    Corrupt++;
+                }
+            }
+        }
+
+        return batch;
     }
 
     /// <summary>Removes a message after the broker acknowledged it.</summary>

@@ -41,6 +41,12 @@ public sealed class MqttEndpointOptions
     [System.ComponentModel.DataAnnotations.Range(1024, 512 * 1024 * 1024)]
     public int MaxPacketBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// PEM certificate of a private certificate authority (or of a self-signed broker certificate) to trust
+    /// for mqtts:// in addition to the system's roots; the broker's name must still match.
+    /// </summary>
+    public string? CaCertificatePath { get; set; }
+
     /// <summary>Accept any TLS certificate (test brokers only).</summary>
     public bool AllowUntrustedCertificates { get; set; }
 

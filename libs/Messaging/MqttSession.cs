@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Security.Cryptography.X509Certificates;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
@@ -141,6 +142,30 @@ public sealed partial class MqttSession : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Accepts a broker certificate the system trusts, or one that chains to <paramref name="authority"/>;
+    /// a name mismatch is never accepted.
+    /// </summary>
+    private static bool TrustedBy(X509Certificate2 authority, X509Certificate? presented, System.Net.Security.SslPolicyErrors errors)
+    {
+        if (errors == System.Net.Security.SslPolicyErrors.None)
+        {
+            return true;
+        }
+
+        if (presented is null || errors.HasFlag(System.Net.Security.SslPolicyErrors.RemoteCertificateNameMismatch) || errors.HasFlag(System.Net.Security.SslPolicyErrors.RemoteCertificateNotAvailable))
+        {
+            return false;
+        }
+
+        using var certificate = X509CertificateLoader.LoadCertificate(presented.GetRawCertData());
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(authority);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(certificate);
+    }
+
     public async ValueTask DisposeAsync()
     {
         _client.Dispose();
@@ -175,6 +200,11 @@ public sealed partial class MqttSession : IAsyncDisposable
                 if (_options.AllowUntrustedCertificates)
                 {
                     o.WithCertificateValidationHandler(_ => true);
+                }
+                else if (_options.CaCertificatePath is { Length: > 0 } caPath)
+                {
+                    var authority = X509Certificate2.CreateFromPem(File.ReadAllText(caPath));
+                    o.WithCertificateValidationHandler(e => TrustedBy(authority, e.Certificate, e.SslPolicyErrors));
                 }
             });
         }

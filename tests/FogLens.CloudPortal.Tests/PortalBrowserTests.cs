@@ -58,6 +58,7 @@ public sealed class PortalBrowserTests
         await Eventually.WaitUntil(() => portal.Service<PortalCounters>().StatusMessages >= 2, TimeSpan.FromSeconds(30), "fog status stored");
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await LaunchAsync(playwright);
+        Assertions.SetDefaultExpectTimeout(30_000); // Blazor's first render on 2 loaded cores can take longer than Playwright's 5 s
 
         var admin = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
         await LoginAsync(admin, portal, "admin", PortalHarness.AdminPassword);

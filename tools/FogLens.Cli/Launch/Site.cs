@@ -50,6 +50,12 @@ public sealed record SiteOptions
 
     public IReadOnlyList<string> FogArguments { get; init; } = [];
 
+    /// <summary>
+    /// Every MQTT hop over TLS (edge → fog, fog → portal) with a private CA generated for the site; embedded
+    /// brokers only (not with <see cref="External"/>).
+    /// </summary>
+    public bool Tls { get; init; }
+
     public static string RandomSecret() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
 }
 
@@ -116,7 +122,14 @@ public sealed class Site : IAsyncDisposable
         var portalPort = Port(0);
         var brokerPort = Port(23);
         PortalUrl = new Uri($"http://127.0.0.1:{portalPort}");
-        CloudBroker = new Uri($"mqtt://127.0.0.1:{brokerPort}");
+        if (o.Tls && o.External)
+        {
+            throw new InvalidOperationException("SiteOptions.Tls is supported with the embedded brokers only (not with External)");
+        }
+
+        var tls = o.Tls ? TlsMaterial.Create(Path.Combine(root, "tls")) : null;
+        var scheme = tls is null ? "mqtt" : "mqtts";
+        CloudBroker = new Uri($"{scheme}://127.0.0.1:{brokerPort}");
         var fogIds = Enumerable.Range(1, o.Fogs).Select(f => $"fog-{f}").ToList();
         var fogPasswords = Secrets(root, fogIds);
         var portalPassword = Secrets(root, ["portal"])["portal"];
@@ -146,7 +159,11 @@ public sealed class Site : IAsyncDisposable
         }
         else
         {
-            brokerArguments = [$"--Broker:Port={brokerPort}"];
+            brokerArguments =
+            [
+                $"--Broker:Port={brokerPort}",
+                .. tls is null ? [] : (string[])[$"--Broker:TlsCertificatePath={tls.ServerCertificate}", $"--Broker:TlsKeyPath={tls.ServerKey}"],
+            ];
         }
 
         // The fog accounts also authenticate the fogs' model downloads (HTTP Basic), with either broker.
@@ -184,6 +201,7 @@ public sealed class Site : IAsyncDisposable
                 "--urls", fogUrl.ToString().TrimEnd('/'), $"--Fog:FogId={id}", $"--Fog:DataDirectory={Path.Combine(root, id)}",
                 $"--Fog:ModelPath={Path.Combine(models, "age-net.onnx")}", $"--Fog:Window={o.FogWindow:c}", $"--Fog:WindowGrace={o.FogWindowGrace:c}",
                 $"--Fog:KeepFaces={o.KeepFaces}", $"--EdgeBroker:Port={edgePort}", $"--Cloud:Broker={CloudBroker}", $"--Cloud:Username={id}",
+                .. tls is null ? [] : (string[])[$"--EdgeBroker:TlsCertificatePath={tls.ServerCertificate}", $"--EdgeBroker:TlsKeyPath={tls.ServerKey}", $"--Cloud:CaCertificatePath={tls.Authority}"],
                 .. o.Federated is { } local ? (string[])[$"--Federated:LocalData={local.Lists[f - 1]}", $"--Federated:DatasetDirectory={local.Dataset}"] : [],
                 .. o.FogArguments,
             ];
@@ -200,11 +218,17 @@ public sealed class Site : IAsyncDisposable
                 var edgeId = $"edge-{n}";
                 string[] edgeArguments =
                 [
-                    "--source", o.EdgeSource(n), "--edge-id", edgeId, "--username", edgeId, "--camera-id", $"cam-{n}", "--fog", $"mqtt://127.0.0.1:{edgePort}",
+                    "--source", o.EdgeSource(n), "--edge-id", edgeId, "--username", edgeId, "--camera-id", $"cam-{n}", "--fog", $"{scheme}://127.0.0.1:{edgePort}",
                     "--outbox", Path.Combine(root, edgeId + "-outbox"), .. o.LoopSources ? (string[])["--loop"] : [],
                 ];
+                var edgeEnvironment = new Dictionary<string, string> { ["FOGLENS_EDGE_Fog__Password"] = edgePasswords[edgeId] };
+                if (tls is not null)
+                {
+                    edgeEnvironment["FOGLENS_EDGE_Fog__CaCertificatePath"] = tls.Authority;
+                }
+
                 await StartAsync(
-                    ChildSpec.Dotnet(edgeId, RepoLayout.Deployable("edge-agent", "FogLens.EdgeAgent"), edgeArguments, LogPath(edgeId), new Dictionary<string, string> { ["FOGLENS_EDGE_Fog__Password"] = edgePasswords[edgeId] }),
+                    ChildSpec.Dotnet(edgeId, RepoLayout.Deployable("edge-agent", "FogLens.EdgeAgent"), edgeArguments, LogPath(edgeId), edgeEnvironment),
                     cancellationToken: cancellationToken);
             }
         }
