@@ -5,6 +5,7 @@ using FogLens.CloudPortal.Data;
 using FogLens.CloudPortal.Federated;
 using FogLens.CloudPortal.Messaging;
 using FogLens.Contracts;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -69,6 +70,23 @@ public static class PortalHost
         var dataDirectory = Path.GetFullPath(config.GetSection(PortalOptions.Section)[nameof(PortalOptions.DataDirectory)] ?? new PortalOptions().DataDirectory);
         services.AddDataProtection().SetApplicationName("FogLens.CloudPortal").PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
 
+        var portalSection = config.GetSection(PortalOptions.Section);
+        var behindProxy = portalSection.GetValue<bool>(nameof(PortalOptions.BehindTlsProxy));
+        if (behindProxy)
+        {
+            var proxies = portalSection.GetSection(nameof(PortalOptions.TrustedProxies)).Get<string[]>() ?? ["127.0.0.1", "::1"];
+            services.Configure<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>(o =>
+            {
+                o.ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto;
+                o.KnownProxies.Clear();
+                foreach (var proxy in proxies)
+                {
+                    o.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
+                }
+            });
+            services.AddHsts(o => o.MaxAge = TimeSpan.FromDays(180));
+        }
+
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o =>
         {
             o.LoginPath = "/login";
@@ -76,13 +94,16 @@ public static class PortalHost
             o.Cookie.Name = "foglens.auth";
             o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.SecurePolicy = behindProxy ? CookieSecurePolicy.Always : CookieSecurePolicy.SameAsRequest;
             o.ExpireTimeSpan = TimeSpan.FromHours(8);
             o.SlidingExpiration = true;
+            o.Events.OnValidatePrincipal = ValidateStampAsync;
             o.Events.OnRedirectToLogin = ctx => ApiStatus(ctx, StatusCodes.Status401Unauthorized);
             o.Events.OnRedirectToAccessDenied = ctx => ApiStatus(ctx, StatusCodes.Status403Forbidden);
         });
         services.AddAuthorizationBuilder().AddPolicy(PortalRoles.AdminPolicy, p => p.RequireRole(PortalRoles.Admin));
         services.AddCascadingAuthenticationState();
+        services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, StampRevalidatingStateProvider>();
         services.AddHttpContextAccessor();
         services.AddHealthChecks().AddCheck<PortalReadiness>("portal", tags: ["ready"]);
         services.AddOpenApi();
@@ -94,6 +115,12 @@ public static class PortalHost
     public static WebApplication MapPortalEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        if (app.Services.GetRequiredService<IOptions<PortalOptions>>().Value.BehindTlsProxy)
+        {
+            app.UseForwardedHeaders(); // before anything reads the client address (login throttle) or the scheme
+            app.UseHsts();
+        }
+
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
@@ -104,6 +131,17 @@ public static class PortalHost
         app.MapStaticAssets();
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         return app;
+    }
+
+    /// <summary>Refuses a cookie whose security stamp is no longer the user's (logout, password change).</summary>
+    private static async Task ValidateStampAsync(CookieValidatePrincipalContext context)
+    {
+        var users = context.HttpContext.RequestServices.GetRequiredService<PortalUsers>();
+        if (!await users.IsCurrentAsync(context.Principal, context.HttpContext.RequestAborted))
+        {
+            context.RejectPrincipal();
+            await context.HttpContext.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+        }
     }
 
     private static Task ApiStatus(Microsoft.AspNetCore.Authentication.RedirectContext<CookieAuthenticationOptions> ctx, int status)

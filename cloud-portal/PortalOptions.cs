@@ -34,6 +34,15 @@ public sealed class PortalOptions
     /// signed-in user.
     /// </summary>
     public string? MetricsToken { get; set; }
+
+    /// <summary>
+    /// The portal is served through a TLS-terminating reverse proxy: X-Forwarded-For/-Proto are honoured from
+    /// <see cref="TrustedProxies"/> only, the sign-in cookie is Secure, and HSTS is sent.
+    /// </summary>
+    public bool BehindTlsProxy { get; set; }
+
+    /// <summary>Addresses of the reverse proxies whose forwarded headers are trusted (default: this machine).</summary>
+    public List<string> TrustedProxies { get; set; } = ["127.0.0.1", "::1"];
 }
 
 /// <summary>Storage (section "Database"): SQLite by default, PostgreSQL by connection string.</summary>

@@ -23,8 +23,9 @@ public static class PortalApi
     {
         var account = app.MapGroup("/account").WithTags("Account");
         account.MapPost("/login", LoginFormAsync).AllowAnonymous().ExcludeFromDescription();
-        account.MapPost("/logout", async (HttpContext http) =>
+        account.MapPost("/logout", async (HttpContext http, PortalUsers users) =>
         {
+            await users.RevokeAsync(http.User.Identity?.Name, http.RequestAborted); // a copy of the cookie stops working too
             await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
             return Results.Redirect("/login");
         }).ExcludeFromDescription();

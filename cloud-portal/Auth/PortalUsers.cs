@@ -48,6 +48,7 @@ public sealed partial class PortalUsers(PortalDb db, IOptions<AuthOptions> optio
 
         user.Role = role;
         user.PasswordHash = _hasher.HashPassword(user, password);
+        user.SecurityStamp = NewStamp(); // a password change ends every session
         await context.SaveChangesAsync(cancellationToken);
         LogUserSaved(name, role);
         return user;
@@ -77,11 +78,47 @@ public sealed partial class PortalUsers(PortalDb db, IOptions<AuthOptions> optio
             await context.SaveChangesAsync(cancellationToken);
         }
 
+        if (string.IsNullOrEmpty(user.SecurityStamp))
+        {
+            user.SecurityStamp = NewStamp();
+            await context.SaveChangesAsync(cancellationToken);
+        }
+
         var identity = new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, user.Name), new Claim(ClaimTypes.Role, user.Role)],
+            [new Claim(ClaimTypes.Name, user.Name), new Claim(ClaimTypes.Role, user.Role), new Claim(StampClaim, user.SecurityStamp)],
             Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationDefaults.AuthenticationScheme);
         return new ClaimsPrincipal(identity);
     }
+
+    /// <summary>Claim type of the security stamp in sign-in cookies.</summary>
+    public const string StampClaim = "foglens:stamp";
+
+    /// <summary>Whether a cookie's user still exists with the stamp it was issued with.</summary>
+    public async Task<bool> IsCurrentAsync(ClaimsPrincipal? principal, CancellationToken cancellationToken)
+    {
+        var name = principal?.Identity?.Name;
+        var stamp = principal?.FindFirst(StampClaim)?.Value;
+        if (string.IsNullOrEmpty(name) || string.IsNullOrEmpty(stamp))
+        {
+            return false;
+        }
+
+        await using var context = db.Create();
+        return await context.Users.AsNoTracking().AnyAsync(u => u.Name == name && u.SecurityStamp == stamp, cancellationToken);
+    }
+
+    /// <summary>Ends every session of <paramref name="name"/> (logout, or an Admin revoking access).</summary>
+    public async Task RevokeAsync(string? name, CancellationToken cancellationToken)
+    {
+        await using var context = db.Create();
+        if (await context.Users.FirstOrDefaultAsync(u => u.Name == name, cancellationToken) is { } user)
+        {
+            user.SecurityStamp = NewStamp();
+            await context.SaveChangesAsync(cancellationToken);
+        }
+    }
+
+    private static string NewStamp() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
 
     /// <summary>Creates the configured first Admin when there is no user yet.</summary>
     public async Task SeedAsync(CancellationToken cancellationToken)

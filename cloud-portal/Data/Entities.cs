@@ -237,6 +237,12 @@ public sealed class PortalUser
     public required string Role { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>
+    /// Random value put in every sign-in cookie; replaced on logout and password change, which makes every
+    /// cookie issued before invalid (checked on each request and by open Blazor circuits).
+    /// </summary>
+    public string SecurityStamp { get; set; } = string.Empty;
 }
 
 /// <summary>An imported federated experiment run (run.json and rounds.jsonl), shown on the Training page.</summary>

@@ -55,7 +55,7 @@ public sealed partial class CropIntake
         _maxSide = options.Value.MaxCropSide;
 
         // Deduplication survives a restart: crops already counted (journal) or waiting (spool) are known.
-        foreach (var id in ledger.SeenAtStart.Concat(spool.Snapshot(int.MaxValue).Select(w => w.MessageId)))
+        foreach (var id in ledger.SeenAtStart.Concat(spool.RecoveredIds))
         {
             _seen.TryAdd(id);
         }

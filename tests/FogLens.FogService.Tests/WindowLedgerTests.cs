@@ -116,6 +116,46 @@ public sealed class WindowLedgerTests : IDisposable
         Assert.Subset(recovered.SeenAtStart.ToHashSet(), all.TakeLast(1000).ToHashSet());
     }
 
+    [Fact]
+    public async Task SpooledCrops_SurviveACrash_ExceptThoseAlreadyCounted()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var options = Microsoft.Extensions.Options.Options.Create(new FogOptions { FogId = "fog-t", DataDirectory = _folder, QueueCapacity = 100 });
+        var headers = new MessageHeaderFactory("edge-1");
+        var crops = Enumerable.Range(0, 5).Select(_ =>
+        {
+            var at = DateTimeOffset.UtcNow;
+            var metadata = new FaceCropMetadata(headers.Next(), "cam-1", 1, at, at, at, new FaceBox(10, 10, 50, 50), 640, 480, 0.9f, 100f, "blazeface");
+            return (Id: metadata.Header.MessageId, Frame: BinaryFrame.Encode(BinaryFrameKind.FaceCrop, metadata, [0xFF, 0xD8, 0xFF, 0xD9]));
+        }).ToList();
+
+        using (var outbox = Outbox())
+        using (var ledger = Ledger(outbox))
+        {
+            var spool = new FogLens.FogService.Inference.CropSpool(options, ledger, NullLogger<FogLens.FogService.Inference.CropSpool>.Instance);
+            foreach (var crop in crops)
+            {
+                await spool.EnqueueAsync(Topics.EdgeFaces("edge-1"), crop.Frame, ct); // returns once on disk: the PUBACK may go
+            }
+
+            var counted = await spool.ReadBatchAsync(2, TimeSpan.FromMilliseconds(10), ct);
+            ledger.Record([.. counted.Select(w => new Observation(w.MessageId, w.EdgeId, w.CameraId, w.CapturedAt, 30, "age-v1"))]);
+            spool.Dispose(); // killed before the spool heard that those two are counted
+        }
+
+        var segment = Directory.GetFiles(Path.Combine(_folder, "crop-spool")).Single();
+        File.AppendAllText(segment, "torn"); // a record cut by the crash
+
+        using var restartedOutbox = Outbox();
+        using var restartedLedger = Ledger(restartedOutbox);
+        using var restarted = new FogLens.FogService.Inference.CropSpool(options, restartedLedger, NullLogger<FogLens.FogService.Inference.CropSpool>.Instance);
+        Assert.Equal(3, restarted.Depth);
+        Assert.Equal(crops.Skip(2).Select(c => c.Id), restarted.RecoveredIds);
+        Assert.Equal(2, Sent(restartedOutbox).Sum(w => w.Faces)); // the two counted ones, sent by the ledger's recovery
+        var again = await restarted.ReadBatchAsync(10, TimeSpan.FromMilliseconds(10), ct);
+        Assert.Equal(crops.Skip(2).Select(c => c.Id), again.Select(w => w.MessageId));
+    }
+
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 
     private long ObservationJournalBytes() => new FileInfo(Journal).Length;
