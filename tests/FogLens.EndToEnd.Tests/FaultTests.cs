@@ -83,10 +83,14 @@ public sealed partial class FaultTests(ITestOutputHelper output)
 
         // Faces in = faces stored: every crop a fog acknowledged to an edge is counted exactly once, across the
         // fog's SIGKILL (the fog acknowledges a crop only once it is on disk, and journals each face before counting it).
-        var acknowledged = site.Children.Where(c => c.Name.StartsWith("edge-", StringComparison.Ordinal))
-            .Sum(e => long.Parse(StoppedLine().Match(ReadShared(site.LogPath(e.Name))).Groups[1].Value, CultureInfo.InvariantCulture));
-        output.WriteLine($"crops acknowledged by the fogs: {acknowledged}; faces stored: {faces}");
-        Assert.Equal(acknowledged, faces);
+        // A crop in flight when its edge stops may have reached the fog without the edge seeing the PUBACK: it
+        // stays in the edge's outbox (resent and deduplicated on the next start), so it may or may not be stored.
+        var stops = site.Children.Where(c => c.Name.StartsWith("edge-", StringComparison.Ordinal))
+            .Select(e => StoppedLine().Match(ReadShared(site.LogPath(e.Name)))).ToList();
+        var acknowledged = stops.Sum(m => long.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
+        var leftInOutboxes = stops.Sum(m => long.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture));
+        output.WriteLine($"crops acknowledged by the fogs: {acknowledged} (+{leftInOutboxes} left in edge outboxes); faces stored: {faces}");
+        Assert.InRange(faces, acknowledged, acknowledged + leftInOutboxes);
         var report = Report(produced.Count, faces, acknowledged, runLength, outages);
         output.WriteLine(report);
         if (external && Environment.GetEnvironmentVariable("FOGLENS_WRITE_DOCS") == "1")
@@ -150,7 +154,7 @@ public sealed partial class FaultTests(ITestOutputHelper output)
         return sb.ToString();
     }
 
-    [GeneratedRegex(@"Stopped: (\d+) crops acknowledged")]
+    [GeneratedRegex(@"Stopped: (\d+) crops acknowledged by the fog since start, (\d+) left in the outbox")]
     private static partial Regex StoppedLine();
 
     [GeneratedRegex("as message ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")]

@@ -126,10 +126,12 @@ public sealed class FogServiceIntegrationTests
         await using var fog = await FogHarness.StartAsync(cloud.Uri);
         var edge = await fog.ConnectEdgeAsync("edge-o");
         var headers = new MessageHeaderFactory("edge-o");
+        var minute = DateTimeOffset.UtcNow.AddMinutes(-10);
+        minute = new DateTimeOffset(minute.Year, minute.Month, minute.Day, minute.Hour, minute.Minute, 0, TimeSpan.Zero);
         for (var i = 0; i < faces.Count; i++)
         {
-            // Three separate windows, two faces each.
-            await FogHarness.PublishCropAsync(edge, "edge-o", faces[i], DateTimeOffset.UtcNow.AddMinutes(-10 + (i / 2)), headers);
+            // Three separate windows, two faces each (fixed times: a pair never straddles a window boundary).
+            await FogHarness.PublishCropAsync(edge, "edge-o", faces[i], minute.AddMinutes(i / 2), headers);
         }
 
         // Every face inferred and every window closed into the outbox while the cloud is down.
