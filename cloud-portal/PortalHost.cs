@@ -31,7 +31,7 @@ public static class PortalHost
             .Validate(o => o.IsPostgres || string.Equals(o.Provider, "sqlite", StringComparison.OrdinalIgnoreCase), "Database:Provider must be sqlite or postgres")
             .Validate(o => !o.IsPostgres || !string.IsNullOrEmpty(o.ConnectionString), "Database:ConnectionString is required for postgres")
             .ValidateOnStart();
-        services.AddOptions<BrokerOptions>().Bind(config.GetSection(BrokerOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<BrokerOptions>().Bind(config.GetSection(BrokerOptions.Section)).PostConfigure(o => o.LoadFogsFile()).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<BrokerOptions>, BrokerOptionsValidator>();
         services.AddSingleton<NodeAccess>();
         services.AddSingleton<LoginThrottle>();

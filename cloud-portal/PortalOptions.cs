@@ -82,6 +82,21 @@ public sealed class BrokerOptions : EmbeddedBrokerOptions
     /// <summary>Fog credentials: fog id → password.</summary>
     public Dictionary<string, string> Fogs { get; set; } = [];
 
+    /// <summary>File of more fog credentials, one "fog-id password" per line (see <see cref="CredentialsFile"/>).</summary>
+    public string? FogsFile { get; set; }
+
+    /// <summary>Problems found reading <see cref="FogsFile"/> at start (reported by the validator).</summary>
+    internal List<string> FogsFileProblems { get; } = [];
+
+    /// <summary>Merges <see cref="FogsFile"/> into <see cref="Fogs"/> (a post-configure step).</summary>
+    internal void LoadFogsFile()
+    {
+        if (!string.IsNullOrEmpty(FogsFile))
+        {
+            FogsFileProblems.AddRange(CredentialsFile.Read(FogsFile, Fogs, FogLens.Contracts.NodeId.IsValid));
+        }
+    }
+
     /// <summary>
     /// Let any fog id connect without a password when <see cref="Fogs"/> is empty (development only; the
     /// portal refuses to start an open embedded broker unless this is set).

@@ -21,7 +21,7 @@ public static class FogHostExtensions
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
         services.AddOptions<FogOptions>().BindConfiguration(FogOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<EdgeBrokerOptions>().BindConfiguration(EdgeBrokerOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<EdgeBrokerOptions>().BindConfiguration(EdgeBrokerOptions.Section).PostConfigure(o => o.LoadEdgesFile()).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<IValidateOptions<EdgeBrokerOptions>, EdgeBrokerOptionsValidator>();
         services.AddOptions<FogLens.FogService.Federated.FederatedOptions>().BindConfiguration(FogLens.FogService.Federated.FederatedOptions.Section);
         services.AddOptions<MqttEndpointOptions>(CloudSection)

@@ -16,6 +16,7 @@ if (args is ["--help"] or ["-h"] or ["-?"])
           EdgeBroker:Embedded      run the edge broker (true)   EdgeBroker:Port    its port (1883)
           EdgeBroker:External      mqtt:// broker when not embedded (needs EdgeBroker:FogPassword)
           EdgeBroker:Edges:<id>    password of edge <id> (required, >= 8 characters)
+          EdgeBroker:EdgesFile     file of "edge-id password" lines (ids with '-' that bash can't export)
           EdgeBroker:AllowAnonymousEdges  no edge passwords: any edge may connect (development only)
           EdgeBroker:TlsCertificatePath, TlsKeyPath   serve mqtts with this PEM certificate and key
           EdgeBroker:MaxPacketBytes, MaxConnectPacketBytes, ConnectTimeout, MaxConnectionsPerAddress

@@ -15,6 +15,8 @@ public sealed class BrokerOptionsValidator : IValidateOptions<BrokerOptions>
     {
         ArgumentNullException.ThrowIfNull(options);
         var problems = new List<string>();
+        problems.AddRange(options.FogsFileProblems.Select(p => "Broker:FogsFile: " + p));
+
         if (options.Embedded)
         {
             if (options.Fogs.Count == 0 && !options.AllowAnonymousFogs)

@@ -15,6 +15,8 @@ public sealed class EdgeBrokerOptionsValidator : IValidateOptions<EdgeBrokerOpti
     {
         ArgumentNullException.ThrowIfNull(options);
         var problems = new List<string>();
+        problems.AddRange(options.EdgesFileProblems.Select(p => "EdgeBroker:EdgesFile: " + p));
+
         if (options.Embedded)
         {
             if (options.Edges.Count == 0 && !options.AllowAnonymousEdges)

@@ -84,6 +84,25 @@ public sealed class EdgeBrokerSecurityTests
     }
 
     [Fact]
+    public async Task EdgePasswords_FromACredentialsFile_HyphenatedIdsIncluded()
+    {
+        await using var cloud = new TestBroker();
+        await cloud.StartAsync();
+        var file = Path.Combine(Directory.CreateTempSubdirectory("foglens-edges-").FullName, "edges");
+        await File.WriteAllTextAsync(file, $"# edge credentials\nedge-1 {EdgePassword}\n\nedge-2\t{CompromisedPassword}\n", TestContext.Current.CancellationToken);
+        await using (var fog = await FogHarness.StartAsync(cloud.Uri, new() { ["EdgeBroker:AllowAnonymousEdges"] = "false", ["EdgeBroker:EdgesFile"] = file }))
+        {
+            using var edge = await ConnectAsync(fog.EdgePort, "edge-1", EdgePassword);
+            Assert.True(edge.IsConnected);
+            Assert.Equal(MqttClientConnectResultCode.BadUserNameOrPassword, await TryConnectAsync(fog.EdgePort, "edge-2", "edge-2", EdgePassword));
+        }
+
+        await File.AppendAllTextAsync(file, "Not An Id\n", TestContext.Current.CancellationToken);
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => FogHarness.StartAsync(cloud.Uri, new() { ["EdgeBroker:EdgesFile"] = file }));
+        Assert.Contains("line 5", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task JpegDeclaringAHugeImage_IsCountedCorrupt_BeforeAnyDecode()
     {
         await using var cloud = new TestBroker();
