@@ -28,7 +28,7 @@ public static class EdgeCommandLine
         var cameraId = new Option<string?>("--camera-id") { Description = "Camera id reported with crops (default: the edge id)." };
         var username = new Option<string?>("--username") { Description = "MQTT user name (password: FOGLENS_EDGE_Fog__Password or --password-file)." };
         var passwordFile = new Option<FileInfo?>("--password-file") { Description = "File holding the MQTT password." };
-        var detector = new Option<string?>("--detector") { Description = "blazeface (default), blazeface-back or haar." };
+        var detector = new Option<string?>("--detector") { Description = "blazeface-cascade (default), blazeface (front model), blazeface-back or haar." };
         var loop = new Option<bool>("--loop") { Description = "Restart files and folders at their end." };
         var batch = new Option<bool>("--no-realtime") { Description = "Process every frame as fast as possible instead of pacing at the source's frame rate." };
         var outbox = new Option<string?>("--outbox") { Description = "Folder of the store-and-forward outbox." };
