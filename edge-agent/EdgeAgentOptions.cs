@@ -45,7 +45,7 @@ public sealed class EdgeAgentOptions
     [Range(0.25, 4.0)]
     public double TileScale { get; set; } = Detection.CascadeFaceDetector.DefaultTileScale;
 
-    /// <summary>For blazeface-cascade: score threshold in windows around tracked faces (at most ScoreThreshold).</summary>
+    /// <summary>For blazeface-cascade: score threshold in windows around tracked faces (at most ScoreThreshold; lower finds more people and makes more false tracks).</summary>
     [Range(0.05, 0.99)]
     public double TrackedScoreThreshold { get; set; } = Detection.CascadeFaceDetector.DefaultTrackedScoreThreshold;
 

@@ -104,7 +104,12 @@ public static class EdgeCommandLine
             var report = bench.Run(result.GetRequiredValue(video).FullName, chips, result.GetValue(frames), 7, m => Console.Error.WriteLine(m));
             if (result.GetValue(output) is { } file)
             {
-                File.WriteAllText(file.FullName, report);
+                // Hand-written sections after the marker (the end-to-end table by face size) are kept.
+                const string Marker = "<!-- end of edge-agent bench output -->";
+                var kept = file.Exists && File.ReadAllText(file.FullName) is var old && old.Contains(Marker, StringComparison.Ordinal)
+                    ? old[old.IndexOf(Marker, StringComparison.Ordinal)..]
+                    : Marker + "\n";
+                File.WriteAllText(file.FullName, report + "\n" + kept);
                 Console.Error.WriteLine($"wrote {file.FullName}");
             }
             else

@@ -17,4 +17,11 @@ public sealed record PipelineResult(
     string Model,
     int Seed,
     int FacesPerSize,
-    int Clips);
+    int Clips)
+{
+    /// <summary>MAE of the same faces' aligned chips (no camera, no detector): the model card's setting.</summary>
+    public double AlignedMae { get; init; }
+
+    /// <summary>Signed error of the same faces' aligned chips.</summary>
+    public double AlignedSignedError { get; init; }
+}
