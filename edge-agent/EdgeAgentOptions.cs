@@ -33,9 +33,21 @@ public sealed class EdgeAgentOptions
     [Range(0.1, 240)]
     public double FolderFps { get; set; } = 10;
 
-    /// <summary>blazeface (front model), blazeface-back, or haar.</summary>
-    [RegularExpression("^(blazeface|blazeface-back|haar)$", ErrorMessage = "Edge:Detector must be blazeface, blazeface-back or haar")]
-    public string Detector { get; set; } = "blazeface";
+    /// <summary>
+    /// blazeface-cascade (the front model on small regions such as windows around tracked faces, the
+    /// back model on larger ones, tiled for far faces; docs/edge-detectors.md), blazeface (the front
+    /// model only: blind to faces below about 64 px in a 640x480 frame), blazeface-back, or haar.
+    /// </summary>
+    [RegularExpression("^(blazeface-cascade|blazeface|blazeface-back|haar)$", ErrorMessage = "Edge:Detector must be blazeface-cascade, blazeface, blazeface-back or haar")]
+    public string Detector { get; set; } = "blazeface-cascade";
+
+    /// <summary>For blazeface-cascade: back-model input pixels per frame pixel on the far-face tiles (1 = 256 px tiles).</summary>
+    [Range(0.25, 4.0)]
+    public double TileScale { get; set; } = Detection.CascadeFaceDetector.DefaultTileScale;
+
+    /// <summary>For blazeface-cascade: score threshold in windows around tracked faces (at most ScoreThreshold; lower finds more people and makes more false tracks).</summary>
+    [Range(0.05, 0.99)]
+    public double TrackedScoreThreshold { get; set; } = Detection.CascadeFaceDetector.DefaultTrackedScoreThreshold;
 
     /// <summary>Folder holding blazeface/*.onnx (default: models/ of the repository or next to the binary).</summary>
     public string? ModelsDirectory { get; set; }

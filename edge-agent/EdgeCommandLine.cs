@@ -28,7 +28,7 @@ public static class EdgeCommandLine
         var cameraId = new Option<string?>("--camera-id") { Description = "Camera id reported with crops (default: the edge id)." };
         var username = new Option<string?>("--username") { Description = "MQTT user name (password: FOGLENS_EDGE_Fog__Password or --password-file)." };
         var passwordFile = new Option<FileInfo?>("--password-file") { Description = "File holding the MQTT password." };
-        var detector = new Option<string?>("--detector") { Description = "blazeface (default), blazeface-back or haar." };
+        var detector = new Option<string?>("--detector") { Description = "blazeface-cascade (default), blazeface (front model), blazeface-back or haar." };
         var loop = new Option<bool>("--loop") { Description = "Restart files and folders at their end." };
         var batch = new Option<bool>("--no-realtime") { Description = "Process every frame as fast as possible instead of pacing at the source's frame rate." };
         var outbox = new Option<string?>("--outbox") { Description = "Folder of the store-and-forward outbox." };
@@ -104,7 +104,12 @@ public static class EdgeCommandLine
             var report = bench.Run(result.GetRequiredValue(video).FullName, chips, result.GetValue(frames), 7, m => Console.Error.WriteLine(m));
             if (result.GetValue(output) is { } file)
             {
-                File.WriteAllText(file.FullName, report);
+                // Hand-written sections after the marker (the end-to-end table by face size) are kept.
+                const string Marker = "<!-- end of edge-agent bench output -->";
+                var kept = file.Exists && File.ReadAllText(file.FullName) is var old && old.Contains(Marker, StringComparison.Ordinal)
+                    ? old[old.IndexOf(Marker, StringComparison.Ordinal)..]
+                    : Marker + "\n";
+                File.WriteAllText(file.FullName, report + "\n" + kept);
                 Console.Error.WriteLine($"wrote {file.FullName}");
             }
             else

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using FogLens.EdgeAgent.Capture;
 using FogLens.EdgeAgent.Detection;
+using FogLens.EdgeAgent.Pipeline;
 using FogLens.EdgeAgent.Tracking;
 using OpenCvSharp;
 
@@ -24,8 +25,12 @@ public sealed class DetectorBench(string repositoryRoot, string samplesFolder)
 
     public string Run(string video, IReadOnlyList<string> faceChips, int frames, int seed, Action<string> progress)
     {
+        IFaceDetector Cascade() => new CascadeFaceDetector(
+            new BlazeFaceDetector(BlazeFaceDetector.DefaultPath(repositoryRoot, BlazeFaceModel.Front)),
+            new BlazeFaceDetector(BlazeFaceDetector.DefaultPath(repositoryRoot, BlazeFaceModel.Back)));
         var detectors = new (string Name, Func<IFaceDetector> Create, bool Gated)[]
         {
+            ("BlazeFace cascade (the agent's default), motion-gated pipeline", Cascade, true),
             ("BlazeFace front, motion-gated pipeline", () => new BlazeFaceDetector(BlazeFaceDetector.DefaultPath(repositoryRoot, BlazeFaceModel.Front)), true),
             ("BlazeFace front, full frame", () => new BlazeFaceDetector(BlazeFaceDetector.DefaultPath(repositoryRoot, BlazeFaceModel.Front)), false),
             ("BlazeFace back (256), full frame", () => new BlazeFaceDetector(BlazeFaceDetector.DefaultPath(repositoryRoot, BlazeFaceModel.Back)), false),
@@ -35,7 +40,7 @@ public sealed class DetectorBench(string repositoryRoot, string samplesFolder)
         var md = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
         md.Append(c, $"Video: `{Path.GetFileName(video)}` scaled to 640x480, {frames} frames; recall on {faceChips.Count} face chips pasted into 640x480 backgrounds (seed {seed}); false positives on {FaceFree.Length} face-free images. {Environment.ProcessorCount} cores, ONNX Runtime with 1 intra-op thread.\n\n");
-        md.Append("Recall and false positives are measured on full frames; the motion-gated row differs from the full-frame row only in which regions are searched, so it shows speed (busy video, and a static scene: one still image repeated).\n\n");
+        md.Append("Recall and false positives are measured on full frames; the motion-gated rows differ from the full-frame rows only in which regions are searched, so they show speed (busy video, and a static scene: one still image repeated). The cascade searches a full frame with the front model and one back-model tile per call, taking turns; its recall here is over one round of turns (nine calls). End-to-end recall by face size: `./foglens pipeline eval` (docs/benchmarks.md).\n\n");
         md.Append("| detector | fps, busy video | fps, static scene | recall (all sizes) | recall, faces >= 80 px | recall, faces < 80 px | false positives / face-free image |\n|---|---|---|---|---|---|---|\n");
         foreach (var (name, create, gated) in detectors)
         {
@@ -53,16 +58,14 @@ public sealed class DetectorBench(string repositoryRoot, string samplesFolder)
         return md.ToString();
     }
 
-    /// <summary>Frames per second of decode + resize + (gated) detect + track over the first frames of a video.</summary>
+    /// <summary>Frames per second of decode + resize + the agent's frame processing (gate, detect, track) over the first frames of a video.</summary>
     private static double Speed(IFaceDetector detector, string video, int frames, bool gated)
     {
         using var source = VideoCaptureSource.Open(video);
-        using var tracker = new FaceTracker(new TrackerOptions());
-        using var gate = new MotionGate();
+        using var processor = new FrameProcessor(detector, Options(gated), new TrackerOptions());
         using var scaled = new Mat();
         var watch = Stopwatch.StartNew();
         var n = 0;
-        var whole = new Rect(0, 0, 640, 480);
         while (n < frames)
         {
             using var frame = source.Read(_ => { });
@@ -72,46 +75,32 @@ public sealed class DetectorBench(string repositoryRoot, string samplesFolder)
             }
 
             Cv2.Resize(frame.Image, scaled, new Size(640, 480), 0, 0, InterpolationFlags.Area);
-            var regions = gated ? gate.Regions(scaled) : [whole];
-            var faces = new List<FaceDetection>();
-            foreach (var region in regions)
-            {
-                faces.AddRange(detector.Detect(scaled, region));
-            }
-
-            tracker.Update(faces, scaled, frame.CapturedAt);
+            processor.Process(scaled, frame.CapturedAt);
             n++;
         }
 
         return n / watch.Elapsed.TotalSeconds;
     }
 
-    /// <summary>Frames per second on a static scene (a still image as every frame), copy + (gated) detect + track.</summary>
+    /// <summary>Frames per second on a static scene (a still image as every frame), copy + the agent's frame processing.</summary>
     private double StaticSpeed(IFaceDetector detector, int frames, bool gated)
     {
         using var still = Cv2.ImRead(Path.Combine(samplesFolder, "home.jpg"));
         using var scene = new Mat();
         Cv2.Resize(still, scene, new Size(640, 480), 0, 0, InterpolationFlags.Area);
-        using var tracker = new FaceTracker(new TrackerOptions());
-        using var gate = new MotionGate();
-        var whole = new Rect(0, 0, 640, 480);
+        using var processor = new FrameProcessor(detector, Options(gated), new TrackerOptions());
         var start = DateTimeOffset.UtcNow;
         var watch = Stopwatch.StartNew();
         for (var n = 0; n < frames; n++)
         {
             using var frame = scene.Clone();
-            var regions = gated ? gate.Regions(frame) : [whole];
-            var faces = new List<FaceDetection>();
-            foreach (var region in regions)
-            {
-                faces.AddRange(detector.Detect(frame, region));
-            }
-
-            tracker.Update(faces, frame, start.AddMilliseconds(n * 40));
+            processor.Process(frame, start.AddMilliseconds(n * 40));
         }
 
         return frames / watch.Elapsed.TotalSeconds;
     }
+
+    private static EdgeAgentOptions Options(bool gated) => new() { EdgeId = "bench", Source = "bench", MotionGating = gated };
 
     private (double All, double Large, double Small) Recall(IFaceDetector detector, IReadOnlyList<string> chips, int seed)
     {
@@ -134,7 +123,8 @@ public sealed class DetectorBench(string repositoryRoot, string samplesFolder)
             }
 
             // The chip is an aligned face with margin: the face fills roughly its central 70 %.
-            var found = detector.Detect(frame).Any(d =>
+            var rounds = detector is CascadeFaceDetector cascade ? cascade.TileRounds(frame.Width, frame.Height) : 1;
+            var found = Enumerable.Range(0, rounds).SelectMany(_ => detector.Detect(frame)).Any(d =>
                 d.CenterX > x + (0.15 * side) && d.CenterX < x + (0.85 * side) && d.CenterY > y + (0.15 * side) && d.CenterY < y + (0.85 * side)
                 && d.Width > 0.25 * side && d.Width < 1.1 * side);
             var faceSide = 0.7 * side;
@@ -163,7 +153,8 @@ public sealed class DetectorBench(string repositoryRoot, string samplesFolder)
             using var image = Cv2.ImRead(path);
             using var frame = new Mat();
             Cv2.Resize(image, frame, new Size(640, 480), 0, 0, InterpolationFlags.Area);
-            detections += detector.Detect(frame).Count;
+            var rounds = detector is CascadeFaceDetector cascade ? cascade.TileRounds(frame.Width, frame.Height) : 1;
+            detections += WeightedNms.Apply([.. Enumerable.Range(0, rounds).SelectMany(_ => detector.Detect(frame))], 0.3f).Count;
         }
 
         return images.Length == 0 ? double.NaN : (double)detections / images.Length;

@@ -49,7 +49,8 @@ public sealed class BlazeFaceDetector : IFaceDetector
         (_anchorX, _anchorY) = Anchors();
     }
 
-    public string Name => "blazeface";
+    /// <summary>"blazeface" (front, 128 px input) or "blazeface-back" (256 px input).</summary>
+    public string Name => InputSize == 128 ? "blazeface" : "blazeface-back";
 
     public int InputSize { get; }
 
@@ -60,7 +61,10 @@ public sealed class BlazeFaceDetector : IFaceDetector
     public static string DefaultPath(string repositoryRoot, BlazeFaceModel model) => Path.Combine(
         repositoryRoot, "models", "blazeface", model == BlazeFaceModel.Front ? "face_detection_front_128x128_barracuda.onnx" : "face_detection_back_256x256_barracuda.onnx");
 
-    public IReadOnlyList<FaceDetection> Detect(Mat bgr, Rect? region = null)
+    public IReadOnlyList<FaceDetection> Detect(Mat bgr, Rect? region = null) => Detect(bgr, region, ScoreThreshold);
+
+    /// <summary>As <see cref="Detect(Mat, Rect?)"/> with another score threshold (e.g. a lower one where a face is already tracked).</summary>
+    public IReadOnlyList<FaceDetection> Detect(Mat bgr, Rect? region, float scoreThreshold)
     {
         ArgumentNullException.ThrowIfNull(bgr);
         var roi = Clip(region ?? new Rect(0, 0, bgr.Width, bgr.Height), bgr.Width, bgr.Height);
@@ -89,8 +93,9 @@ public sealed class BlazeFaceDetector : IFaceDetector
             using var tensor = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, input.AsMemory(0, size * size * 3), [1, size, size, 3]);
             using var outputs = _session.Run(new RunOptions(), [InputName], [tensor], OutputNames);
             var candidates = new List<FaceDetection>();
-            Decode(outputs[0].GetTensorDataAsSpan<float>(), outputs[2].GetTensorDataAsSpan<float>(), 0, candidates, roi, scale, padX, padY);
-            Decode(outputs[1].GetTensorDataAsSpan<float>(), outputs[3].GetTensorDataAsSpan<float>(), 512, candidates, roi, scale, padX, padY);
+            var logitThreshold = MathF.Log(scoreThreshold / (1 - scoreThreshold));
+            Decode(outputs[0].GetTensorDataAsSpan<float>(), outputs[2].GetTensorDataAsSpan<float>(), 0, candidates, roi, scale, padX, padY, logitThreshold);
+            Decode(outputs[1].GetTensorDataAsSpan<float>(), outputs[3].GetTensorDataAsSpan<float>(), 512, candidates, roi, scale, padX, padY, logitThreshold);
             return WeightedNms.Apply(candidates, NmsThreshold);
         }
         finally
@@ -122,10 +127,9 @@ public sealed class BlazeFaceDetector : IFaceDetector
         }
     }
 
-    private void Decode(ReadOnlySpan<float> scores, ReadOnlySpan<float> boxes, int anchorOffset, List<FaceDetection> into, Rect roi, float scale, int padX, int padY)
+    private void Decode(ReadOnlySpan<float> scores, ReadOnlySpan<float> boxes, int anchorOffset, List<FaceDetection> into, Rect roi, float scale, int padX, int padY, float logitThreshold)
     {
         var size = (float)InputSize;
-        var logitThreshold = MathF.Log(ScoreThreshold / (1 - ScoreThreshold));
         var count = scores.Length;
         for (var i = 0; i < count; i++)
         {

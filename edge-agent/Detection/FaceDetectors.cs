@@ -11,11 +11,27 @@ public static partial class FaceDetectors
             return new HaarFaceDetector();
         }
 
+        var root = ModelsRoot(options);
         var model = options.Detector == "blazeface-back" ? BlazeFaceModel.Back : BlazeFaceModel.Front;
-        var path = BlazeFaceDetector.DefaultPath(ModelsRoot(options), model);
+        var path = BlazeFaceDetector.DefaultPath(root, model);
         try
         {
-            return new BlazeFaceDetector(path, (float)options.ScoreThreshold);
+            var blazeFace = new BlazeFaceDetector(path, (float)options.ScoreThreshold);
+            if (options.Detector != "blazeface-cascade")
+            {
+                return blazeFace;
+            }
+
+            path = BlazeFaceDetector.DefaultPath(root, BlazeFaceModel.Back);
+            try
+            {
+                return new CascadeFaceDetector(blazeFace, new BlazeFaceDetector(path, (float)options.ScoreThreshold), options.TileScale, (float)options.TrackedScoreThreshold);
+            }
+            catch
+            {
+                blazeFace.Dispose();
+                throw;
+            }
         }
         catch (Exception ex) when (ex is FileNotFoundException or InvalidDataException or Microsoft.ML.OnnxRuntime.OnnxRuntimeException)
         {

@@ -8,8 +8,8 @@ using LogLevel = Microsoft.Extensions.Logging.LogLevel;
 namespace FogLens.EdgeAgent.Pipeline;
 
 /// <summary>
-/// The camera loop: read a frame, decide with the motion gate where to look, detect faces there, track
-/// them, and queue the best crop of each finished track. Runs on its own thread. A source that fails
+/// The camera loop: read a frame, hand it to a <see cref="FrameProcessor"/> (motion gate, detector,
+/// tracker), and queue the best crop of each finished track. Runs on its own thread. A source that fails
 /// is reopened with back-off; a finite source that ends flushes its tracks and stops the loop (the
 /// agent keeps running so the outbox drains). In real-time mode frames are skipped to keep up.
 /// </summary>
@@ -79,14 +79,11 @@ public sealed partial class EdgePipeline(
     /// <summary>Returns true when a finite source ended normally, false when cancelled.</summary>
     private bool ProcessSource(IFrameSource source, CancellationToken stoppingToken)
     {
-        using var tracker = new FaceTracker(trackerOptions.Value);
-        using var gate = new MotionGate();
+        using var processor = new FrameProcessor(detector, _options, trackerOptions.Value);
         var fps = source.Fps > 0 ? source.Fps : _options.FolderFps;
         var pace = _options.RealTime && fps > 0;
         var start = time.GetTimestamp();
-        long processed = 0;
         long position = 0;
-        int width = 0, height = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             using var frame = source.Read(problem =>
@@ -96,11 +93,7 @@ public sealed partial class EdgePipeline(
             });
             if (frame is null)
             {
-                foreach (var track in tracker.Flush(width, height))
-                {
-                    publisher.Publish(track);
-                }
-
+                Publish(processor.Flush());
                 return true;
             }
 
@@ -122,52 +115,21 @@ public sealed partial class EdgePipeline(
                 }
             }
 
-            width = frame.Image.Width;
-            height = frame.Image.Height;
-            var regions = Regions(gate, frame.Image, tracker.ActiveBoxes, processed++);
-            if (regions.Count == 0)
+            var outcome = processor.Process(frame.Image, frame.CapturedAt);
+            if (outcome.Gated)
             {
                 metrics.FrameGated();
-                Publish(tracker.Update([], frame.Image, frame.CapturedAt));
-                continue;
             }
-
-            var faces = new List<FaceDetection>();
-            foreach (var region in regions)
+            else
             {
-                faces.AddRange(detector.Detect(frame.Image, region));
+                metrics.FrameDetected(outcome.Faces.Count);
+                metrics.ActiveTracks = processor.ActiveTracks;
             }
 
-            var merged = regions.Count > 1 ? WeightedNms.Apply(faces, 0.3f) : faces;
-            metrics.FrameDetected(merged.Count);
-            Publish(tracker.Update(merged, frame.Image, frame.CapturedAt));
-            metrics.ActiveTracks = tracker.ActiveTracks;
+            Publish(outcome.Finished);
         }
 
         return false;
-    }
-
-    /// <summary>
-    /// Where to run the detector: the motion regions plus a window around every live track (so a person
-    /// who stops moving stays tracked), or the whole frame every FullFrameEvery frames.
-    /// </summary>
-    private List<Rect> Regions(MotionGate gate, Mat image, IEnumerable<FaceDetection> tracked, long processed)
-    {
-        var whole = new Rect(0, 0, image.Width, image.Height);
-        var moving = _options.MotionGating ? gate.Regions(image) : [whole];
-        if (!_options.MotionGating || processed % _options.FullFrameEvery == 0)
-        {
-            return [whole];
-        }
-
-        var regions = new List<Rect>(moving);
-        foreach (var box in tracked)
-        {
-            var side = (int)(Math.Max(box.Width, box.Height) * 3);
-            regions.Add(new Rect((int)box.CenterX - (side / 2), (int)box.CenterY - (side / 2), side, side).Intersect(whole));
-        }
-
-        return MotionGate.Merge(regions, image.Width, image.Height);
     }
 
     private void Publish(IReadOnlyList<FinishedTrack> finished)

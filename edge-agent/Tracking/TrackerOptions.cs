@@ -20,6 +20,9 @@ public sealed class TrackerOptions
     /// <summary>A track still visible after this long is published then (once) rather than when it ends.</summary>
     public TimeSpan MaxAge { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Faces smaller than this (pixels, box side) are not tracked.</summary>
-    public int MinFaceSize { get; set; } = 20;
+    /// <summary>
+    /// Faces smaller than this (pixels, box side) are not tracked. Below the smallest faces the edge is
+    /// meant to count (24 px, docs/benchmarks.md), with room for the detector's box jitter.
+    /// </summary>
+    public int MinFaceSize { get; set; } = 16;
 }

@@ -32,7 +32,7 @@ public sealed class EdgeAgentIntegrationTests
         foreach (var crop in crops)
         {
             Assert.Equal("edge-a", crop.Metadata.Header.SenderId);
-            Assert.Equal("blazeface", crop.Metadata.Detector);
+            Assert.Equal("blazeface-cascade", crop.Metadata.Detector);
             using var image = Cv2.ImDecode(crop.Payload.ToArray(), ImreadModes.Color);
             Assert.False(image.Empty());
         }

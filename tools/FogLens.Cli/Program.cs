@@ -8,5 +8,6 @@ var root = new RootCommand("FogLens tools: demo launcher, update codec, age mode
     CodecCommand.Create(),
     DataCommand.Create(),
     ExperimentCommand.Create(),
+    PipelineCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
