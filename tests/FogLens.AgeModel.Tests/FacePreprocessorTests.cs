@@ -70,7 +70,7 @@ public sealed class FacePreprocessorTests
     {
         var (x, y, w, h) = FaceCropGeometry.Expand(100, 100, 50, 50, 640, 480);
         Assert.Equal(w, h);
-        Assert.Equal(80, w);
+        Assert.Equal((int)Math.Round(50 * FaceCropGeometry.ExpandFactor), w);
         Assert.True(x < 100 && y < 100);
 
         var edge = FaceCropGeometry.Expand(0, 0, 100, 100, 120, 90);

@@ -25,13 +25,15 @@ public static class FaceCropGeometry
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(frameWidth);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(frameHeight);
-        var side = Math.Max(boxWidth, boxHeight) * ExpandFactor;
+        var side = Math.Max(1, (int)Math.Round(Math.Max(boxWidth, boxHeight) * ExpandFactor)); // whole pixels: square unless clipped
         var cx = boxX + (boxWidth / 2);
         var cy = boxY + (boxHeight / 2) - (UpShift * boxHeight);
-        var x0 = (int)Math.Round(Math.Clamp(cx - (side / 2), 0, frameWidth - 1));
-        var y0 = (int)Math.Round(Math.Clamp(cy - (side / 2), 0, frameHeight - 1));
-        var x1 = (int)Math.Round(Math.Clamp(cx + (side / 2), x0 + 1, frameWidth));
-        var y1 = (int)Math.Round(Math.Clamp(cy + (side / 2), y0 + 1, frameHeight));
+        var left = (int)Math.Round(cx - (side / 2.0));
+        var top = (int)Math.Round(cy - (side / 2.0));
+        var x0 = Math.Clamp(left, 0, frameWidth - 1);
+        var y0 = Math.Clamp(top, 0, frameHeight - 1);
+        var x1 = Math.Clamp(left + side, x0 + 1, frameWidth);
+        var y1 = Math.Clamp(top + side, y0 + 1, frameHeight);
         return (x0, y0, x1 - x0, y1 - y0);
     }
 }

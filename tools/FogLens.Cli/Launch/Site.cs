@@ -26,6 +26,12 @@ public sealed record SiteOptions
     /// <summary>Replay finite sources forever (demo feeds).</summary>
     public bool LoopSources { get; init; } = true;
 
+    /// <summary>
+    /// Pace file sources at their frame rate and skip frames when detection falls behind, like a camera (the
+    /// demo). Off: edges process every frame, so counts do not depend on how loaded the machine is (tests).
+    /// </summary>
+    public bool RealTimeSources { get; init; } = true;
+
     public TimeSpan FogWindow { get; init; } = TimeSpan.FromSeconds(20);
 
     public TimeSpan FogWindowGrace { get; init; } = TimeSpan.FromSeconds(10);
@@ -220,6 +226,7 @@ public sealed class Site : IAsyncDisposable
                 [
                     "--source", o.EdgeSource(n), "--edge-id", edgeId, "--username", edgeId, "--camera-id", $"cam-{n}", "--fog", $"{scheme}://127.0.0.1:{edgePort}",
                     "--outbox", Path.Combine(root, edgeId + "-outbox"), .. o.LoopSources ? (string[])["--loop"] : [],
+                    .. o.RealTimeSources ? [] : (string[])["--no-realtime"],
                 ];
                 var edgeEnvironment = new Dictionary<string, string> { ["FOGLENS_EDGE_Fog__Password"] = edgePasswords[edgeId] };
                 if (tls is not null)
