@@ -85,17 +85,8 @@ public sealed class BrokerOptions : EmbeddedBrokerOptions
     /// <summary>File of more fog credentials, one "fog-id password" per line (see <see cref="CredentialsFile"/>).</summary>
     public string? FogsFile { get; set; }
 
-    /// <summary>Problems found reading <see cref="FogsFile"/> at start (reported by the validator).</summary>
-    internal List<string> FogsFileProblems { get; } = [];
-
     /// <summary>Merges <see cref="FogsFile"/> into <see cref="Fogs"/> (a post-configure step).</summary>
-    internal void LoadFogsFile()
-    {
-        if (!string.IsNullOrEmpty(FogsFile))
-        {
-            FogsFileProblems.AddRange(CredentialsFile.Read(FogsFile, Fogs, FogLens.Contracts.NodeId.IsValid));
-        }
-    }
+    internal void LoadFogsFile() => LoadCredentialsFile(FogsFile, Fogs, FogLens.Contracts.NodeId.IsValid);
 
     /// <summary>
     /// Let any fog id connect without a password when <see cref="Fogs"/> is empty (development only; the

@@ -30,17 +30,8 @@ public sealed class EdgeBrokerOptions : EmbeddedBrokerOptions
     /// <summary>File of more edge credentials, one "edge-id password" per line (see <see cref="CredentialsFile"/>).</summary>
     public string? EdgesFile { get; set; }
 
-    /// <summary>Problems found reading <see cref="EdgesFile"/> at start (reported by the validator).</summary>
-    internal List<string> EdgesFileProblems { get; } = [];
-
     /// <summary>Merges <see cref="EdgesFile"/> into <see cref="Edges"/> (a post-configure step).</summary>
-    internal void LoadEdgesFile()
-    {
-        if (!string.IsNullOrEmpty(EdgesFile))
-        {
-            EdgesFileProblems.AddRange(CredentialsFile.Read(EdgesFile, Edges, FogLens.Contracts.NodeId.IsValid));
-        }
-    }
+    internal void LoadEdgesFile() => LoadCredentialsFile(EdgesFile, Edges, FogLens.Contracts.NodeId.IsValid);
 
     /// <summary>
     /// Let any edge id connect without a password when <see cref="Edges"/> is empty (development only; the

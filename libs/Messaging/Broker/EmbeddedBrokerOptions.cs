@@ -41,6 +41,20 @@ public abstract class EmbeddedBrokerOptions
     /// <summary>PEM private key of <see cref="TlsCertificatePath"/> (not needed for PKCS#12).</summary>
     public string? TlsKeyPath { get; set; }
 
+    /// <summary>Problems found reading a node credentials file at start (reported by the validator).</summary>
+    public IReadOnlyList<string> CredentialsFileProblems => _credentialsFileProblems;
+
+    private readonly List<string> _credentialsFileProblems = [];
+
+    /// <summary>Merges a credentials file into <paramref name="nodes"/> (a post-configure step); problems are kept for the validator.</summary>
+    protected void LoadCredentialsFile(string? path, Dictionary<string, string> nodes, Func<string, bool> isValidId)
+    {
+        if (!string.IsNullOrEmpty(path))
+        {
+            _credentialsFileProblems.AddRange(CredentialsFile.Read(path, nodes, isValidId));
+        }
+    }
+
     /// <summary>The transport limits these settings describe; loads the TLS certificate when one is configured.</summary>
     public BrokerLimits Limits() => new(MaxConnectPacketBytes, MaxPacketBytes, ConnectTimeout, MaxConnectionsPerAddress, LoadCertificate());
 
