@@ -59,7 +59,7 @@ public sealed class PortalCounters
 
     public IReadOnlyDictionary<string, long> Snapshot()
     {
-        var all = new Dictionary<string, long>(Totals());
+        var all = Totals();
         foreach (var reason in Enum.GetValues<FogLens.CloudPortal.Messaging.IngestRefusal>())
         {
             all[$"messages_rejected_{System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(reason.ToString())}_total"] = Refused(reason);

@@ -119,8 +119,7 @@ public static class FogHostExtensions
             var http = context.HttpContext;
             var token = http.RequestServices.GetRequiredService<IOptions<FogOptions>>().Value.MetricsToken;
             var allowed = token is { Length: > 0 }
-                ? System.Net.Http.Headers.AuthenticationHeaderValue.TryParse(http.Request.Headers.Authorization.ToString(), out var header)
-                    && string.Equals(header.Scheme, "Bearer", StringComparison.OrdinalIgnoreCase) && SharedSecret.Matches(header.Parameter, token)
+                ? SharedSecret.MatchesBearer(http.Request.Headers.Authorization.ToString(), token)
                 : http.Connection.RemoteIpAddress is { } remote && System.Net.IPAddress.IsLoopback(remote);
             return allowed ? await next(context) : Results.Unauthorized();
         });

@@ -46,11 +46,7 @@ public sealed class NodeAccess(IOptions<BrokerOptions> broker, IOptions<PortalOp
             return true;
         }
 
-        var token = portal.Value.MetricsToken;
-        return token is { Length: > 0 }
-            && AuthenticationHeaderValue.TryParse(http.Request.Headers.Authorization.ToString(), out var header)
-            && string.Equals(header.Scheme, "Bearer", StringComparison.OrdinalIgnoreCase)
-            && SharedSecret.Matches(header.Parameter, token);
+        return SharedSecret.MatchesBearer(http.Request.Headers.Authorization.ToString(), portal.Value.MetricsToken);
     }
 
     private bool IsFog(string authorization)

@@ -97,7 +97,7 @@ public sealed partial class CropIntake
             return IntakeOutcome.CorruptImage;
         }
 
-        await _spool.EnqueueAsync(topic, payload, cancellationToken);
+        await _spool.EnqueueAsync(topic, payload, CropWork.From(crop.Value), cancellationToken);
         return IntakeOutcome.Accepted;
     }
 

@@ -57,18 +57,16 @@ public sealed partial class CropSpool : IDisposable
     /// <summary>Crop ids recovered from the spool at start (the intake's deduplication seeds from them).</summary>
     public IReadOnlyList<Guid> RecoveredIds { get; private set; } = [];
 
-    /// <summary>Stores a validated crop frame; completes once it is on disk. Waits while the spool is full.</summary>
-    public async ValueTask EnqueueAsync(string topic, ReadOnlyMemory<byte> frame, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores a crop frame the intake has validated (<paramref name="work"/> is that frame, parsed); completes
+    /// once it is on disk. Waits while the spool is full.
+    /// </summary>
+    public async ValueTask EnqueueAsync(string topic, ReadOnlyMemory<byte> frame, CropWork work, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(work);
         while (Volatile.Read(ref _count) >= _capacity)
         {
             await _space.WaitAsync(TimeSpan.FromMilliseconds(50), cancellationToken);
-        }
-
-        var crop = _parser.ParseFaceCrop(topic, frame);
-        if (!crop.IsSuccess)
-        {
-            throw new ArgumentException("only validated crop frames may be spooled: " + crop.Error, nameof(frame));
         }
 
         var record = Record(topic, frame.Span);
@@ -84,8 +82,7 @@ public sealed partial class CropSpool : IDisposable
             _segment.Length += record.Length;
             _outstanding[_segmentId] = _outstanding.GetValueOrDefault(_segmentId) + 1;
             _count++;
-            var m = crop.Value.Metadata;
-            _pending.Add((new CropWork(m.Header.SenderId, m.CameraId, m.CapturedAt, m.Header.MessageId, crop.Value.Payload) { Sequence = _segmentId }, durable));
+            _pending.Add((work with { Sequence = _segmentId }, durable));
             if (_flushing.IsCompleted)
             {
                 _flushing = Task.Run(FlushLoop, CancellationToken.None); // a flush in progress always finishes
@@ -284,9 +281,9 @@ public sealed partial class CropSpool : IDisposable
                     continue;
                 }
 
-                var m = crop.Value.Metadata;
-                _ready.Writer.TryWrite(new CropWork(m.Header.SenderId, m.CameraId, m.CapturedAt, m.Header.MessageId, crop.Value.Payload) { Sequence = id });
-                recovered.Add(m.Header.MessageId);
+                var work = CropWork.From(crop.Value) with { Sequence = id };
+                _ready.Writer.TryWrite(work);
+                recovered.Add(work.MessageId);
                 kept++;
             }
 

@@ -150,29 +150,6 @@ public sealed partial class DiskOutbox : IDisposable
         }
     }
 
-    /// <summary>Up to <paramref name="max"/> of the oldest readable messages, oldest first. Damaged files are discarded and counted.</summary>
-    public IReadOnlyList<OutboxMessage> PeekBatch(int max)
-    {
-        var batch = new List<OutboxMessage>(Math.Min(max, 256));
-        lock (_gate)
-        {
-            foreach (var sequence in _sizes.Keys.Take(max).ToArray())
-            {
-                if (Read(sequence) is { } message)
-                {
-                    batch.Add(message);
-                }
-                else
-                {
-                    DeleteLocked(sequence);
-                    Corrupt++;
-                }
-            }
-        }
-
-        return batch;
-    }
-
     /// <summary>Removes a message after the broker acknowledged it.</summary>
     public void Remove(long sequence)
     {

@@ -23,12 +23,8 @@ public readonly record struct BrokerEndpoint(bool Enabled, int Port, bool BindAl
 public abstract class EmbeddedBroker(ILogger logger) : IHostedService, IAsyncDisposable
 {
     private MqttServer? _server;
-    private GuardedTcpServerAdapter? _listener;
 
     public bool IsRunning => _server?.IsStarted == true;
-
-    /// <summary>Connections the transport closed by a limit since start.</summary>
-    public long TransportRefusals => _listener?.Refused ?? 0;
 
     /// <summary>The running server, or null before start and when disabled.</summary>
     protected MqttServer? Server => _server;
@@ -48,11 +44,11 @@ public abstract class EmbeddedBroker(ILogger logger) : IHostedService, IAsyncDis
             .WithDefaultEndpointPort(endpoint.Port)
             .WithDefaultCommunicationTimeout(endpoint.Limits.ConnectTimeout);
         builder = endpoint.PersistentSessions ? builder.WithPersistentSessions() : builder;
-        _listener = new GuardedTcpServerAdapter(endpoint.BindAll ? IPAddress.Any : IPAddress.Loopback, endpoint.Port, endpoint.Limits, logger)
+        var listener = new GuardedTcpServerAdapter(endpoint.BindAll ? IPAddress.Any : IPAddress.Loopback, endpoint.Port, endpoint.Limits, logger)
         {
             OnRefused = (_, _) => OnTransportRefused(),
         };
-        _server = new MqttServerFactory().CreateMqttServer(builder.Build(), [_listener]);
+        _server = new MqttServerFactory().CreateMqttServer(builder.Build(), [listener]);
         _server.ValidatingConnectionAsync += ValidateConnectionAsync;
         _server.InterceptingPublishAsync += InterceptPublishAsync;
         _server.InterceptingSubscriptionAsync += InterceptSubscriptionAsync;

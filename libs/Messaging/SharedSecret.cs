@@ -16,6 +16,16 @@ public static class SharedSecret
         given is not null && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(given), Encoding.UTF8.GetBytes(expected));
 
     /// <summary>
+    /// Whether an HTTP Authorization header value is "Bearer &lt;token&gt;" with the configured token (constant-time);
+    /// false when no token is configured.
+    /// </summary>
+    public static bool MatchesBearer(string? authorization, string? token) =>
+        token is { Length: > 0 }
+        && System.Net.Http.Headers.AuthenticationHeaderValue.TryParse(authorization, out var header)
+        && string.Equals(header.Scheme, "Bearer", StringComparison.OrdinalIgnoreCase)
+        && Matches(header.Parameter, token);
+
+    /// <summary>
     /// Why a configured secret is unusable (missing, shorter than <see cref="MinLength"/>, or a placeholder
     /// from an example file such as "change-me"), or null when it is acceptable.
     /// </summary>

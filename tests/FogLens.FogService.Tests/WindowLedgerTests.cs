@@ -17,6 +17,7 @@ public sealed class WindowLedgerTests : IDisposable
     private static readonly TimeSpan Window = TimeSpan.FromMinutes(1);
     private readonly string _folder = Directory.CreateTempSubdirectory("foglens-ledger-").FullName;
     private readonly MessageParser _parser = new();
+    private readonly List<FogDemographics> _sent = [];
 
     private string Journal => Path.Combine(_folder, "demographics.journal");
 
@@ -126,7 +127,9 @@ public sealed class WindowLedgerTests : IDisposable
         {
             var at = DateTimeOffset.UtcNow;
             var metadata = new FaceCropMetadata(headers.Next(), "cam-1", 1, at, at, at, new FaceBox(10, 10, 50, 50), 640, 480, 0.9f, 100f, "blazeface");
-            return (Id: metadata.Header.MessageId, Frame: BinaryFrame.Encode(BinaryFrameKind.FaceCrop, metadata, [0xFF, 0xD8, 0xFF, 0xD9]));
+            byte[] jpeg = [0xFF, 0xD8, 0xFF, 0xD9];
+            var work = new FogLens.FogService.Inference.CropWork("edge-1", "cam-1", at, metadata.Header.MessageId, jpeg);
+            return (Id: metadata.Header.MessageId, Frame: BinaryFrame.Encode(BinaryFrameKind.FaceCrop, metadata, jpeg), Work: work);
         }).ToList();
 
         using (var outbox = Outbox())
@@ -135,7 +138,7 @@ public sealed class WindowLedgerTests : IDisposable
             var spool = new FogLens.FogService.Inference.CropSpool(options, ledger, NullLogger<FogLens.FogService.Inference.CropSpool>.Instance);
             foreach (var crop in crops)
             {
-                await spool.EnqueueAsync(Topics.EdgeFaces("edge-1"), crop.Frame, ct); // returns once on disk: the PUBACK may go
+                await spool.EnqueueAsync(Topics.EdgeFaces("edge-1"), crop.Frame, crop.Work, ct); // returns once on disk: the PUBACK may go
             }
 
             var counted = await spool.ReadBatchAsync(2, TimeSpan.FromMilliseconds(10), ct);
@@ -168,6 +171,16 @@ public sealed class WindowLedgerTests : IDisposable
     private static List<Observation> Faces(DateTimeOffset start, int count) =>
         [.. Enumerable.Range(0, count).Select(i => new Observation(Guid.NewGuid(), "edge-1", "cam-1", start.AddSeconds(i % 60), 20 + (i % 50), "age-v1"))];
 
-    private List<FogDemographics> Sent(DiskOutbox outbox) =>
-        [.. outbox.PeekBatch(int.MaxValue).Select(m => _parser.ParseFogDemographics(m.Topic, m.Payload)).Select(r => r.IsSuccess ? r.Value : throw new InvalidOperationException(r.Error.ToString()))];
+    /// <summary>Every window the ledgers of this test have put in the outbox so far (drained as a cloud link would).</summary>
+    private List<FogDemographics> Sent(DiskOutbox outbox)
+    {
+        while (outbox.Peek() is { } message)
+        {
+            var window = _parser.ParseFogDemographics(message.Topic, message.Payload);
+            _sent.Add(window.IsSuccess ? window.Value : throw new InvalidOperationException(window.Error.ToString()));
+            outbox.Remove(message.Sequence);
+        }
+
+        return _sent;
+    }
 }

@@ -13,6 +13,7 @@ internal sealed class GuardedStream : Stream
     private readonly Action<string> _refused;
     private readonly CancellationTokenSource _connectDeadline;
     private int _closed;
+    private bool _connected;
 
     public GuardedStream(Stream inner, BrokerLimits limits, Action<string> refused)
     {
@@ -61,9 +62,10 @@ internal sealed class GuardedStream : Stream
             throw new IOException("MQTT connection closed by the broker's limits: " + problem);
         }
 
-        if (_guard.Packets > 0)
+        if (!_connected && _guard.Packets > 0)
         {
-            _connectDeadline.Dispose();
+            _connected = true;
+            _connectDeadline.Dispose(); // the CONNECT arrived: its deadline timer is no longer needed
         }
 
         BytesRead += chunk.Length;

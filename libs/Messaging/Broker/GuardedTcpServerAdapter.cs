@@ -24,14 +24,10 @@ public sealed partial class GuardedTcpServerAdapter(IPAddress address, int port,
     private TcpListener? _listener;
     private MqttServerOptions? _options;
     private IMqttNetLogger? _mqttLogger;
-    private long _refused;
     private long _lastLogTicks = long.MinValue / 2;
     private long _suppressed;
 
     public Func<IMqttChannelAdapter, Task>? ClientHandler { get; set; }
-
-    /// <summary>Connections closed by a limit (per-address cap, packet size, connect timeout, TLS handshake).</summary>
-    public long Refused => Interlocked.Read(ref _refused);
 
     /// <summary>Called with the remote address and the reason whenever a limit closes a connection.</summary>
     public Action<EndPoint?, string>? OnRefused { get; set; }
@@ -151,7 +147,6 @@ public sealed partial class GuardedTcpServerAdapter(IPAddress address, int port,
 
     private void Refuse(EndPoint? remote, string reason)
     {
-        Interlocked.Increment(ref _refused);
         OnRefused?.Invoke(remote, reason);
 
         // At most one log line a second, so a flood of refused sockets cannot flood the log.
