@@ -74,6 +74,9 @@ public sealed class BrokerOptions : EmbeddedBrokerOptions
     /// <summary>External broker, e.g. mqtt://127.0.0.1:1883, when not embedded.</summary>
     public Uri? External { get; set; }
 
+    /// <summary>For an mqtts:// external broker signed by a private CA: that CA's PEM certificate (the system store otherwise).</summary>
+    public string? CaCertificatePath { get; set; }
+
     /// <summary>Credentials of the portal's own session.</summary>
     public string PortalUsername { get; set; } = "portal";
 

@@ -43,6 +43,7 @@ public sealed partial class EdgeMessagingService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        LogStarted(_options.EdgeId, outbox.Count);
         var topic = Topics.EdgeStatus(_options.EdgeId);
         session.Connected = ct => session.PublishAsync(topic, Status(NodeState.Online), retain: true, ct);
         var run = session.RunAsync(stoppingToken);
@@ -60,7 +61,7 @@ public sealed partial class EdgeMessagingService(
 
             metrics.Sample(time.GetUtcNow());
             await session.PublishAsync(topic, Status(NodeState.Online), retain: true, stoppingToken);
-            LogStatus(metrics.CameraFps, metrics.DetectionFps, metrics.ActiveTracks, metrics.CropsQueued, outbox.Count, session.IsConnected);
+            LogStatus(metrics.CameraFps, metrics.DetectionFps, metrics.ActiveTracks, metrics.CropsQueued, sender.Sent, outbox.Count, session.IsConnected);
         }
 
         await Task.WhenAll(run, drain);
@@ -69,6 +70,9 @@ public sealed partial class EdgeMessagingService(
     [LoggerMessage(EventId = 1202, Level = LogLevel.Information, Message = "Stopped: {Acknowledged} crops acknowledged by the fog since start, {Outbox} left in the outbox")]
     private partial void LogStopped(long acknowledged, int outbox);
 
-    [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "camera {CameraFps:F1} fps, detection {DetectionFps:F1} fps, tracks {Tracks}, crops {Crops}, outbox {Outbox}, connected {Connected}")]
-    private partial void LogStatus(double cameraFps, double detectionFps, int tracks, long crops, int outbox, bool connected);
+    [LoggerMessage(EventId = 1200, Level = LogLevel.Information, Message = "Started edge {EdgeId}: {Outbox} crops waiting in the outbox")]
+    private partial void LogStarted(string edgeId, int outbox);
+
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "camera {CameraFps:F1} fps, detection {DetectionFps:F1} fps, tracks {Tracks}, crops {Crops}, acknowledged {Acknowledged}, outbox {Outbox}, connected {Connected}")]
+    private partial void LogStatus(double cameraFps, double detectionFps, int tracks, long crops, long acknowledged, int outbox, bool connected);
 }

@@ -7,14 +7,22 @@ namespace FogLens.EndToEnd.Tests;
 
 /// <summary>
 /// Every MQTT hop over TLS (security issue #14, item 6): edge agents → the fog's embedded broker (mqtts) →
-/// the portal's embedded broker (mqtts), each client trusting the site's private CA. A plain-MQTT client is
-/// not served by either broker.
+/// the cloud broker (the portal's embedded one, or Mosquitto with PostgreSQL) over mqtts, each client trusting
+/// the site's private CA. A plain-MQTT client is not served by the cloud broker.
 /// </summary>
 public sealed class TlsEndToEndTests(ITestOutputHelper output)
 {
-    [Fact]
-    public async Task EdgeToFogToPortal_OverTls_WindowsArrive_PlainMqttIsNotServed()
+    [Theory]
+    [InlineData(false)] // embedded brokers
+    [InlineData(true)] // Mosquitto (certfile/keyfile on its listener) + PostgreSQL
+    public async Task EdgeToFogToPortal_OverTls_WindowsArrive_PlainMqttIsNotServed(bool external)
     {
+        if (external)
+        {
+            Assert.SkipWhen(PostgresCluster.FindBin(out var reason) is null, "TLS test with Mosquitto skipped: " + reason);
+            TestPaths.RequireInstalled(MosquittoServer.Binary, "mosquitto");
+        }
+
         var root = Directory.CreateTempSubdirectory("foglens-tls-").FullName;
         var options = new SiteOptions
         {
@@ -23,6 +31,7 @@ public sealed class TlsEndToEndTests(ITestOutputHelper output)
             Fogs = 1,
             EdgesPerFog = 1,
             Tls = true,
+            External = external,
             EdgeSource = _ => SyntheticScenes.Create(2),
             LoopSources = true,
             FogWindow = TimeSpan.FromSeconds(2),

@@ -18,8 +18,11 @@ public static class MosquittoServer
     /// <summary>The ACL for the FogLens topics, shared with the deployment files (the portal account is "portal").</summary>
     public static string AclPath => Path.Combine(RepoLayout.Root, "deploy", "mosquitto", "acl");
 
-    /// <summary>Writes mosquitto.conf, the password file and the ACL under <paramref name="folder"/>; returns the start spec.</summary>
-    public static ChildSpec Configure(string folder, int port, IReadOnlyDictionary<string, string> users, string logPath)
+    /// <summary>
+    /// Writes mosquitto.conf, the password file and the ACL under <paramref name="folder"/>; returns the start spec.
+    /// With <paramref name="tls"/> the listener serves MQTT over TLS only (TLS 1.2 or later, the site's certificate).
+    /// </summary>
+    public static ChildSpec Configure(string folder, int port, IReadOnlyDictionary<string, string> users, string logPath, TlsMaterial? tls = null)
     {
         ArgumentNullException.ThrowIfNull(users);
         if (!File.Exists(Binary) || !File.Exists(PasswdTool))
@@ -42,6 +45,7 @@ public static class MosquittoServer
         var config = new StringBuilder()
             .AppendLine("# FogLens site broker, written by the launcher.")
             .AppendLine($"listener {port} 127.0.0.1")
+            .AppendLine(tls is null ? "# plain MQTT (no TLS material given)" : $"certfile {tls.ServerCertificate}\nkeyfile {tls.ServerKey}\ntls_version tlsv1.2")
             .AppendLine("allow_anonymous false")
             .AppendLine($"password_file {passwords}")
             .AppendLine($"acl_file {acl}")

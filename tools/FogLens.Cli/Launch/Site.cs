@@ -56,9 +56,11 @@ public sealed record SiteOptions
 
     public IReadOnlyList<string> FogArguments { get; init; } = [];
 
+    public IReadOnlyList<string> EdgeArguments { get; init; } = [];
+
     /// <summary>
-    /// Every MQTT hop over TLS (edge → fog, fog → portal) with a private CA generated for the site; embedded
-    /// brokers only (not with <see cref="External"/>).
+    /// Every MQTT hop over TLS (edge → fog, fog → portal) with a private CA generated for the site: the embedded
+    /// brokers, or Mosquitto with <see cref="External"/>, serve the site's certificate and every client trusts the CA.
     /// </summary>
     public bool Tls { get; init; }
 
@@ -128,11 +130,6 @@ public sealed class Site : IAsyncDisposable
         var portalPort = Port(0);
         var brokerPort = Port(23);
         PortalUrl = new Uri($"http://127.0.0.1:{portalPort}");
-        if (o.Tls && o.External)
-        {
-            throw new InvalidOperationException("SiteOptions.Tls is supported with the embedded brokers only (not with External)");
-        }
-
         var tls = o.Tls ? TlsMaterial.Create(Path.Combine(root, "tls")) : null;
         var scheme = tls is null ? "mqtt" : "mqtts";
         CloudBroker = new Uri($"{scheme}://127.0.0.1:{brokerPort}");
@@ -153,12 +150,13 @@ public sealed class Site : IAsyncDisposable
         if (o.External)
         {
             var users = new Dictionary<string, string>(fogPasswords) { ["portal"] = portalPassword };
-            await StartAsync(MosquittoServer.Configure(Path.Combine(root, "mosquitto"), brokerPort, users, LogPath("mosquitto")), tcpPort: brokerPort, cancellationToken: cancellationToken);
+            await StartAsync(MosquittoServer.Configure(Path.Combine(root, "mosquitto"), brokerPort, users, LogPath("mosquitto"), tls), tcpPort: brokerPort, cancellationToken: cancellationToken);
             _postgres = PostgresCluster.Start(Path.Combine(root, "postgres"), Port(24), fast: false);
             DatabaseConnection = _postgres.Database("foglens");
             brokerArguments =
             [
                 "--Broker:Embedded=false", $"--Broker:External={CloudBroker}", "--Broker:PortalUsername=portal", "--Database:Provider=postgres",
+                .. tls is null ? [] : (string[])[$"--Broker:CaCertificatePath={tls.Authority}"],
             ];
             portalSecrets["FOGLENS_PORTAL_Broker__PortalPassword"] = portalPassword;
             portalSecrets["FOGLENS_PORTAL_Database__ConnectionString"] = DatabaseConnection;
@@ -227,6 +225,7 @@ public sealed class Site : IAsyncDisposable
                     "--source", o.EdgeSource(n), "--edge-id", edgeId, "--username", edgeId, "--camera-id", $"cam-{n}", "--fog", $"{scheme}://127.0.0.1:{edgePort}",
                     "--outbox", Path.Combine(root, edgeId + "-outbox"), .. o.LoopSources ? (string[])["--loop"] : [],
                     .. o.RealTimeSources ? [] : (string[])["--no-realtime"],
+                    .. o.EdgeArguments,
                 ];
                 var edgeEnvironment = new Dictionary<string, string> { ["FOGLENS_EDGE_Fog__Password"] = edgePasswords[edgeId] };
                 if (tls is not null)
