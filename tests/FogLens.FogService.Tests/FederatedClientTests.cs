@@ -99,12 +99,12 @@ public sealed class FederatedClientTests
         {
             var provider = fog.App.Services.GetRequiredService<FogLens.FogService.Inference.AgeModelProvider>();
             var updater = fog.App.Services.GetRequiredService<ModelUpdater>();
-            Assert.Equal("age-v1", provider.ModelVersion);
+            Assert.Equal("age-v1-cam", provider.ModelVersion);
 
             // A tampered announcement (wrong hash) is refused and the model stays.
             await cloud.PublishAsync(Topics.ModelAnnouncement, JsonMessages.Serialize(Announcement("age-v2", new string('f', 64), models.At("/api/models/age-v2/onnx"))), retain: true);
             await WaitUntil(() => updater.Failures == 1);
-            Assert.Equal("age-v1", provider.ModelVersion);
+            Assert.Equal("age-v1-cam", provider.ModelVersion);
 
             await cloud.PublishAsync(Topics.ModelAnnouncement, JsonMessages.Serialize(Announcement("age-v2", Sha256Hex.Of(v2), models.At("/api/models/age-v2/onnx"))), retain: true);
             await WaitUntil(() => provider.ModelVersion == "age-v2");

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using FogLens.AgeModel;
 using FogLens.AgeModel.Data;
+using System.Net.Http.Json;
 using FogLens.Cli.Launch;
+using FogLens.PipelineEval;
 using Spectre.Console;
 
 namespace FogLens.Cli;
@@ -62,15 +64,35 @@ internal static class DemoCommand
 
         var root = options.DataDirectory;
         var dataset = Environment.GetEnvironmentVariable(UtkFaceDataset.EnvironmentVariable) is { Length: > 0 } d && Directory.Exists(d) ? Path.GetFullPath(d) : null;
-        AnsiConsole.MarkupLine($"[bold]FogLens demo[/]: cloud portal ({(options.External ? "Mosquitto + PostgreSQL" : "SQLite + embedded broker")}), {options.Fogs} fog services, {options.EdgesPerFog} edge agents per fog on {(sources.Length > 0 ? "your sources" : "demo camera feeds built from Debian photos")}.");
+        AnsiConsole.MarkupLine($"[bold]FogLens demo[/]: cloud portal ({(options.External ? "Mosquitto + PostgreSQL" : "SQLite + embedded broker")}), {options.Fogs} fog services, {options.EdgesPerFog} edge agents per fog on {(sources.Length > 0 ? "your sources" : "demo camera feeds")}.");
         if (dataset is null)
         {
             AnsiConsole.MarkupLine($"[yellow]Federated training needs labelled faces: set {UtkFaceDataset.EnvironmentVariable} to a UTKFace folder (or place ../shared/datasets/utkface-part1) and the demo partitions it across the fogs and runs a round every 2 minutes.[/]");
         }
 
+        // With labelled faces, the demo cameras show many different people whose true ages are known, so the
+        // portal's histogram can be compared with the truth; without, the same face walks through every feed.
+        var cameras = options.Fogs * options.EdgesPerFog;
+        var labelledFaces = sources.Length == 0 && dataset is not null ? LabelledDemoScenes.Faces(dataset) : null;
+        string SceneFolder(int n) => Path.Combine(root, labelledFaces is null ? "scenes" : "labelled-scenes", $"camera-{n}");
+        if (labelledFaces is not null)
+        {
+            AnsiConsole.MarkupLine($"Camera feeds: {LabelledDemoScenes.PeoplePerCamera} labelled people per camera from the dataset's training split, 48–128 px faces, camera degradations; the status compares the portal's age groups with their true ages.");
+            for (var n = 1; n <= cameras; n++)
+            {
+                AnsiConsole.MarkupLine($"[grey]rendering the feed of camera {n} of {cameras} (once; kept in {Markup.Escape(SceneFolder(n))})[/]");
+                LabelledDemoScenes.Build(SceneFolder(n), n, labelledFaces);
+            }
+        }
+        else if (sources.Length == 0)
+        {
+            AnsiConsole.MarkupLine("[yellow]Camera feeds: one face (from Debian's messi5.jpg) walking through Debian photos, because no labelled dataset was found; there is no true histogram to compare with.[/]");
+        }
+
+        var truth = labelledFaces is null ? null : LabelledDemoScenes.Truth(Enumerable.Range(1, cameras).Select(SceneFolder));
         options = options with
         {
-            EdgeSource = n => sources.Length > 0 ? sources[(n - 1) % sources.Length] : DemoScenes.Build(Path.Combine(root, "scenes", $"camera-{n}"), n),
+            EdgeSource = n => sources.Length > 0 ? sources[(n - 1) % sources.Length] : labelledFaces is not null ? SceneFolder(n) : DemoScenes.Build(SceneFolder(n), n),
             LoopSources = sources.Length == 0,
             Federated = dataset is null ? null : (Partition(dataset, options.Fogs, Path.Combine(root, "partitions")), dataset),
             AutoRoundInterval = dataset is null ? TimeSpan.Zero : TimeSpan.FromMinutes(2),
@@ -80,7 +102,7 @@ internal static class DemoCommand
         {
             await using var site = await Site.StartAsync(options, line => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]"), cancellationToken);
             AnsiConsole.MarkupLine($"Portal: [link]{site.PortalUrl}[/]  (log in as [bold]{options.AdminUser}[/] / [bold]{AdminPassword}[/])   Logs: {Markup.Escape(Path.Combine(root, "logs"))}   Ctrl-C stops the demo.");
-            await StreamStatusAsync(site, cancellationToken);
+            await StreamStatusAsync(site, options, truth, cancellationToken);
             return 0;
         }
         catch (OperationCanceledException)
@@ -104,9 +126,11 @@ internal static class DemoCommand
         return [.. DatasetPartitioner.Write(limited, folder)];
     }
 
-    private static async Task StreamStatusAsync(Site site, CancellationToken cancellationToken)
+    private static async Task StreamStatusAsync(Site site, SiteOptions options, IReadOnlyList<DemoPerson>? truth, CancellationToken cancellationToken)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        using var portal = new HttpClient(new HttpClientHandler { UseCookies = true }) { BaseAddress = site.PortalUrl, Timeout = TimeSpan.FromSeconds(5) };
+        var signedIn = false;
         while (!cancellationToken.IsCancellationRequested)
         {
             await Task.Delay(TimeSpan.FromSeconds(10), cancellationToken);
@@ -147,6 +171,46 @@ internal static class DemoCommand
             }
 
             AnsiConsole.Write(table);
+            if (truth is { Count: > 0 })
+            {
+                try
+                {
+                    signedIn = signedIn || (await portal.PostAsJsonAsync("/api/auth/login", new { name = options.AdminUser, password = options.AdminPassword }, cancellationToken)).IsSuccessStatusCode;
+                    var counted = await portal.GetFromJsonAsync<List<CountedGroup>>("/api/demographics/groups", cancellationToken) ?? [];
+                    AnsiConsole.Write(TruthTable(truth, counted));
+                }
+                catch (HttpRequestException)
+                {
+                    signedIn = false;
+                }
+            }
         }
     }
+
+    /// <summary>Shares of the age groups the portal counted against the true ages of the people in the feeds.</summary>
+    private static Table TruthTable(IReadOnlyList<DemoPerson> truth, List<CountedGroup> counted)
+    {
+        var groups = AgeGroupSet.Default;
+        var trueCounts = new double[groups.Count];
+        foreach (var person in truth)
+        {
+            trueCounts[groups.IndexOf(person.Age)]++;
+        }
+
+        var countedCounts = groups.Groups.Select(g => (double)counted.Where(c => c.Label == g.Label).Sum(c => c.Faces)).ToArray();
+        var total = countedCounts.Sum();
+        var tv = HistogramDistance.TotalVariation(trueCounts, countedCounts);
+        var table = new Table().Title($"[grey]age groups: counted by the portal ({total:N0} faces) vs true (the {truth.Count} people in the feeds); total variation {(total > 0 ? tv.ToString("P0", System.Globalization.CultureInfo.InvariantCulture) : "n/a")}[/]")
+            .AddColumn("");
+        foreach (var g in groups.Groups)
+        {
+            table.AddColumn(g.Label);
+        }
+
+        table.AddRow(["counted", .. countedCounts.Select(c => total > 0 ? (c / total).ToString("P0", System.Globalization.CultureInfo.InvariantCulture) : "-")]);
+        table.AddRow(["true", .. trueCounts.Select(c => (c / truth.Count).ToString("P0", System.Globalization.CultureInfo.InvariantCulture))]);
+        return table;
+    }
+
+    private sealed record CountedGroup(string Label, int MinAge, long Faces);
 }

@@ -31,13 +31,11 @@ public static class PipelineScoring
         }
 
         var counted = new double[groups.Count];
-        var countedTotal = 0;
         foreach (var track in tracks)
         {
             if (track.PredictedGroup >= 0)
             {
                 counted[track.PredictedGroup]++;
-                countedTotal++;
             }
 
             if (track.PersonId is not { } id || track.TrueAge is not { } age)
@@ -66,14 +64,7 @@ public static class PipelineScoring
             peopleInGroup[g]++;
         }
 
-        // Nothing counted: the portal's histogram is empty, as far from the truth as it can be.
-        var tv = countedTotal == 0 && people.Count > 0 ? 2.0 : 0.0;
-        for (var g = 0; g < groups.Count && countedTotal > 0; g++)
-        {
-            var p = people.Count == 0 ? 0 : truth[g] / people.Count;
-            var q = countedTotal == 0 ? 0 : counted[g] / countedTotal;
-            tv += Math.Abs(p - q);
-        }
+        var tv = HistogramDistance.TotalVariation(truth, counted);
 
         var perGroup = new List<GroupMetrics>(groups.Count);
         for (var g = 0; g < groups.Count; g++)
@@ -92,7 +83,7 @@ public static class PipelineScoring
             people.Count == 0 ? 0 : (double)found.Count / people.Count,
             Mean(errors, Math.Abs),
             errors.Count == 0 ? null : errors.Count(e => Math.Abs(e) <= 5) / (double)errors.Count,
-            tv / 2,
+            tv,
             Mean(errors, v => v),
             people.Count == 0 ? 0 : (double)(ofPeople - found.Count) / people.Count,
             minutes <= 0 ? 0 : falseTracks / minutes,
