@@ -5,6 +5,7 @@ using FogLens.CloudPortal.Data;
 using FogLens.CloudPortal.Federated;
 using FogLens.CloudPortal.Messaging;
 using FogLens.Contracts;
+using FogLens.Messaging.Inbound;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
@@ -54,16 +55,33 @@ public static class PortalHost
         services.AddSingleton<PortalEvents>();
         services.AddSingleton<PortalUsers>();
         services.AddSingleton<PublicAddress>();
-        services.AddSingleton<CloudBus>();
-        services.AddSingleton<ICloudBus>(sp => sp.GetRequiredService<CloudBus>());
         services.AddSingleton<ModelRegistry>();
-        services.AddSingleton<CloudIngest>();
+        services.AddSingleton<ModelEvaluation>();
+        services.AddSingleton<UpdatePayloadStore>();
         services.AddSingleton<FederatedCoordinator>();
-        services.AddSingleton<CloudBroker>();
-        services.AddSingleton<ExternalCloudLink>();
         services.AddHostedService<DatabaseStartup>();
-        services.AddHostedService(sp => sp.GetRequiredService<CloudBroker>());
-        services.AddHostedService(sp => sp.GetRequiredService<ExternalCloudLink>());
+
+        // Messages flow one way. In: the transport hands each fog message to the dispatcher, which calls the
+        // handler registered for its topic kind. Out: the coordinator and the registry publish through ICloudBus,
+        // which is the transport chosen here, once: the embedded broker or the session on an external one.
+        services.AddSingleton<InboundDispatcher, PortalInboundDispatcher>();
+        services.AddSingleton<IngestRefusals>();
+        services.AddInboundHandler<DemographicsIngest>(TopicKind.FogDemographics);
+        services.AddInboundHandler<FogStatusIngest>(TopicKind.FogStatus);
+        services.AddInboundHandler<RoundUpdateIngest>(TopicKind.RoundUpdate);
+        if (config.GetSection(BrokerOptions.Section).GetValue(nameof(BrokerOptions.Embedded), new BrokerOptions().Embedded))
+        {
+            services.AddSingleton<CloudBroker>();
+            services.AddSingleton<ICloudBus>(sp => sp.GetRequiredService<CloudBroker>());
+            services.AddHostedService(sp => sp.GetRequiredService<CloudBroker>());
+        }
+        else
+        {
+            services.AddSingleton<ExternalCloudLink>();
+            services.AddSingleton<ICloudBus>(sp => sp.GetRequiredService<ExternalCloudLink>());
+            services.AddHostedService(sp => sp.GetRequiredService<ExternalCloudLink>());
+        }
+
         services.AddHostedService(sp => sp.GetRequiredService<FederatedCoordinator>());
 
         // Sign-in cookies stay valid across restarts: the data-protection keys live with the portal's data.
@@ -173,12 +191,12 @@ internal sealed partial class DatabaseStartup(PortalDb db, PortalUsers users, IO
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Database ready ({Provider}), data directory {DataDirectory}")]
+    [LoggerMessage(EventId = 4010, Level = LogLevel.Information, Message = "Database ready ({Provider}), data directory {DataDirectory}")]
     private partial void LogReady(string provider, string dataDirectory);
 }
 
 /// <summary>Ready when the database answers, the broker link is up and the coordinator announced the current model.</summary>
-internal sealed class PortalReadiness(PortalDb db, CloudBus bus, FederatedCoordinator coordinator) : IHealthCheck
+internal sealed class PortalReadiness(PortalDb db, ICloudBus bus, FederatedCoordinator coordinator) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

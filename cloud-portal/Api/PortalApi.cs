@@ -77,17 +77,20 @@ public static class PortalApi
             }
         }).RequireAuthorization(PortalRoles.AdminPolicy).WithTags("Rounds");
         api.MapGet("/models", (PortalQueries q, CancellationToken ct) => q.ModelsAsync(ct)).WithTags("Models");
-        api.MapPost("/models/{version}/promote", async (string version, ModelRegistry registry, CancellationToken ct) =>
+        // An operator's promotion or roll-back pins the model: rounds do not replace it until the pin is released.
+        api.MapPost("/models/{version}/promote", async (string version, ClaimsPrincipal user, ModelRegistry registry, CancellationToken ct) =>
         {
             try
             {
-                return Results.Ok(await registry.PromoteAsync(version, ct));
+                return Results.Ok(await registry.PinAsync(version, user.Identity?.Name ?? "operator", ct));
             }
             catch (KeyNotFoundException ex)
             {
                 return Results.Problem(ex.Message, statusCode: StatusCodes.Status404NotFound);
             }
         }).RequireAuthorization(PortalRoles.AdminPolicy).WithTags("Models");
+        api.MapPost("/models/release-pin", async (ModelRegistry registry, CancellationToken ct) =>
+            Results.Ok(new { released = await registry.ReleasePinAsync(ct) })).RequireAuthorization(PortalRoles.AdminPolicy).WithTags("Models");
         api.MapGet("/experiments", (PortalQueries q, CancellationToken ct) => q.ExperimentRunsAsync(ct)).WithTags("Experiments");
         api.MapPost("/experiments", async ([FromBody] ExperimentImport body, PortalQueries q, CancellationToken ct) =>
         {

@@ -118,6 +118,18 @@ public sealed class ModelVersionRecord
     public bool IsCurrent { get; set; }
 
     public DateTimeOffset? PromotedAt { get; set; }
+
+    /// <summary>
+    /// MAE on the portal's evaluation set (Federated:EvaluationData, EvaluationLimit): the number promotions compare.
+    /// <see cref="ValidationMae"/> of the base model comes from its model card and may be on other faces.
+    /// </summary>
+    public double? EvaluationMae { get; set; }
+
+    /// <summary>
+    /// Set when an operator made this version current by hand (a promotion or a roll-back): automatic promotion
+    /// is suspended until they release the pin.
+    /// </summary>
+    public string? PinnedBy { get; set; }
 }
 
 public enum RoundState
@@ -134,8 +146,8 @@ public sealed class TrainingRound
 
     public RoundState State { get; set; }
 
-    /// <summary>"sync" or "async".</summary>
-    public required string Mode { get; set; }
+    /// <summary>Stored as "sync" or "async".</summary>
+    public RoundMode Mode { get; set; }
 
     public required string BaseVersion { get; set; }
 
@@ -178,10 +190,47 @@ public sealed class TrainingRound
 
     public double? Mae { get; set; }
 
+    /// <summary>The model the result was compared with for promotion (the best promoted one) and its evaluation MAE.</summary>
+    public string? ReferenceVersion { get; set; }
+
+    public double? ReferenceMae { get; set; }
+
     public string? Outcome { get; set; }
 
     public IReadOnlyList<string> ParticipantList => Participants.Split(',', StringSplitOptions.RemoveEmptyEntries);
+
+    public bool IsAsync => Mode == RoundMode.Asynchronous;
+
+    /// <summary>
+    /// Why an update announced for this round does not belong to it (wrong fog, base model or codec), or null.
+    /// Checked before its payload is decoded.
+    /// </summary>
+    public string? Mismatch(string fogId, string baseVersion, string codec) =>
+        !ParticipantList.Contains(fogId) ? $"{fogId} was not selected for round {Id}"
+        : baseVersion != BaseVersion ? $"update was computed against {baseVersion}, round {Id} starts from {BaseVersion}"
+        : codec != Codec ? $"update uses codec {codec}, round {Id} asked for {Codec}"
+        : null;
+
+    /// <summary>
+    /// What happens to a well-formed update that arrived at <paramref name="receivedAt"/>: accepted while the round
+    /// is open and before its deadline; otherwise late (kept for the next round in asynchronous mode, dropped in
+    /// synchronous mode).
+    /// </summary>
+    public UpdateDecision Judge(DateTimeOffset receivedAt) =>
+        State == RoundState.Open && receivedAt <= Deadline ? new(UpdateStatus.Accepted, null)
+        : IsAsync ? new(UpdateStatus.Late, "late: kept for the next round (staleness-weighted)")
+        : new(UpdateStatus.Late, "late: dropped (synchronous round)");
+
+    /// <summary>
+    /// Whether an open round should close now: at its deadline, or once enough fogs answered (synchronous rounds
+    /// wait for every participant; asynchronous ones close at quorum and take stragglers in the next round).
+    /// </summary>
+    public bool IsDue(int answered, DateTimeOffset now) =>
+        State == RoundState.Open && (now > Deadline || answered >= (IsAsync ? MinQuorum : ParticipantList.Count));
 }
+
+/// <summary>What a round does with an update: its status and, when it is not simply accepted, why.</summary>
+public readonly record struct UpdateDecision(UpdateStatus Status, string? Reason);
 
 public enum UpdateStatus
 {

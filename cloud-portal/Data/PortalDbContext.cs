@@ -1,3 +1,4 @@
+using FogLens.Contracts.Messages;
 using Microsoft.EntityFrameworkCore;
 
 namespace FogLens.CloudPortal.Data;
@@ -52,11 +53,13 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
             e.Property(m => m.Version).HasMaxLength(64);
             e.Property(m => m.WeightsSha256).HasMaxLength(64);
             e.Property(m => m.OnnxSha256).HasMaxLength(64);
+            e.Property(m => m.PinnedBy).HasMaxLength(64);
         });
         modelBuilder.Entity<TrainingRound>(e =>
         {
             e.Property(r => r.Id).ValueGeneratedNever();
             e.Property(r => r.State).HasConversion<string>().HasMaxLength(16);
+            e.Property(r => r.Mode).HasConversion(m => m == RoundMode.Asynchronous ? "async" : "sync", s => s == "async" ? RoundMode.Asynchronous : RoundMode.Synchronous);
             e.HasIndex(r => r.State);
             e.Ignore(r => r.ParticipantList);
         });

@@ -49,9 +49,12 @@ public sealed class CoordinatorOptions
     /// <summary>Start a round automatically this often (when none is open and fogs are online); zero: only on request.</summary>
     public TimeSpan AutoRoundInterval { get; set; } = TimeSpan.Zero;
 
-    /// <summary>A new version is promoted (and announced) unless its MAE is worse than its parent's by more than this.</summary>
+    /// <summary>
+    /// A new version is promoted (and announced) only when it was evaluated and its MAE is at most this many years
+    /// worse than the best model promoted so far, on the same evaluation set (see <see cref="PromotionPolicy"/>).
+    /// </summary>
     [Range(0, 100)]
-    public double PromoteTolerance { get; set; } = 0.25;
+    public double PromoteTolerance { get; set; }
 
     public double ClipNorm { get; set; } = new AggregationOptions().ClipNorm;
 

@@ -1,4 +1,3 @@
-using FogLens.AgeModel.Data;
 using FogLens.CloudPortal.Data;
 using FogLens.CloudPortal.Messaging;
 using FogLens.Compression;
@@ -6,6 +5,7 @@ using FogLens.Contracts;
 using FogLens.Contracts.Messages;
 using FogLens.Contracts.Serialization;
 using FogLens.Federated;
+using FogLens.Messaging.Inbound;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -20,13 +20,17 @@ public sealed class CoordinatorException(string message) : Exception(message);
 /// is checked on arrival (frame, base version, participant, the codec's decoder against the model's
 /// tensors, finite values, norm) and its payload kept on disk, so a portal restart mid-round loses
 /// nothing. The round then aggregates (sample-weighted FedAvg of the decoded sparse updates, norm
-/// clipping), evaluates the result on the held-out set, registers it, promotes it unless it is worse than
-/// its parent beyond a tolerance, and records bits up and down. In synchronous mode late updates are
+/// clipping), evaluates the result on the held-out set, registers it, promotes it by <see cref="PromotionPolicy"/>
+/// (evaluated, no worse than the best model promoted so far, no operator pin), and records bits up and down.
+/// The rules (which update belongs, accepted or late, when a round is due) live on <see cref="TrainingRound"/>;
+/// payload files in <see cref="UpdatePayloadStore"/>; measuring models in <see cref="ModelEvaluation"/>. In synchronous mode late updates are
 /// dropped; in asynchronous mode they go into the next round with weight (1 + staleness)^−a.
 /// </summary>
 public sealed partial class FederatedCoordinator(
     PortalDb db,
     ModelRegistry registry,
+    ModelEvaluation evaluation,
+    UpdatePayloadStore payloads,
     ICloudBus bus,
     MessageHeaderFactory headers,
     PublicAddress address,
@@ -40,10 +44,7 @@ public sealed partial class FederatedCoordinator(
     private readonly CoordinatorOptions _options = options.Value;
     private readonly MessageParser _parser = new();
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly string _updates = Path.Combine(Path.GetFullPath(portal.Value.DataDirectory), "updates");
     private readonly Dictionary<string, IReadOnlyList<TensorSpec>> _specs = new(StringComparer.Ordinal);
-    private ServerEvaluator? _evaluator;
-    private bool _evaluatorTried;
 
     /// <summary>Set once the registry holds a current model (and it was announced).</summary>
     public bool Ready { get; private set; }
@@ -80,7 +81,7 @@ public sealed partial class FederatedCoordinator(
             {
                 Id = id,
                 State = RoundState.Open,
-                Mode = _options.IsAsync ? "async" : "sync",
+                Mode = _options.IsAsync ? RoundMode.Asynchronous : RoundMode.Synchronous,
                 BaseVersion = current.Version,
                 Codec = _options.Codec,
                 Sparsity = _options.Sparsity,
@@ -142,51 +143,44 @@ public sealed partial class FederatedCoordinator(
                 TrainLoss = meta.TrainLoss,
                 LocalMae = meta.LocalValidationMae,
             };
-            var problem = round is null ? $"round {meta.RoundId} does not exist"
-                : !round.ParticipantList.Contains(fogId) ? $"{fogId} was not selected for round {round.Id}"
-                : meta.BaseModelVersion != round.BaseVersion ? $"update was computed against {meta.BaseModelVersion}, round {round.Id} starts from {round.BaseVersion}"
-                : meta.Codec != round.Codec ? $"update uses codec {meta.Codec}, round {round.Id} asked for {round.Codec}"
-                : null;
+            var problem = round is null ? $"round {meta.RoundId} does not exist" : round.Mismatch(fogId, meta.BaseModelVersion, meta.Codec);
             if (problem is null)
             {
                 problem = await CheckPayloadAsync(round!.BaseVersion, bytes, update);
             }
 
-            var late = problem is null && (round!.State != RoundState.Open || update.ReceivedAt > round.Deadline);
-            if (problem is not null)
+            var decision = problem is null ? round!.Judge(update.ReceivedAt) : new UpdateDecision(UpdateStatus.Rejected, problem);
+            update.Status = decision.Status;
+            update.Reason = decision.Reason;
+            switch (decision.Status)
             {
-                update.Status = UpdateStatus.Rejected;
-                update.Reason = problem;
-                if (round is not null)
-                {
-                    round.Rejected++;
-                }
+                case UpdateStatus.Rejected:
+                    if (round is not null)
+                    {
+                        round.Rejected++;
+                    }
 
-                counters.UpdateRejected();
-                LogUpdateRejected(topic, problem);
-            }
-            else if (late)
-            {
-                update.Status = UpdateStatus.Late;
-                update.Reason = round!.Mode == "async" ? "late: kept for the next round (staleness-weighted)" : "late: dropped (synchronous round)";
-                round.Late++;
-                round.UploadBytes += bytes.Length;
-                if (round.Mode == "async")
-                {
-                    update.PayloadPath = await SavePayloadAsync(round.Id, fogId, bytes, cancellationToken);
-                }
+                    counters.UpdateRejected();
+                    LogUpdateRejected(topic, problem!);
+                    break;
+                case UpdateStatus.Late:
+                    round!.Late++;
+                    round.UploadBytes += bytes.Length;
+                    if (round.IsAsync)
+                    {
+                        update.PayloadPath = await payloads.SaveAsync(round.Id, fogId, bytes, cancellationToken);
+                    }
 
-                counters.UpdateLate();
-                LogUpdateLate(round.Id, fogId, update.Reason);
-            }
-            else
-            {
-                update.Status = UpdateStatus.Accepted;
-                update.PayloadPath = await SavePayloadAsync(round!.Id, fogId, bytes, cancellationToken);
-                round.Accepted++;
-                round.UploadBytes += bytes.Length;
-                counters.UpdateAccepted();
-                LogUpdateAccepted(round.Id, fogId, bytes.Length, update.Norm ?? 0, meta.SampleCount);
+                    counters.UpdateLate();
+                    LogUpdateLate(round.Id, fogId, decision.Reason!);
+                    break;
+                default:
+                    update.PayloadPath = await payloads.SaveAsync(round!.Id, fogId, bytes, cancellationToken);
+                    round.Accepted++;
+                    round.UploadBytes += bytes.Length;
+                    counters.UpdateAccepted();
+                    LogUpdateAccepted(round.Id, fogId, bytes.Length, update.Norm ?? 0, meta.SampleCount);
+                    break;
             }
 
             context.Updates.Add(update);
@@ -254,10 +248,7 @@ public sealed partial class FederatedCoordinator(
         foreach (var round in open)
         {
             var answered = await context.Updates.CountAsync(u => u.RoundId == round.Id && (u.Status == UpdateStatus.Accepted || u.Status == UpdateStatus.Rejected), cancellationToken);
-            var expired = time.GetUtcNow() > round.Deadline;
-            // Synchronous rounds wait for every participant; asynchronous ones close at quorum and take stragglers in the next round.
-            var enough = round.Mode == "async" ? answered >= round.MinQuorum : answered >= round.ParticipantList.Count;
-            if (expired || enough)
+            if (round.IsDue(answered, time.GetUtcNow()))
             {
                 await FinishRoundAsync(round.Id, cancellationToken);
             }
@@ -285,7 +276,7 @@ public sealed partial class FederatedCoordinator(
                 Apply(accumulator, u, 1, limits, global.Specs, round);
             }
 
-            if (round.Mode == "async")
+            if (round.IsAsync)
             {
                 var stale = await context.Updates.Where(u => u.Status == UpdateStatus.Late && u.PayloadPath != null && u.AppliedInRound == null && u.RoundId < round.Id).ToListAsync(cancellationToken);
                 foreach (var u in stale)
@@ -311,20 +302,22 @@ public sealed partial class FederatedCoordinator(
             else
             {
                 var state = accumulator.Result();
-                var evaluation = await Task.Run(() => Evaluator()?.Evaluate(state), cancellationToken);
+                var result = await Task.Run(() => evaluation.Evaluate(state), cancellationToken);
                 var version = $"fl-r{round.Id}";
-                var record = await registry.RegisterAsync(version, state, round.BaseVersion, round.Id, round.Codec, evaluation, cancellationToken);
+                var record = await registry.RegisterAsync(version, state, round.BaseVersion, round.Id, round.Codec, result, cancellationToken);
                 round.ResultVersion = version;
-                round.Mae = evaluation?.Mae;
+                round.Mae = result?.Mae;
                 round.State = RoundState.Completed;
-                var parent = await context.Models.AsNoTracking().FirstAsync(m => m.Version == round.BaseVersion, cancellationToken);
-                var promote = evaluation is null || parent.ValidationMae is null || evaluation.Mae <= parent.ValidationMae + _options.PromoteTolerance;
+                var best = await BestPromotedAsync(cancellationToken);
+                round.ReferenceVersion = best?.Version;
+                round.ReferenceMae = best?.Mae;
+                var pinned = (await registry.CurrentAsync(cancellationToken)) is { PinnedBy: { } by } current ? (current.Version, by) : ((string, string)?)null;
+                var decision = PromotionPolicy.Decide(result?.Mae, best, _options.PromoteTolerance, pinned);
                 round.Outcome = $"{accumulator.Count} updates aggregated ({accumulator.SampleCount} samples)"
-                    + (evaluation is null ? "; not evaluated (Federated:EvaluationData is not set)" : $"; MAE {evaluation.Mae:F3}")
-                    + (promote ? "; promoted" : $"; not promoted (parent MAE {parent.ValidationMae:F3}, tolerance {_options.PromoteTolerance})");
+                    + (result is null ? string.Empty : FormattableString.Invariant($"; MAE {result.Mae:F3}")) + "; " + decision.Reason;
                 await context.SaveChangesAsync(cancellationToken);
-                LogRoundCompleted(round.Id, version, accumulator.Count, evaluation?.Mae);
-                if (promote)
+                LogRoundCompleted(round.Id, version, accumulator.Count, result?.Mae, decision.Outcome);
+                if (decision.Promote)
                 {
                     await registry.PromoteAsync(record.Version, cancellationToken);
                 }
@@ -334,7 +327,7 @@ public sealed partial class FederatedCoordinator(
             await bus.PublishAsync(Topics.RoundTask(round.Id), ReadOnlyMemory<byte>.Empty, retain: true, cancellationToken);
             foreach (var u in accepted.Where(u => u.PayloadPath is not null))
             {
-                File.Delete(u.PayloadPath!);
+                payloads.Delete(u.PayloadPath!);
             }
 
             events.Raise(PortalChange.Rounds);
@@ -349,7 +342,7 @@ public sealed partial class FederatedCoordinator(
     {
         try
         {
-            var decoded = UpdateDecoder.Decode(File.ReadAllBytes(u.PayloadPath!), limits, specs);
+            var decoded = UpdateDecoder.Decode(payloads.Read(u.PayloadPath!), limits, specs);
             var verdict = accumulator.Add(decoded, u.SampleCount, weight);
             if (verdict.ClipScale < 1)
             {
@@ -395,22 +388,12 @@ public sealed partial class FederatedCoordinator(
 
     private static DecodeLimits Limits(IReadOnlyList<TensorSpec> specs) => new() { MaxElements = specs.Sum(s => s.ElementCount), MaxPayloadBytes = 64 * 1024 * 1024 };
 
-    private async Task<string> SavePayloadAsync(long roundId, string fogId, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
-    {
-        var folder = Path.Combine(_updates, roundId.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Directory.CreateDirectory(folder);
-        var path = Path.Combine(folder, fogId + ".flup");
-        await File.WriteAllBytesAsync(path + ".tmp", payload, cancellationToken);
-        File.Move(path + ".tmp", path, overwrite: true);
-        return path;
-    }
-
     private async Task PublishTaskAsync(TrainingRound round, ModelVersionRecord model, CancellationToken cancellationToken)
     {
         var task = new RoundTask(
             headers.Next(), round.Id, model.Version, model.WeightsSha256, address.ModelUri(model.Version, "weights"), round.ParticipantList,
             round.Codec, round.Sparsity, round.LocalEpochs, _options.BatchSize, _options.LearningRate, round.Deadline,
-            round.Mode == "async" ? RoundMode.Asynchronous : RoundMode.Synchronous);
+            round.Mode);
         await bus.PublishAsync(Topics.RoundTask(round.Id), JsonMessages.Serialize(task), retain: true, cancellationToken);
     }
 
@@ -425,33 +408,23 @@ public sealed partial class FederatedCoordinator(
         }
     }
 
-    private ServerEvaluator? Evaluator()
+    /// <summary>The best evaluated model among those that were ever current (each measured on the evaluation set once).</summary>
+    private async Task<(string Version, double Mae)?> BestPromotedAsync(CancellationToken cancellationToken)
     {
-        if (_evaluatorTried)
+        (string Version, double Mae)? best = null;
+        foreach (var model in await registry.PromotedAsync(cancellationToken))
         {
-            return _evaluator;
+            if (await evaluation.MaeOfAsync(model, cancellationToken) is { } mae && (best is null || mae < best.Value.Mae))
+            {
+                best = (model.Version, mae);
+            }
         }
 
-        _evaluatorTried = true;
-        if (string.IsNullOrEmpty(_options.EvaluationData) || !Directory.Exists(_options.EvaluationData))
-        {
-            LogNoEvaluation(_options.EvaluationData ?? "(not set)");
-            return null;
-        }
-
-        var (_, validation) = DatasetSplit.Split(UtkFaceDataset.Scan(_options.EvaluationData).Samples);
-        if (_options.EvaluationLimit is { } limit)
-        {
-            validation = DatasetSplit.FixedSubset(validation, limit);
-        }
-
-        _evaluator = new ServerEvaluator(registry.Config, validation, Math.Max(1, Environment.ProcessorCount / 2), CancellationToken.None);
-        return _evaluator;
+        return best;
     }
 
     public override void Dispose()
     {
-        _evaluator?.Dispose();
         _gate.Dispose();
         base.Dispose();
     }
@@ -468,17 +441,14 @@ public sealed partial class FederatedCoordinator(
     [LoggerMessage(EventId = 4404, Level = LogLevel.Warning, Message = "Round {RoundId}: update of {FogId} is {Reason}")]
     private partial void LogUpdateLate(long roundId, string fogId, string reason);
 
-    [LoggerMessage(EventId = 4405, Level = LogLevel.Information, Message = "Round {RoundId} completed: version {Version} from {Updates} updates, MAE {Mae}")]
-    private partial void LogRoundCompleted(long roundId, string version, int updates, double? mae);
+    [LoggerMessage(EventId = 4405, Level = LogLevel.Information, Message = "Round {RoundId} completed: version {Version} from {Updates} updates, MAE {Mae}, {Promotion}")]
+    private partial void LogRoundCompleted(long roundId, string version, int updates, double? mae, PromotionOutcome promotion);
 
     [LoggerMessage(EventId = 4406, Level = LogLevel.Warning, Message = "Round {RoundId} failed: {Reason}")]
     private partial void LogRoundFailed(long roundId, string reason);
 
     [LoggerMessage(EventId = 4407, Level = LogLevel.Information, Message = "Round {RoundId} is still open after a restart; its task was published again")]
     private partial void LogRoundResumed(long roundId);
-
-    [LoggerMessage(EventId = 4408, Level = LogLevel.Warning, Message = "New model versions are not evaluated: Federated:EvaluationData {Path} is not a folder")]
-    private partial void LogNoEvaluation(string path);
 
     [LoggerMessage(EventId = 4409, Level = LogLevel.Information, Message = "Automatic round skipped: {Reason}")]
     private partial void LogAutoRoundSkipped(string reason);

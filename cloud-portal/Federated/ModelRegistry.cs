@@ -96,15 +96,72 @@ public sealed partial class ModelRegistry(
         return await context.Models.AsNoTracking().FirstOrDefaultAsync(m => m.IsCurrent, cancellationToken);
     }
 
-    /// <summary>Makes <paramref name="version"/> current (promote, or roll back to an older one) and announces it.</summary>
+    /// <summary>Stores a version's MAE on the portal's evaluation set.</summary>
+    public async Task SetEvaluationMaeAsync(string version, double mae, CancellationToken cancellationToken)
+    {
+        await using var context = db.Create();
+        var model = await context.Models.FirstAsync(m => m.Version == version, cancellationToken);
+        model.EvaluationMae = mae;
+        await context.SaveChangesAsync(cancellationToken);
+        events.Raise(PortalChange.Models);
+    }
+
+    /// <summary>The models that were current at some time (the base, promotions, roll-backs), best first where evaluated.</summary>
+    public async Task<IReadOnlyList<ModelVersionRecord>> PromotedAsync(CancellationToken cancellationToken)
+    {
+        await using var context = db.Create();
+        return await context.Models.AsNoTracking().Where(m => m.PromotedAt != null).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// An operator makes <paramref name="version"/> current (a promotion or a roll-back) and pins it: automatic
+    /// promotion waits until <see cref="ReleasePinAsync"/>.
+    /// </summary>
+    public async Task<ModelVersionRecord> PinAsync(string version, string operatorName, CancellationToken cancellationToken)
+    {
+        var target = await PromoteAsync(version, cancellationToken);
+        await using var context = db.Create();
+        var model = await context.Models.FirstAsync(m => m.Version == target.Version, cancellationToken);
+        model.PinnedBy = SafeOperator(operatorName);
+        await context.SaveChangesAsync(cancellationToken);
+        LogPinned(version, model.PinnedBy);
+        events.Raise(PortalChange.Models);
+        return model;
+    }
+
+    /// <summary>Releases the pin of the current model (if any): rounds may promote again. Returns the released version.</summary>
+    public async Task<string?> ReleasePinAsync(CancellationToken cancellationToken)
+    {
+        await using var context = db.Create();
+        var pinned = await context.Models.Where(m => m.PinnedBy != null).ToListAsync(cancellationToken);
+        foreach (var m in pinned)
+        {
+            m.PinnedBy = null;
+        }
+
+        await context.SaveChangesAsync(cancellationToken);
+        events.Raise(PortalChange.Models);
+        var released = pinned.FirstOrDefault(m => m.IsCurrent)?.Version ?? pinned.FirstOrDefault()?.Version;
+        if (released is not null)
+        {
+            LogReleased(released);
+        }
+
+        return released;
+    }
+
+    private static string SafeOperator(string name) => name.Length is > 0 and <= 64 ? name : "operator";
+
+    /// <summary>Makes <paramref name="version"/> current and announces it (an automatic promotion; operators pin, see <see cref="PinAsync"/>).</summary>
     public async Task<ModelVersionRecord> PromoteAsync(string version, CancellationToken cancellationToken)
     {
         await using var context = db.Create();
         var target = await context.Models.FirstOrDefaultAsync(m => m.Version == version, cancellationToken)
             ?? throw new KeyNotFoundException($"model version '{version}' is not in the registry");
-        foreach (var m in await context.Models.Where(m => m.IsCurrent).ToListAsync(cancellationToken))
+        foreach (var m in await context.Models.Where(m => m.IsCurrent || m.PinnedBy != null).ToListAsync(cancellationToken))
         {
             m.IsCurrent = false;
+            m.PinnedBy = null; // a pin belongs to the current model only
         }
 
         target.IsCurrent = true;
@@ -177,6 +234,12 @@ public sealed partial class ModelRegistry(
 
     [LoggerMessage(EventId = 4303, Level = LogLevel.Information, Message = "Registered model version {Version} (base model {Source})")]
     private partial void LogRegisteredBase(string version, string source);
+
+    [LoggerMessage(EventId = 4304, Level = LogLevel.Information, Message = "Model version {Version} pinned by {Operator}: automatic promotion is suspended until the pin is released")]
+    private partial void LogPinned(string version, string @operator);
+
+    [LoggerMessage(EventId = 4305, Level = LogLevel.Information, Message = "Pin of model version {Version} released: rounds may promote again")]
+    private partial void LogReleased(string version);
 
     [LoggerMessage(EventId = 4302, Level = LogLevel.Information, Message = "Model version {Version} is now current and announced")]
     private partial void LogPromoted(string version);

@@ -1,5 +1,6 @@
 using FogLens.Contracts;
 using FogLens.Messaging;
+using FogLens.Messaging.Inbound;
 using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Protocol;
@@ -11,12 +12,12 @@ namespace FogLens.CloudPortal.Messaging;
 /// The embedded MQTTnet broker fogs connect to. Each fog authenticates (client id = user name = fog id,
 /// password compared in constant time) and may publish only its own demographics, status and round
 /// updates, and subscribe only to round tasks and the model announcement. Messages for the portal are
-/// stored by <see cref="CloudIngest"/> inside the broker's publish interceptor, so the fog's PUBACK is
+/// stored through the <see cref="InboundDispatcher"/> inside the broker's publish interceptor, so the fog's PUBACK is
 /// sent only after the database commit; when storing fails the PUBACK carries an error and the fog's
 /// outbox resends. Refusals are counted and logged.
 /// </summary>
 public sealed partial class CloudBroker(
-    IOptions<BrokerOptions> options, CloudIngest ingest, CloudBus bus, PortalCounters counters, ILogger<CloudBroker> logger) : EmbeddedBroker(logger), ICloudBus
+    IOptions<BrokerOptions> options, InboundDispatcher inbound, PortalCounters counters, ILogger<CloudBroker> logger) : EmbeddedBroker(logger), ICloudBus
 {
     /// <summary>Sender id of messages the portal injects.</summary>
     public const string PortalClientId = "portal";
@@ -32,7 +33,6 @@ public sealed partial class CloudBroker(
 
     protected override void OnStarted(string bind)
     {
-        bus.Attach(this);
         if (_options.Fogs.Count == 0)
         {
             LogOpenBroker(_options.Port);
@@ -116,7 +116,7 @@ public sealed partial class CloudBroker(
 
         // Consumed here; not forwarded or retained. The PUBACK waits for this.
         e.ProcessPublish = false;
-        var outcome = await ingest.HandleAsync(topic, System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload), e.CancellationToken);
+        var outcome = await inbound.DispatchAsync(topic, System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload), e.CancellationToken);
         e.Response.ReasonCode = outcome switch
         {
             IngestOutcome.Retry => MqttPubAckReasonCode.UnspecifiedError, // the fog's outbox keeps it and resends

@@ -1,6 +1,7 @@
 using System.Buffers;
 using FogLens.Contracts;
 using FogLens.Messaging;
+using FogLens.Messaging.Inbound;
 using Microsoft.Extensions.Options;
 
 namespace FogLens.CloudPortal.Messaging;
@@ -14,17 +15,13 @@ namespace FogLens.CloudPortal.Messaging;
 public sealed partial class ExternalCloudLink : BackgroundService, ICloudBus
 {
     private readonly MqttSession _session;
-    private readonly CloudIngest _ingest;
+    private readonly InboundDispatcher _inbound;
     private readonly ILogger<ExternalCloudLink> _logger;
-    private readonly bool _enabled;
-    private readonly CloudBus _bus;
 
-    public ExternalCloudLink(IOptions<BrokerOptions> options, CloudIngest ingest, CloudBus bus, ILogger<ExternalCloudLink> logger)
+    public ExternalCloudLink(IOptions<BrokerOptions> options, InboundDispatcher inbound, ILogger<ExternalCloudLink> logger)
     {
         var o = options.Value;
-        _enabled = !o.Embedded;
-        _ingest = ingest;
-        _bus = bus;
+        _inbound = inbound;
         _logger = logger;
         _session = new MqttSession(
             new MqttEndpointOptions
@@ -33,6 +30,7 @@ public sealed partial class ExternalCloudLink : BackgroundService, ICloudBus
                 ClientId = CloudBroker.PortalClientId,
                 Username = o.PortalUsername,
                 Password = o.PortalPassword,
+                CaCertificatePath = o.CaCertificatePath,
                 PersistentSession = true,
                 MaxPacketBytes = o.MaxPacketBytes, // global model announcements and tasks are small; same limit as the embedded broker
             },
@@ -49,13 +47,7 @@ public sealed partial class ExternalCloudLink : BackgroundService, ICloudBus
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!_enabled)
-        {
-            return;
-        }
-
         _session.OnMessage((topic, payload) => HandleAsync(topic, payload, stoppingToken));
-        _bus.Attach(this);
         await _session.RunAsync(stoppingToken);
     }
 
@@ -63,7 +55,7 @@ public sealed partial class ExternalCloudLink : BackgroundService, ICloudBus
     {
         var bytes = payload.ToArray();
         var delay = TimeSpan.FromMilliseconds(200);
-        while (await _ingest.HandleAsync(topic, bytes, stoppingToken) == IngestOutcome.Retry && !stoppingToken.IsCancellationRequested)
+        while (await _inbound.DispatchAsync(topic, bytes, stoppingToken) == IngestOutcome.Retry && !stoppingToken.IsCancellationRequested)
         {
             LogRetrying(topic, delay.TotalSeconds);
             await Task.Delay(delay, stoppingToken);

@@ -64,7 +64,8 @@ public sealed partial class FederatedClient(
 
     private Task OnMessageAsync(string topic, ReadOnlySequence<byte> payload)
     {
-        if (!Topics.TryParse(topic, out var info) || info.Kind != TopicKind.RoundTask)
+        // An empty retained message is how the portal clears a finished round's task: nothing to do, nothing failed.
+        if (!Topics.TryParse(topic, out var info) || info.Kind != TopicKind.RoundTask || payload.IsEmpty)
         {
             return Task.CompletedTask;
         }

@@ -55,7 +55,7 @@ public sealed class FederatedRoundTests
     [Theory]
     [InlineData("sqlite")]
     [InlineData("postgres")]
-    public async Task Round_AggregatesSbcUpdatesByFedAvg_PromotesAndAnnounces(string provider)
+    public async Task Round_AggregatesSbcUpdatesByFedAvg_UnevaluatedIsNotPromoted_AdminPromotesAndRollsBack(string provider)
     {
         var postgres = provider == "postgres" ? await (await PostgresServer.RequireAsync()).CreateDatabaseAsync() : null;
         await using var portal = await PortalHarness.StartAsync(postgres: postgres);
@@ -101,20 +101,31 @@ public sealed class FederatedRoundTests
             }
         }
 
+        // No evaluation set in this harness: a model nobody measured is registered but never promoted automatically.
+        using var viewer = await portal.ClientAsync("viewer");
+        var models = await viewer.GetFromJsonAsync<List<ModelVersionRecord>>("/api/models", TestContext.Current.CancellationToken);
+        Assert.Equal("age-v1-cam", models!.Single(m => m.IsCurrent).Version);
+        Assert.Equal("age-v1-cam", models!.Single(m => m.Version == round.ResultVersion).ParentVersion);
+        Assert.Contains("not promoted: not evaluated", round.Outcome, StringComparison.Ordinal);
+
+        // The Admin promotes it by hand: it becomes current, pinned, and is announced with a verifiable file.
+        using var admin = await portal.ClientAsync("admin");
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/models/{round.ResultVersion}/promote", null, TestContext.Current.CancellationToken)).StatusCode);
         await Eventually.WaitUntil(() => a.Announcements.Any(x => x.ModelVersion == round.ResultVersion), Wait, "announcement of the new version");
         var announcement = a.Announcements.Last(x => x.ModelVersion == round.ResultVersion);
         using var http = new HttpClient();
         var onnx = await http.GetByteArrayAsync(announcement.OnnxUri, TestContext.Current.CancellationToken);
         Assert.Equal(announcement.OnnxSha256, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(onnx)));
-        using var viewer = await portal.ClientAsync("viewer");
-        var models = await viewer.GetFromJsonAsync<List<ModelVersionRecord>>("/api/models", TestContext.Current.CancellationToken);
-        Assert.Equal(round.ResultVersion, models!.Single(m => m.IsCurrent).Version);
-        Assert.Equal("age-v1", models!.Single(m => m.Version == round.ResultVersion).ParentVersion);
+        models = await viewer.GetFromJsonAsync<List<ModelVersionRecord>>("/api/models", TestContext.Current.CancellationToken);
+        Assert.Equal((round.ResultVersion, "admin"), models!.Where(m => m.IsCurrent).Select(m => (m.Version, m.PinnedBy)).Single());
 
-        // Roll back: the old version becomes current again and is announced.
-        using var admin = await portal.ClientAsync("admin");
-        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/api/models/age-v1/promote", null, TestContext.Current.CancellationToken)).StatusCode);
-        await Eventually.WaitUntil(() => a.Announcements.Count(x => x.ModelVersion == "age-v1") >= 2, Wait, "announcement of the rollback");
+        // Roll back: the old version becomes current again (pinned) and is announced; releasing the pin clears it.
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/api/models/age-v1-cam/promote", null, TestContext.Current.CancellationToken)).StatusCode);
+        await Eventually.WaitUntil(() => a.Announcements.Count(x => x.ModelVersion == "age-v1-cam") >= 2, Wait, "announcement of the rollback");
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/api/models/release-pin", null, TestContext.Current.CancellationToken)).StatusCode);
+        models = await viewer.GetFromJsonAsync<List<ModelVersionRecord>>("/api/models", TestContext.Current.CancellationToken);
+        Assert.Equal(("age-v1-cam", (string?)null), models!.Where(m => m.IsCurrent).Select(m => (m.Version, m.PinnedBy)).Single());
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsync("/api/models/release-pin", null, TestContext.Current.CancellationToken)).StatusCode);
     }
 
     [Fact]
@@ -136,7 +147,7 @@ public sealed class FederatedRoundTests
         Assert.Equal(UpdateStatus.Late, late.Status);
         Assert.Null(late.PayloadPath);
         using var viewer = await portal.ClientAsync("viewer");
-        Assert.Equal("age-v1", (await viewer.GetFromJsonAsync<List<ModelVersionRecord>>("/api/models", TestContext.Current.CancellationToken))!.Single(m => m.IsCurrent).Version);
+        Assert.Equal("age-v1-cam", (await viewer.GetFromJsonAsync<List<ModelVersionRecord>>("/api/models", TestContext.Current.CancellationToken))!.Single(m => m.IsCurrent).Version);
     }
 
     [Fact]
@@ -202,6 +213,12 @@ public sealed class FederatedRoundTests
         await WaitForStateAsync(portal, first, RoundState.Completed); // quorum of one closes an async round
         Assert.True((await b.UpdateAsync(task1!, Updates.Encode("sbc", Updates.Random(2)), 100)).IsSuccess);
         await Eventually.WaitUntil(() => portal.Service<PortalCounters>().UpdatesLate == 1, Wait, "straggler kept");
+
+        // Nothing is evaluated in this harness, so the Admin promotes round 1's model for round 2 to start from it.
+        using (var admin = await portal.ClientAsync("admin"))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/models/fl-r{first}/promote", null, TestContext.Current.CancellationToken)).StatusCode);
+        }
 
         var second = await StartRoundAsync(portal, a, b);
         await Eventually.WaitUntil(() => a.Tasks.Any(t => t.RoundId == second), Wait, "second task");

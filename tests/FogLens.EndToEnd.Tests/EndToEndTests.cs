@@ -49,7 +49,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
             KeepFaces = true,
             Federated = dataset is null ? null : (Partition(dataset, Path.Combine(root, "partitions")), dataset),
             EvaluationLimit = 100,
-            PortalArguments = ["--Portal:MinFacesShown=1", "--Federated:PromoteTolerance=100", "--Federated:Deadline=00:03:00", "--Federated:BatchSize=16"],
+            PortalArguments = ["--Portal:MinFacesShown=1", "--Federated:Deadline=00:03:00", "--Federated:BatchSize=16"],
         };
         await using var site = await SiteStart.StartAsync(options, output.WriteLine);
         using var portal = await PortalClient.SignInAsync(site.PortalUrl, options.AdminUser, options.AdminPassword);
@@ -86,20 +86,34 @@ public sealed class EndToEndTests(ITestOutputHelper output)
 
         Assert.SkipWhen(dataset is null, "demographics checked; the federated round needs the UTKFace dataset (FOGLENS_DATASET or ../shared/datasets/utkface-part1)");
 
-        // One federated round, started as Admin: both fogs train on their share, the portal aggregates,
-        // evaluates and promotes the new version, and both fogs switch to it.
+        // One federated round, started as Admin: both fogs train on their share, the portal aggregates and
+        // evaluates the new version and promotes it only if it is no worse than the best promoted model (here the
+        // base); either way the round's model reaches every fog: automatically, or when the Admin promotes it.
         await Eventually.WaitUntil(async () => (await portal.GetAsync("/api/nodes")).EnumerateArray().Count(n => n.GetProperty("node").GetProperty("localSamples").GetInt32() > 0) == options.Fogs, Timeout);
         var started = await portal.PostAsync("/api/rounds");
         var roundId = started.GetProperty("id").GetInt64();
         string? version = null;
         await Eventually.WaitUntil(async () =>
         {
-            var current = (await portal.GetAsync("/api/models")).EnumerateArray().FirstOrDefault(m => m.GetProperty("isCurrent").GetBoolean());
-            version = current.ValueKind == JsonValueKind.Object && current.TryGetProperty("roundId", out var r) && r.ValueKind == JsonValueKind.Number && r.GetInt64() == roundId
-                ? current.GetProperty("version").GetString()
-                : null;
+            var r = (await portal.GetAsync($"/api/rounds/{roundId}")).GetProperty("round");
+            version = r.TryGetProperty("resultVersion", out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
             return version is not null;
         }, Timeout);
+        var completed = (await portal.GetAsync($"/api/rounds/{roundId}")).GetProperty("round");
+        Assert.Equal(JsonValueKind.Number, completed.GetProperty("mae").ValueKind); // evaluated: Federated:EvaluationData is set
+        var outcome = completed.GetProperty("outcome").GetString()!;
+        var current = (await portal.GetAsync("/api/models")).EnumerateArray().Single(m => m.GetProperty("isCurrent").GetBoolean()).GetProperty("version").GetString();
+        if (current != version)
+        {
+            Assert.Contains("not promoted: worse than", outcome, StringComparison.Ordinal);
+            Assert.True(completed.GetProperty("mae").GetDouble() > completed.GetProperty("referenceMae").GetDouble());
+            await portal.PostAsync($"/api/models/{version}/promote");
+        }
+        else
+        {
+            Assert.Contains("promoted (best so far", outcome, StringComparison.Ordinal);
+        }
+
         var round = await portal.GetAsync($"/api/rounds/{roundId}");
         output.WriteLine(round.ToString());
         using var http = new HttpClient();

@@ -142,6 +142,9 @@ namespace FogLens.CloudPortal.Data.Migrations.Postgres
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<double?>("EvaluationMae")
+                        .HasColumnType("double precision");
+
                     b.Property<string>("GroupMaeJson")
                         .HasColumnType("text");
 
@@ -155,6 +158,10 @@ namespace FogLens.CloudPortal.Data.Migrations.Postgres
 
                     b.Property<string>("ParentVersion")
                         .HasColumnType("text");
+
+                    b.Property<string>("PinnedBy")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
                     b.Property<DateTimeOffset?>("PromotedAt")
                         .HasColumnType("timestamp with time zone");
@@ -389,6 +396,12 @@ namespace FogLens.CloudPortal.Data.Migrations.Postgres
 
                     b.Property<string>("Participants")
                         .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<double?>("ReferenceMae")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("ReferenceVersion")
                         .HasColumnType("text");
 
                     b.Property<int>("Rejected")

@@ -133,6 +133,9 @@ namespace FogLens.CloudPortal.Data.Migrations.Sqlite
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
+                    b.Property<double?>("EvaluationMae")
+                        .HasColumnType("REAL");
+
                     b.Property<string>("GroupMaeJson")
                         .HasColumnType("TEXT");
 
@@ -145,6 +148,10 @@ namespace FogLens.CloudPortal.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ParentVersion")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PinnedBy")
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
                     b.Property<long?>("PromotedAt")
@@ -376,6 +383,12 @@ namespace FogLens.CloudPortal.Data.Migrations.Sqlite
 
                     b.Property<string>("Participants")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("ReferenceMae")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("ReferenceVersion")
                         .HasColumnType("TEXT");
 
                     b.Property<int>("Rejected")

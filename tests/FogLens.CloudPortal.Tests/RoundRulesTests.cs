@@ -1,0 +1,86 @@
+using FogLens.CloudPortal.Data;
+using FogLens.CloudPortal.Federated;
+using FogLens.Contracts.Messages;
+
+namespace FogLens.CloudPortal.Tests;
+
+/// <summary>The round's rules and the promotion policy, without a host, a database or a broker.</summary>
+public sealed class RoundRulesTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 11, 30, 12, 0, 0, TimeSpan.Zero);
+
+    private static TrainingRound Round(RoundMode mode = RoundMode.Synchronous, int quorum = 2) => new()
+    {
+        Id = 7,
+        State = RoundState.Open,
+        Mode = mode,
+        BaseVersion = "age-v1-cam",
+        Codec = "sbc",
+        Participants = "fog-a,fog-b,fog-c",
+        MinQuorum = quorum,
+        StartedAt = Start,
+        Deadline = Start.AddMinutes(5),
+    };
+
+    [Fact]
+    public void Mismatch_NamesTheFirstThingThatDoesNotBelong()
+    {
+        var round = Round();
+        Assert.Null(round.Mismatch("fog-a", "age-v1-cam", "sbc"));
+        Assert.Equal("fog-x was not selected for round 7", round.Mismatch("fog-x", "age-v1-cam", "sbc"));
+        Assert.Equal("update was computed against fl-r6, round 7 starts from age-v1-cam", round.Mismatch("fog-a", "fl-r6", "sbc"));
+        Assert.Equal("update uses codec dense, round 7 asked for sbc", round.Mismatch("fog-a", "age-v1-cam", "dense"));
+    }
+
+    [Theory]
+    [InlineData(RoundMode.Synchronous, "late: dropped (synchronous round)")]
+    [InlineData(RoundMode.Asynchronous, "late: kept for the next round (staleness-weighted)")]
+    public void Judge_AcceptsUntilTheDeadline_ThenLateByMode(RoundMode mode, string lateReason)
+    {
+        var round = Round(mode);
+        Assert.Equal(new UpdateDecision(UpdateStatus.Accepted, null), round.Judge(round.Deadline));
+        Assert.Equal(new UpdateDecision(UpdateStatus.Late, lateReason), round.Judge(round.Deadline.AddTicks(1)));
+        round.State = RoundState.Completed;
+        Assert.Equal(UpdateStatus.Late, round.Judge(Start).Status); // a closed round takes nothing in
+    }
+
+    [Fact]
+    public void IsDue_SynchronousWaitsForEveryParticipant_AsynchronousForTheQuorum_BothForTheDeadline()
+    {
+        var sync = Round(RoundMode.Synchronous, quorum: 2);
+        Assert.False(sync.IsDue(2, Start.AddMinutes(1)));
+        Assert.True(sync.IsDue(3, Start.AddMinutes(1)));
+        Assert.True(sync.IsDue(0, sync.Deadline.AddSeconds(1)));
+
+        var async = Round(RoundMode.Asynchronous, quorum: 2);
+        Assert.False(async.IsDue(1, Start.AddMinutes(1)));
+        Assert.True(async.IsDue(2, Start.AddMinutes(1)));
+
+        async.State = RoundState.Completed;
+        Assert.False(async.IsDue(3, async.Deadline.AddMinutes(1)));
+    }
+
+    [Fact]
+    public void Promotion_ComparesWithTheBestPromoted_NotTheParent_ToleranceZeroByDefault()
+    {
+        var best = ("fl-r3", 4.50);
+        Assert.True(PromotionPolicy.Decide(4.50, best, 0, null).Promote); // no worse
+        Assert.True(PromotionPolicy.Decide(4.42, best, 0, null).Promote);
+        var worse = PromotionPolicy.Decide(4.51, best, 0, null);
+        Assert.Equal(PromotionOutcome.WorseThanBest, worse.Outcome);
+        Assert.Equal("not promoted: worse than fl-r3 (4.500, tolerance 0)", worse.Reason);
+        Assert.True(PromotionPolicy.Decide(4.70, best, 0.25, null).Promote); // an explicit tolerance allows a small loss
+        Assert.True(PromotionPolicy.Decide(9.0, null, 0, null).Promote); // nothing evaluated to compare with yet
+    }
+
+    [Fact]
+    public void Promotion_NeverPromotesAnUnevaluatedModel_AndAPinWins()
+    {
+        Assert.Equal(PromotionOutcome.NotEvaluated, PromotionPolicy.Decide(null, ("age-v1-cam", 4.6), 0, null).Outcome);
+        Assert.Equal(PromotionOutcome.NotEvaluated, PromotionPolicy.Decide(double.NaN, null, 0, null).Outcome);
+        var pinned = PromotionPolicy.Decide(3.0, ("age-v1-cam", 4.6), 0, ("age-v1-cam", "alice"));
+        Assert.Equal(PromotionOutcome.Pinned, pinned.Outcome);
+        Assert.Contains("pinned by alice", pinned.Reason, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => PromotionPolicy.Decide(4.0, null, -0.1, null));
+    }
+}
