@@ -4,8 +4,11 @@ using FogLens.Contracts.Serialization;
 using FogLens.FogService.Broker;
 using FogLens.FogService.Cloud;
 using FogLens.FogService.Demographics;
+using FogLens.FogService.Federated;
 using FogLens.FogService.Inference;
+using FogLens.FogService.Status;
 using FogLens.Messaging;
+using FogLens.Messaging.Inbound;
 using Microsoft.Extensions.Options;
 
 namespace FogLens.FogService;
@@ -49,7 +52,7 @@ public static class FogHostExtensions
             var counters = sp.GetRequiredService<FogCounters>();
             return new WindowLedger(
                 Path.Combine(fog.DataDirectory, "demographics.journal"), fog.FogId, sp.GetRequiredService<DemographicsAggregator>(),
-                sp.GetRequiredKeyedService<DiskOutbox>(CloudLink.SessionKey), counters.WindowPublished, sp.GetRequiredService<ILogger<WindowLedger>>());
+                sp.GetRequiredKeyedService<DiskOutbox>(FogServiceKeys.Cloud), counters.WindowPublished, sp.GetRequiredService<ILogger<WindowLedger>>());
         });
         services.AddSingleton<CropIntake>();
         services.AddSingleton<EmbeddedEdgeBroker>();
@@ -75,7 +78,7 @@ public static class FogHostExtensions
             services.AddHostedService<ExternalEdgeSubscriber>();
         }
 
-        services.AddKeyedSingleton(CloudLink.SessionKey, (sp, _) =>
+        services.AddKeyedSingleton(FogServiceKeys.Cloud, (sp, _) =>
         {
             var fog = sp.GetRequiredService<IOptions<FogOptions>>().Value;
             var headers = sp.GetRequiredService<MessageHeaderFactory>();
@@ -85,21 +88,27 @@ public static class FogHostExtensions
                 () => new MqttWill(Topics.FogStatus(fog.FogId), JsonMessages.Serialize(new FogStatus(headers.Next(), NodeState.Offline, "unknown", 0, 0, 0, 0, 0, 0, 0, false, 0)), Retain: true),
                 sp.GetRequiredService<TimeProvider>());
         });
-        services.AddKeyedSingleton(CloudLink.SessionKey, (sp, _) =>
+        services.AddKeyedSingleton(FogServiceKeys.Cloud, (sp, _) =>
         {
             var fog = sp.GetRequiredService<IOptions<FogOptions>>().Value;
             return new DiskOutbox(Path.Combine(fog.DataDirectory, "cloud-outbox"), fog.OutboxMaxBytes, sp.GetRequiredService<ILogger<DiskOutbox>>());
         });
-        services.AddKeyedSingleton(CloudLink.SessionKey, (sp, key) => new OutboxSender(
+        services.AddKeyedSingleton(FogServiceKeys.Cloud, (sp, key) => new OutboxSender(
             sp.GetRequiredKeyedService<DiskOutbox>(key), sp.GetRequiredKeyedService<MqttSession>(key), sp.GetRequiredService<ILogger<OutboxSender>>()));
 
         services.AddSingleton<InferenceWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedEdgeBroker>());
-        services.AddSingleton<FogLens.FogService.Federated.ModelDownloader>();
-        services.AddSingleton<FogLens.FogService.Federated.FederatedClient>();
-        services.AddHostedService(sp => sp.GetRequiredService<FogLens.FogService.Federated.FederatedClient>());
-        services.AddSingleton<FogLens.FogService.Federated.ModelUpdater>();
-        services.AddHostedService(sp => sp.GetRequiredService<FogLens.FogService.Federated.ModelUpdater>());
+        services.AddSingleton<ModelDownloader>();
+        services.AddSingleton<TrainingStatus>();
+        services.AddSingleton<IUpdateOutbox, CloudUpdateOutbox>();
+        services.AddSingleton<FogSnapshotSource>();
+
+        // From the cloud, one way: the cloud link hands round tasks and model announcements to the dispatcher,
+        // which calls the handler registered for the topic kind.
+        services.AddSingleton<InboundDispatcher>();
+        services.AddInboundHandler<FederatedClient>(TopicKind.RoundTask);
+        services.AddInboundHandler<ModelUpdater>(TopicKind.ModelAnnouncement);
+        services.AddHostedService(sp => sp.GetRequiredService<FederatedClient>());
         services.AddHostedService(sp => sp.GetRequiredService<InferenceWorker>());
         services.AddHostedService<CloudLink>();
 
@@ -123,23 +132,29 @@ public static class FogHostExtensions
                 : http.Connection.RemoteIpAddress is { } remote && System.Net.IPAddress.IsLoopback(remote);
             return allowed ? await next(context) : Results.Unauthorized();
         });
-        monitoring.MapGet("/metrics", (FogCounters counters, EdgeRegistry edges, CropSpool queue, DemographicsAggregator aggregator, InferenceWorker worker, FogLens.FogService.Federated.FederatedClient federated, AgeModelProvider models) =>
-            Results.Text(PrometheusMetrics.Render(counters, edges, queue, aggregator, worker, federated, models), PrometheusMetrics.ContentType));
-        monitoring.MapGet("/api/status", (FogCounters counters, EdgeRegistry edges, CropSpool queue, AgeModelProvider models, InferenceWorker worker, DemographicsAggregator aggregator) => Results.Ok(new
+        monitoring.MapGet("/metrics", (FogSnapshotSource snapshots) => Results.Text(PrometheusMetrics.Render(snapshots.Capture()), PrometheusMetrics.ContentType));
+        monitoring.MapGet("/api/status", (FogSnapshotSource snapshots) =>
         {
-            modelVersion = models.ModelVersion,
-            edgesOnline = edges.Online,
-            counters.CropsReceived,
-            counters.CropsInferred,
-            counters.CropsRejected,
-            counters.Duplicates,
-            counters.CorruptImages,
-            counters.EdgeMessagesRejected,
-            counters.WindowsPublished,
-            queueDepth = queue.Depth,
-            openWindows = aggregator.OpenWindows,
-            facesPerSecond = Math.Round(worker.FacesPerSecond, 1),
-        }));
+            var s = snapshots.Capture();
+            return Results.Ok(new
+            {
+            s.ModelVersion,
+            s.EdgesOnline,
+            s.CropsReceived,
+            s.CropsInferred,
+            s.CropsRejected,
+            s.Duplicates,
+            s.CorruptImages,
+            s.EdgeMessagesRejected,
+            s.WindowsPublished,
+            s.QueueDepth,
+            s.OpenWindows,
+            facesPerSecond = Math.Round(s.FacesPerSecond, 1),
+            s.CloudOutboxDepth,
+            s.Training,
+            s.LocalSamples,
+            });
+        });
         return app;
     }
 }

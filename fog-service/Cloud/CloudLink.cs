@@ -1,42 +1,35 @@
 using FogLens.Contracts;
 using FogLens.Contracts.Messages;
 using FogLens.Contracts.Serialization;
-using FogLens.FogService.Broker;
 using FogLens.FogService.Demographics;
-using FogLens.FogService.Inference;
+using FogLens.FogService.Status;
 using FogLens.Messaging;
+using FogLens.Messaging.Inbound;
 using Microsoft.Extensions.Options;
 
 namespace FogLens.FogService.Cloud;
 
 /// <summary>
-/// Everything the fog sends to the cloud: closed demographics windows go through the durable outbox
-/// (so a cloud outage loses nothing; <see cref="WindowLedger"/> puts them there), and a retained fog status
-/// (online, counters; offline as last will and at shutdown). Open windows are flushed at shutdown.
+/// The fog's link to the cloud portal's broker. Out: closed demographics windows and model updates go through
+/// the durable outbox (so a cloud outage loses nothing; <see cref="WindowLedger"/> and the federated client put
+/// them there), and a retained fog status built from the <see cref="FogSnapshot"/> (online; offline as last
+/// will and at shutdown). In: round tasks and model announcements go to the <see cref="InboundDispatcher"/>,
+/// which hands them to their handlers; this class knows none of them. Open windows are flushed at shutdown.
 /// </summary>
 public sealed partial class CloudLink(
-    [FromKeyedServices(CloudLink.SessionKey)] MqttSession session,
-    [FromKeyedServices(CloudLink.SessionKey)] DiskOutbox outbox,
-    [FromKeyedServices(CloudLink.SessionKey)] OutboxSender sender,
+    [FromKeyedServices(FogServiceKeys.Cloud)] MqttSession session,
+    [FromKeyedServices(FogServiceKeys.Cloud)] OutboxSender sender,
     WindowLedger ledger,
-    FogCounters counters,
-    EdgeRegistry edges,
-    CropSpool spool,
-    AgeModelProvider models,
-    InferenceWorker worker,
-    FogLens.FogService.Federated.FederatedClient federated,
+    FogSnapshotSource snapshots,
+    InboundDispatcher inbound,
     MessageHeaderFactory headers,
     IOptions<FogOptions> options,
     TimeProvider time,
     ILogger<CloudLink> logger) : BackgroundService
 {
-    public const string SessionKey = "cloud";
     private readonly FogOptions _options = options.Value;
 
-    public byte[] Status(NodeState state) => JsonMessages.Serialize(new FogStatus(
-        headers.Next(), state, models.ModelVersion, edges.Online, counters.CropsReceived, counters.CropsInferred,
-        counters.CropsRejected + counters.CorruptImages, spool.Depth, outbox.Count, worker.FacesPerSecond, federated.Training, federated.LocalSamples,
-        edges.Summaries()));
+    public byte[] Status(NodeState state) => JsonMessages.Serialize(snapshots.Capture().ToStatus(headers.Next(), state));
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -51,6 +44,9 @@ public sealed partial class CloudLink(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var statusTopic = Topics.FogStatus(_options.FogId);
+        session.Subscribe(Topics.AllRoundTasks);
+        session.Subscribe(Topics.ModelAnnouncement);
+        session.OnMessage(async (topic, payload) => await inbound.DispatchAsync(topic, System.Buffers.BuffersExtensions.ToArray(payload), stoppingToken));
         session.Connected = ct => session.PublishAsync(statusTopic, Status(NodeState.Online), retain: true, ct);
         var run = session.RunAsync(stoppingToken);
         var drain = sender.RunAsync(stoppingToken);

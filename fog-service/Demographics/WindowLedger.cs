@@ -105,6 +105,6 @@ public sealed partial class WindowLedger : IDisposable
 
     public void Dispose() => _journal.Dispose();
 
-    [LoggerMessage(EventId = 3601, Level = LogLevel.Warning, Message = "Recovered {Count} counted faces of windows not yet sent from {Path} (the fog stopped without closing them); sending them now")]
+    [LoggerMessage(EventId = 3410, Level = LogLevel.Warning, Message = "Recovered {Count} counted faces of windows not yet sent from {Path} (the fog stopped without closing them); sending them now")]
     private partial void LogRecovered(int count, string path);
 }

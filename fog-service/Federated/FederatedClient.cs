@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Threading.Channels;
 using FogLens.AgeModel.Training;
 using FogLens.Compression;
@@ -6,8 +5,7 @@ using FogLens.Contracts;
 using FogLens.Federated;
 using FogLens.Contracts.Messages;
 using FogLens.Contracts.Serialization;
-using FogLens.FogService.Cloud;
-using FogLens.Messaging;
+using FogLens.Messaging.Inbound;
 using Microsoft.Extensions.Options;
 
 namespace FogLens.FogService.Federated;
@@ -19,14 +17,14 @@ namespace FogLens.FogService.Federated;
 /// that cannot be done (bad hash, past deadline, no local data) is logged and counted; the service goes on.
 /// </summary>
 public sealed partial class FederatedClient(
-    [FromKeyedServices(CloudLink.SessionKey)] MqttSession session,
-    [FromKeyedServices(CloudLink.SessionKey)] DiskOutbox outbox,
+    IUpdateOutbox outbox,
+    TrainingStatus status,
     MessageHeaderFactory headers,
     IOptions<FogOptions> fogOptions,
     IOptions<FederatedOptions> options,
     ModelDownloader downloader,
     TimeProvider time,
-    ILogger<FederatedClient> logger) : BackgroundService
+    ILogger<FederatedClient> logger) : BackgroundService, IInboundHandler
 {
     private readonly Channel<RoundTask> _tasks = Channel.CreateBounded<RoundTask>(new BoundedChannelOptions(8) { FullMode = BoundedChannelFullMode.DropOldest });
     private readonly MessageParser _parser = new();
@@ -34,18 +32,12 @@ public sealed partial class FederatedClient(
     private readonly FederatedOptions _options = options.Value;
     private readonly ModelDownloader _downloader = downloader;
 
-    public long RoundsCompleted { get; private set; }
+    public long RoundsCompleted => status.RoundsCompleted;
 
-    public long RoundsFailed { get; private set; }
+    public long RoundsFailed => status.RoundsFailed;
 
     /// <summary>Tasks received again for a round this fog already answered (not trained twice).</summary>
-    public long RoundsRepeated { get; private set; }
-
-    public int LastUpdateBytes { get; private set; }
-
-    public bool Training { get; private set; }
-
-    public int LocalSamples { get; private set; }
+    public long RoundsRepeated => status.RoundsRepeated;
 
     public string StatePath => Path.Combine(_fog.DataDirectory, "codec-state.bin");
 
@@ -57,25 +49,30 @@ public sealed partial class FederatedClient(
             return;
         }
 
-        session.Subscribe(Topics.AllRoundTasks);
-        session.OnMessage(OnMessageAsync);
         await Task.Factory.StartNew(() => RunWorker(stoppingToken), stoppingToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
 
-    private Task OnMessageAsync(string topic, ReadOnlySequence<byte> payload)
+    /// <summary>
+    /// Takes a round task from the cloud (topic <c>fl/round/{n}/task</c>, through the fog's inbound dispatcher):
+    /// queued for the training thread when it names this fog. An empty retained message is how the portal clears
+    /// a finished round's task: nothing to do, nothing failed.
+    /// </summary>
+    public Task<IngestOutcome> HandleAsync(string topicName, TopicInfo topic, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) =>
+        Task.FromResult(Offer(topicName, payload));
+
+    private IngestOutcome Offer(string topic, ReadOnlyMemory<byte> payload)
     {
-        // An empty retained message is how the portal clears a finished round's task: nothing to do, nothing failed.
-        if (!Topics.TryParse(topic, out var info) || info.Kind != TopicKind.RoundTask || payload.IsEmpty)
+        if (payload.IsEmpty || !_options.Enabled)
         {
-            return Task.CompletedTask;
+            return IngestOutcome.Ignored;
         }
 
-        var task = _parser.ParseRoundTask(topic, payload.ToArray());
+        var task = _parser.ParseRoundTask(topic, payload.Span);
         if (!task.IsSuccess)
         {
-            RoundsFailed++;
+            status.Failed();
             LogBadTask(topic, task.Error.ToString());
-            return Task.CompletedTask;
+            return IngestOutcome.Rejected;
         }
 
         if (task.Value.Participants.Contains(_fog.FogId))
@@ -83,7 +80,7 @@ public sealed partial class FederatedClient(
             _tasks.Writer.TryWrite(task.Value);
         }
 
-        return Task.CompletedTask;
+        return IngestOutcome.Stored;
     }
 
     private async Task RunWorker(CancellationToken stoppingToken)
@@ -91,7 +88,7 @@ public sealed partial class FederatedClient(
         var config = AgeNetConfig.FromJson(File.ReadAllText(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(_fog.ModelPath))!, ModelFiles.Config)));
         using var trainer = new LocalTrainer(config, _options.Threads);
         var scan = trainer.LoadData(_options.LocalData!, _options.DatasetDirectory, stoppingToken);
-        LocalSamples = trainer.SampleCount; // reported in the fog status: the coordinator selects fogs that have data
+        status.HasSamples(trainer.SampleCount); // reported in the fog status: the coordinator selects fogs that have data
         LogData(trainer.SampleCount, scan.Skipped.Count, _options.LocalData!);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -107,25 +104,24 @@ public sealed partial class FederatedClient(
 
             if (Answered(task))
             {
-                RoundsRepeated++;
+                status.Repeated();
                 LogAlreadyAnswered(task.RoundId);
                 continue;
             }
 
             try
             {
-                Training = true;
+                status.Started();
                 await RunRoundAsync(task, trainer, stoppingToken);
-                RoundsCompleted++;
             }
             catch (Exception ex) when (ex is InvalidDataException or HttpRequestException or IOException or InvalidOperationException or ArgumentException or TaskCanceledException && !stoppingToken.IsCancellationRequested)
             {
-                RoundsFailed++;
+                status.Failed();
                 LogRoundFailed(task.RoundId, ex.Message);
             }
             finally
             {
-                Training = false;
+                status.Stopped();
             }
         }
     }
@@ -147,8 +143,7 @@ public sealed partial class FederatedClient(
         outbox.Enqueue(Topics.RoundUpdate(task.RoundId, _fog.FogId), BinaryFrame.Encode(BinaryFrameKind.ModelUpdate, metadata, payload));
         state.Save(StatePath); // after the update is durably queued
         RememberAnswered(task);
-        LastUpdateBytes = payload.Length;
-        LocalSamples = trainer.SampleCount;
+        status.Completed(payload.Length, trainer.SampleCount);
         LogRoundDone(task.RoundId, trainer.SampleCount, steps, loss, payload.Length, codecName);
     }
 

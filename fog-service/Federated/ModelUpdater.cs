@@ -1,10 +1,8 @@
-using System.Buffers;
 using FogLens.AgeModel.Inference;
 using FogLens.Contracts;
 using FogLens.Contracts.Serialization;
-using FogLens.FogService.Cloud;
 using FogLens.FogService.Inference;
-using FogLens.Messaging;
+using FogLens.Messaging.Inbound;
 using Microsoft.Extensions.Options;
 
 namespace FogLens.FogService.Federated;
@@ -15,29 +13,29 @@ namespace FogLens.FogService.Federated;
 /// inference model without dropping crops, and records it so a restart keeps it.
 /// </summary>
 public sealed partial class ModelUpdater(
-    [FromKeyedServices(CloudLink.SessionKey)] MqttSession session,
     AgeModelProvider models,
     IOptions<FogOptions> fogOptions,
     ModelDownloader downloader,
-    ILogger<ModelUpdater> logger) : BackgroundService
+    ILogger<ModelUpdater> logger) : IInboundHandler, IDisposable
 {
     private readonly MessageParser _parser = new();
     private readonly SemaphoreSlim _one = new(1, 1);
 
     public long Failures { get; private set; }
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>An announcement from the cloud (through the fog's inbound dispatcher): install the model it names.</summary>
+    public async Task<IngestOutcome> HandleAsync(string topicName, TopicInfo topic, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
-        session.Subscribe(Topics.ModelAnnouncement);
-        session.OnMessage((topic, payload) => topic == Topics.ModelAnnouncement ? InstallAsync(payload.ToArray(), stoppingToken) : Task.CompletedTask);
-        return Task.CompletedTask;
+        if (payload.IsEmpty)
+        {
+            return IngestOutcome.Ignored;
+        }
+
+        await InstallAsync(payload.ToArray(), cancellationToken);
+        return IngestOutcome.Stored;
     }
 
-    public override void Dispose()
-    {
-        _one.Dispose();
-        base.Dispose();
-    }
+    public void Dispose() => _one.Dispose();
 
     private async Task InstallAsync(byte[] payload, CancellationToken cancellationToken)
     {

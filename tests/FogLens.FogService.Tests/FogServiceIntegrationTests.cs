@@ -141,7 +141,7 @@ public sealed class FogServiceIntegrationTests
 
         await cloud.StartAsync();
         Assert.True(await cloud.WaitForAsync(m => Windows(m).Sum(w => w.Faces) >= faces.Count, Timeout), "windows should arrive when the cloud is back");
-        var outbox = fog.App.Services.GetRequiredKeyedService<FogLens.Messaging.DiskOutbox>(FogLens.FogService.Cloud.CloudLink.SessionKey);
+        var outbox = fog.App.Services.GetRequiredKeyedService<FogLens.Messaging.DiskOutbox>(FogLens.FogService.FogServiceKeys.Cloud);
         await WaitUntil(() => outbox.Count == 0);
         var windows = Windows(cloud.Messages);
         Assert.Equal(counters.WindowsPublished, windows.Count);

@@ -33,6 +33,6 @@ public partial class InboundDispatcher(IServiceProvider services, ILogger<Inboun
     /// <summary>Failures worth a retry by the sender (a database outage, a timeout); none by default.</summary>
     protected virtual bool IsTransient(Exception exception) => false;
 
-    [LoggerMessage(EventId = 2101, Level = LogLevel.Warning, Message = "Could not handle {Topic} now (the sender will retry): {Error}")]
+    [LoggerMessage(EventId = 2201, Level = LogLevel.Warning, Message = "Could not handle {Topic} now (the sender will retry): {Error}")]
     private partial void LogRetry(string topic, string error);
 }
