@@ -27,25 +27,15 @@ public static class PortalHost
         // Serve framework and package assets (blazor.web.js, MudBlazor) from the build output in every
         // environment, not only Development; a published app has them in wwwroot and no manifest, so this is a no-op there.
         builder.WebHost.UseStaticWebAssets();
-        services.AddOptions<PortalOptions>().Bind(config.GetSection(PortalOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<DatabaseOptions>().Bind(config.GetSection(DatabaseOptions.Section))
-            .Validate(o => o.IsPostgres || string.Equals(o.Provider, "sqlite", StringComparison.OrdinalIgnoreCase), "Database:Provider must be sqlite or postgres")
-            .Validate(o => !o.IsPostgres || !string.IsNullOrEmpty(o.ConnectionString), "Database:ConnectionString is required for postgres")
-            .ValidateOnStart();
-        services.AddOptions<BrokerOptions>().Bind(config.GetSection(BrokerOptions.Section)).PostConfigure(o => o.LoadFogsFile()).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<IValidateOptions<BrokerOptions>, BrokerOptionsValidator>();
+        services.AddValidatedOptions<PortalOptions, ValidatePortalOptions>(PortalOptions.Section);
+        services.AddValidatedOptions<DatabaseOptions, ValidateDatabaseOptions>(DatabaseOptions.Section);
+        services.AddValidatedOptions<BrokerOptions, ValidateBrokerOptions>(BrokerOptions.Section).PostConfigure(o => o.LoadFogsFile());
+        services.AddSingleton<IValidateOptions<BrokerOptions>, BrokerOptionsValidator>(); // accounts: passwords, placeholders, open brokers
+        services.AddValidatedOptions<IngestOptions, ValidateIngestOptions>(IngestOptions.Section);
+        services.AddValidatedOptions<AuthOptions, ValidateAuthOptions>(AuthOptions.Section);
+        services.AddValidatedOptions<CoordinatorOptions, ValidateCoordinatorOptions>(CoordinatorOptions.Section);
         services.AddSingleton<NodeAccess>();
         services.AddSingleton<LoginThrottle>();
-        services.AddOptions<IngestOptions>().Bind(config.GetSection(IngestOptions.Section)).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<AuthOptions>().Bind(config.GetSection(AuthOptions.Section))
-            .Validate(o => o.AdminPassword is null || o.AdminPassword.Length >= 8, "Auth:AdminPassword must have at least 8 characters")
-            .ValidateOnStart();
-        services.AddOptions<CoordinatorOptions>().Bind(config.GetSection(CoordinatorOptions.Section)).ValidateDataAnnotations()
-            .Validate(o => FogLens.Compression.UpdateCodecs.Names.Contains(o.Codec), "Federated:Codec must be sbc, dense, topk, signsgd or q8")
-            .Validate(o => o.Mode is "sync" or "async", "Federated:Mode must be sync or async")
-            .Validate(o => o.Deadline > TimeSpan.Zero, "Federated:Deadline must be positive")
-            .Validate(o => Directory.Exists(o.BaseModel), "Federated:BaseModel must be a model folder (age-net.json, age-net.weights, age-net.onnx)")
-            .ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new MessageHeaderFactory("portal"));

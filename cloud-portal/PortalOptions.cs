@@ -46,7 +46,7 @@ public sealed class PortalOptions
 }
 
 /// <summary>Storage (section "Database"): SQLite by default, PostgreSQL by connection string.</summary>
-public sealed class DatabaseOptions
+public sealed class DatabaseOptions : IValidatableObject
 {
     public const string Section = "Database";
 
@@ -55,6 +55,19 @@ public sealed class DatabaseOptions
 
     /// <summary>Connection string; for SQLite the default is portal.db in the data directory.</summary>
     public string? ConnectionString { get; set; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!IsPostgres && !string.Equals(Provider, "sqlite", StringComparison.OrdinalIgnoreCase))
+        {
+            yield return new ValidationResult("Database:Provider must be sqlite or postgres", [nameof(Provider)]);
+        }
+
+        if (IsPostgres && string.IsNullOrEmpty(ConnectionString))
+        {
+            yield return new ValidationResult("Database:ConnectionString is required for postgres", [nameof(ConnectionString)]);
+        }
+    }
 
     public bool IsPostgres => string.Equals(Provider, "postgres", StringComparison.OrdinalIgnoreCase)
         || string.Equals(Provider, "postgresql", StringComparison.OrdinalIgnoreCase);
@@ -106,5 +119,6 @@ public sealed class AuthOptions
     /// <summary>Created as Admin at start when no user exists yet.</summary>
     public string? AdminUser { get; set; }
 
+    [MinLength(8, ErrorMessage = "Auth:AdminPassword must have at least 8 characters")]
     public string? AdminPassword { get; set; }
 }

@@ -53,7 +53,16 @@ if (args is ["user", "add", var name, var role, ..])
 }
 
 app.MapPortalEndpoints();
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+}
+catch (Microsoft.Extensions.Options.OptionsValidationException ex)
+{
+    Console.Error.WriteLine("cloud-portal: invalid configuration: " + string.Join("; ", ex.Failures));
+    return 2;
+}
+
 return 0;
 
 /// <summary>Entry point, public for the tests.</summary>

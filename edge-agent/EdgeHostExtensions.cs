@@ -19,11 +19,14 @@ public static class EdgeHostExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        services.AddOptions<EdgeAgentOptions>().BindConfiguration(EdgeAgentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<TrackerOptions>().BindConfiguration(TrackerOptions.Section);
+        services.AddSingleton<IValidateOptions<EdgeAgentOptions>, ValidateEdgeAgentOptions>();
+        services.AddOptions<EdgeAgentOptions>().BindConfiguration(EdgeAgentOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TrackerOptions>, ValidateTrackerOptions>();
+        services.AddOptions<TrackerOptions>().BindConfiguration(TrackerOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MqttEndpointOptions>, ValidateFogEndpoint>();
         services.AddOptions<MqttEndpointOptions>().BindConfiguration(FogSection)
             .PostConfigure<IOptions<EdgeAgentOptions>>((mqtt, edge) => mqtt.ClientId = edge.Value.EdgeId)
-            .ValidateDataAnnotations().ValidateOnStart();
+            .ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<EdgeMetrics>();

@@ -23,15 +23,19 @@ public static class FogHostExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        services.AddOptions<FogOptions>().BindConfiguration(FogOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<EdgeBrokerOptions>().BindConfiguration(EdgeBrokerOptions.Section).PostConfigure(o => o.LoadEdgesFile()).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<IValidateOptions<EdgeBrokerOptions>, EdgeBrokerOptionsValidator>();
-        services.AddOptions<FogLens.FogService.Federated.FederatedOptions>().BindConfiguration(FogLens.FogService.Federated.FederatedOptions.Section);
+        services.AddSingleton<IValidateOptions<FogOptions>, ValidateFogOptions>();
+        services.AddOptions<FogOptions>().BindConfiguration(FogOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EdgeBrokerOptions>, ValidateEdgeBrokerOptions>();
+        services.AddSingleton<IValidateOptions<EdgeBrokerOptions>, EdgeBrokerOptionsValidator>(); // accounts: passwords, placeholders, open brokers
+        services.AddOptions<EdgeBrokerOptions>().BindConfiguration(EdgeBrokerOptions.Section).PostConfigure(o => o.LoadEdgesFile()).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<FederatedOptions>, ValidateFederatedOptions>();
+        services.AddOptions<FederatedOptions>().BindConfiguration(FederatedOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MqttEndpointOptions>, ValidateCloudEndpoint>();
         services.AddOptions<MqttEndpointOptions>(CloudSection)
             .Configure(cloud => cloud.MaxPacketBytes = 64 * 1024 * 1024) // the portal's default limit; model updates are ~5 MB
             .BindConfiguration(CloudSection)
             .PostConfigure<IOptions<FogOptions>>((cloud, fog) => cloud.ClientId = fog.Value.FogId)
-            .ValidateDataAnnotations().ValidateOnStart();
+            .ValidateOnStart();
 
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<FogCounters>();

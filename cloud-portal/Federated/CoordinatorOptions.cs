@@ -4,7 +4,7 @@ using FogLens.Federated;
 namespace FogLens.CloudPortal.Federated;
 
 /// <summary>Federated rounds (section "Federated").</summary>
-public sealed class CoordinatorOptions
+public sealed class CoordinatorOptions : IValidatableObject
 {
     public const string Section = "Federated";
 
@@ -63,6 +63,29 @@ public sealed class CoordinatorOptions
     public double StalenessExponent { get; set; } = new AggregationOptions().StalenessExponent;
 
     public int MaxStaleness { get; set; } = new AggregationOptions().MaxStaleness;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (!FogLens.Compression.UpdateCodecs.Names.Contains(Codec))
+        {
+            yield return new ValidationResult("Federated:Codec must be sbc, dense, topk, signsgd or q8", [nameof(Codec)]);
+        }
+
+        if (Mode is not ("sync" or "async"))
+        {
+            yield return new ValidationResult("Federated:Mode must be sync or async", [nameof(Mode)]);
+        }
+
+        if (Deadline <= TimeSpan.Zero)
+        {
+            yield return new ValidationResult("Federated:Deadline must be positive", [nameof(Deadline)]);
+        }
+
+        if (!Directory.Exists(BaseModel))
+        {
+            yield return new ValidationResult("Federated:BaseModel must be a model folder (age-net.json, age-net.weights, age-net.onnx)", [nameof(BaseModel)]);
+        }
+    }
 
     public bool IsAsync => string.Equals(Mode, "async", StringComparison.OrdinalIgnoreCase);
 

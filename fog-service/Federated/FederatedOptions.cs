@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace FogLens.FogService.Federated;
 
 /// <summary>Settings of the federated-learning client (section "Federated").</summary>
@@ -12,9 +14,11 @@ public sealed class FederatedOptions
     public string? DatasetDirectory { get; set; }
 
     /// <summary>CPU threads for local training (inference keeps its own).</summary>
+    [Range(1, 64)]
     public int Threads { get; set; } = 1;
 
     /// <summary>Largest global model download accepted.</summary>
+    [Range(1024, 1L << 32)]
     public long MaxModelBytes { get; set; } = 64L * 1024 * 1024;
 
     public bool Enabled => !string.IsNullOrEmpty(LocalData);
