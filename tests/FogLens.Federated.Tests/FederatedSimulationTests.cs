@@ -46,7 +46,8 @@ public sealed class FederatedSimulationTests
             var report = Path.Combine(folder, "results.md");
             ExperimentReport.Write([full], report);
             var text = File.ReadAllText(report);
-            Assert.Contains("| ci | iid | sbc | 0.01 | 1 | async, straggler 100 % | 2 |", text, StringComparison.Ordinal);
+            Assert.Contains("| ci | uniform | iid | sbc | 0.01 | —; async, straggler 100 % | 2 |", text, StringComparison.Ordinal);
+            Assert.True(new FileInfo(Path.Combine(folder, "results-mae-vs-download.png")).Length > 1000);
             Assert.True(new FileInfo(Path.Combine(folder, "results-mae-per-round.png")).Length > 1000);
             Assert.True(new FileInfo(Path.Combine(folder, "results-mae-vs-upload.png")).Length > 1000);
         }
