@@ -8,7 +8,8 @@ namespace FogLens.Federated.Tests;
 /// <summary>
 /// A short seeded site-shift run with every lever on (tiny limits): the files and fields of run.json,
 /// rounds.jsonl and summary.json, and reproducibility round for round — also across a stop and resume,
-/// which needs the persisted server momentum, client residuals and velocities.
+/// which needs the persisted server momentum, client residuals and velocities. One torch thread: with
+/// more, a loaded machine can change the order of torch's parallel reductions in the last bits.
 /// </summary>
 public sealed class SiteShiftRunTests
 {
@@ -23,7 +24,7 @@ public sealed class SiteShiftRunTests
             var options = new ExperimentOptions
             {
                 Name = "straight", Scenario = SiteShiftScenario.SiteShift, Fogs = 2, Rounds = 2, Codec = "sbc", Sparsity = 0.01,
-                TrainLimit = 100, ValidationLimit = 30, BaseLimit = 100, BaseEpochs = 1, Threads = 2, LearningRate = 1e-3, BatchSize = 16,
+                TrainLimit = 100, ValidationLimit = 30, BaseLimit = 100, BaseEpochs = 1, Threads = 1, LearningRate = 1e-3, BatchSize = 16,
                 DenseMaxElements = 256, ServerMomentum = 0.5, ClientMomentum = 0.5, WarmupRounds = 1, Trainable = "last-blocks",
             };
             var baseModel = Path.Combine(TestPaths.RepoRoot, "models", "age");
@@ -40,11 +41,10 @@ public sealed class SiteShiftRunTests
             Assert.Equal(1, lines.Count(l => l.Contains("training the site-shift base model", StringComparison.Ordinal))); // cached
 
             Assert.Equal([0, 1, 2], straight.Rounds.Select(r => r.Round));
+            var trace = string.Join("; ", straight.Rounds.Zip(resumed.Rounds).Select(p => $"r{p.First.Round}: {p.First.SitesMae:R}/{p.Second.SitesMae:R} {p.First.Mae:R}/{p.Second.Mae:R} {p.First.UploadBytes}/{p.Second.UploadBytes}"));
             for (var i = 0; i < straight.Rounds.Count; i++)
             {
-                Assert.Equal(straight.Rounds[i].SitesMae, resumed.Rounds[i].SitesMae);
-                Assert.Equal(straight.Rounds[i].Mae, resumed.Rounds[i].Mae);
-                Assert.Equal(straight.Rounds[i].UploadBytes, resumed.Rounds[i].UploadBytes);
+                Assert.True(straight.Rounds[i].SitesMae.Equals(resumed.Rounds[i].SitesMae) && straight.Rounds[i].Mae.Equals(resumed.Rounds[i].Mae) && straight.Rounds[i].UploadBytes == resumed.Rounds[i].UploadBytes, trace);
             }
 
             Assert.All(straight.Rounds, r => Assert.True(double.IsFinite(r.SitesMae) && r.SitesMae > 0 && double.IsFinite(r.Mae)));
