@@ -22,6 +22,33 @@ public sealed record CodecOptions
     public int DenseMaxElements { get; init; }
 
     /// <summary>
+    /// Tensors whose names end with one of these are states, not increments (BatchNorm running statistics): their
+    /// update is the difference between the fog's and the global value, which the next round computes afresh
+    /// against the new global model. Error feedback (and momentum correction) would add that same difference
+    /// again every round and send a multiple of it later, so these tensors keep no residual and no velocity.
+    /// Empty: every tensor is treated as an increment (the behaviour before issue 17).
+    /// </summary>
+    public IReadOnlyList<string> StateTensorSuffixes { get; init; } = DefaultStateTensorSuffixes;
+
+    /// <summary>BatchNorm running mean and variance.</summary>
+    public static IReadOnlyList<string> DefaultStateTensorSuffixes { get; } = ["running_mean", "running_var"];
+
+    /// <summary>Whether <paramref name="tensorName"/> is a state tensor (<see cref="StateTensorSuffixes"/>).</summary>
+    public bool IsStateTensor(string tensorName)
+    {
+        ArgumentNullException.ThrowIfNull(tensorName);
+        foreach (var suffix in StateTensorSuffixes)
+        {
+            if (tensorName.EndsWith(suffix, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
     /// Momentum correction (Deep Gradient Compression, Lin et al. 2018): the client keeps a velocity
     /// u ← m·u + ΔW across rounds and error feedback accumulates u instead of ΔW; 0 turns it off.
     /// </summary>

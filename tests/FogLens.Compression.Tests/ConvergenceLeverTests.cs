@@ -91,6 +91,33 @@ public sealed class ConvergenceLeverTests
     }
 
     [Fact]
+    public void StateTensors_KeepNoResidualOrVelocity_SoARepeatedDifferenceIsNotSentTwice()
+    {
+        // A BatchNorm running mean the fog sees 1.0 above the global one, round after round (the global has not moved).
+        var shift = Enumerable.Repeat(1f, 200).ToArray();
+        var weight = Ramp(200, 1e-3f);
+        UpdateTensor[] Update() => [new UpdateTensor("bn.running_mean", [200], shift), new UpdateTensor("conv.weight", [200], weight)];
+        var fixedCodec = UpdateCodecs.Create(CodecId.Sbc, new CodecOptions { Sparsity = 0.01, Momentum = 0.5 });
+        var legacyCodec = UpdateCodecs.Create(CodecId.Sbc, new CodecOptions { Sparsity = 0.01, Momentum = 0.5, StateTensorSuffixes = [] });
+        var fixedState = new CodecState();
+        var legacyState = new CodecState();
+        float fixedSent = 0, legacySent = 0;
+        for (var round = 0; round < 5; round++)
+        {
+            fixedSent = UpdateDecoder.Decode(fixedCodec.Encode(Update(), fixedState)).Tensors[0].SharedValue;
+            legacySent = UpdateDecoder.Decode(legacyCodec.Encode(Update(), legacyState)).Tensors[0].SharedValue;
+        }
+
+        Assert.Equal(1f, fixedSent, 1e-6f); // the difference itself, every round
+        Assert.True(legacySent > 3f, $"with a residual the same difference piles up: {legacySent}");
+        Assert.All(fixedState.Residuals["bn.running_mean"], r => Assert.Equal(0f, r));
+        Assert.All(fixedState.Velocities["bn.running_mean"], v => Assert.Equal(0f, v));
+        Assert.Contains(fixedState.Residuals["conv.weight"], r => r != 0); // weights keep error feedback
+        Assert.True(new CodecOptions().IsStateTensor("_norms.3.running_var"));
+        Assert.False(new CodecOptions().IsStateTensor("_norms.3.weight"));
+    }
+
+    [Fact]
     public void LocalClipping_ScalesTheUpdateToTheNorm_InputUntouched()
     {
         var values = new float[] { 3f, 4f }; // norm 5

@@ -51,10 +51,11 @@ internal static class ExperimentCommand
         var clientClip = new Option<double>("--client-clip") { Description = "DGC local clipping of each fog's update to this L2 norm; 0: off.", DefaultValueFactory = _ => defaults.ClientClipNorm };
         var warmup = new Option<int>("--warmup-rounds") { Description = "DGC sparsity warm-up: rounds from --warmup-start down to --sparsity; 0: off.", DefaultValueFactory = _ => defaults.WarmupRounds };
         var warmupStart = new Option<double>("--warmup-start") { Description = "Fraction kept in the first warm-up round.", DefaultValueFactory = _ => defaults.WarmupStartSparsity };
+        var statisticsFeedback = new Option<bool>("--statistics-error-feedback") { Description = "Keep residuals for BatchNorm running statistics too (the behaviour before issue 17; they are states, not increments)." };
         var command = new Command("fl", "Fine-tune the base age model federatedly on simulated fogs (site-shift scenario by default); writes run.json, rounds.jsonl and summary.json, checkpoints every round and resumes.")
         {
             data, baseModel, runs, name, fogs, partition, alpha, rounds, codec, sparsity, global, epochs, batch, lr, mode, straggler, seed, threads, trainLimit, valLimit,
-            scenario, baseEpochs, trainable, trainableBlocks, serverOptimizer, serverLr, serverMomentum, denseMax, clientMomentum, clientClip, warmup, warmupStart,
+            scenario, baseEpochs, trainable, trainableBlocks, serverOptimizer, serverLr, serverMomentum, denseMax, clientMomentum, clientClip, warmup, warmupStart, statisticsFeedback,
         };
         command.Aliases.Add("run");
         command.SetAction((result, cancellationToken) =>
@@ -89,6 +90,7 @@ internal static class ExperimentCommand
                 ClientClipNorm = result.GetValue(clientClip),
                 WarmupRounds = result.GetValue(warmup),
                 WarmupStartSparsity = result.GetValue(warmupStart),
+                StatisticsErrorFeedback = result.GetValue(statisticsFeedback),
             };
             options = options with { Name = result.GetValue(name) ?? DefaultName(options) };
             options.Validate();

@@ -92,6 +92,17 @@ public abstract class UpdateCodec : IUpdateCodec
 
             Prepare(segments);
             EncodeTensors(update, accumulated, entries, payload);
+            if (useResidual)
+            {
+                for (var t = 0; t < update.Count; t++)
+                {
+                    if (Options.IsStateTensor(update[t].Name))
+                    {
+                        Array.Clear(accumulated[t]); // a state's unsent part is recomputed next round, not carried
+                    }
+                }
+            }
+
             var frame = WriteFrame(update, names, entries, payload.Written, useResidual);
             if (useMomentum)
             {
@@ -228,7 +239,7 @@ public abstract class UpdateCodec : IUpdateCodec
         for (var t = 0; t < update.Count; t++)
         {
             var values = new float[update[t].Values.Length];
-            var velocity = state.GetVelocity(update[t].Spec);
+            var velocity = Options.IsStateTensor(update[t].Name) ? null : state.GetVelocity(update[t].Spec);
             if (velocity is null)
             {
                 update[t].Values.Span.CopyTo(values);
@@ -251,7 +262,11 @@ public abstract class UpdateCodec : IUpdateCodec
         for (var t = 0; t < velocities.Count; t++)
         {
             var values = velocities[t].Values.ToArray();
-            if (_sent is not null)
+            if (Options.IsStateTensor(velocities[t].Name))
+            {
+                Array.Clear(values);
+            }
+            else if (_sent is not null)
             {
                 if (_sent[t] is { } positions)
                 {

@@ -93,6 +93,13 @@ public sealed record ExperimentOptions
 
     public double WarmupStartSparsity { get; init; } = 0.25;
 
+    /// <summary>
+    /// Error feedback (residuals, momentum) also on BatchNorm running statistics, as before issue 17. True here so
+    /// that runs logged before the option existed read as what they ran; new runs (the CLI) default to false
+    /// (<see cref="CodecOptions.StateTensorSuffixes"/>).
+    /// </summary>
+    public bool StatisticsErrorFeedback { get; init; } = true;
+
     [JsonIgnore]
     public bool IsSiteShift => Scenario == SiteShiftScenario.SiteShift;
 
@@ -124,6 +131,7 @@ public sealed record ExperimentOptions
         ClipNorm = ClientClipNorm,
         WarmupRounds = WarmupRounds,
         WarmupStartSparsity = WarmupStartSparsity,
+        StateTensorSuffixes = StatisticsErrorFeedback ? [] : CodecOptions.DefaultStateTensorSuffixes,
     };
 
     public double StalenessExponent { get; init; } = new AggregationOptions().StalenessExponent;

@@ -109,6 +109,11 @@ public static class ExperimentReport
             parts.Add("global top-k");
         }
 
+        if (o.StatisticsErrorFeedback && o.Codec is not ("dense" or "q8"))
+        {
+            parts.Add("EF on BN statistics (pre-fix)");
+        }
+
         return parts.Count == 0 ? "—" : string.Join("; ", parts);
     }
 
@@ -157,6 +162,11 @@ public static class ExperimentReport
         if (o.ClientClipNorm > 0)
         {
             sb.Append(Inv, $"-cc{o.ClientClipNorm:G3}");
+        }
+
+        if (o.StatisticsErrorFeedback && o.Codec is not ("dense" or "q8"))
+        {
+            sb.Append("-statef");
         }
 
         return sb.ToString();
