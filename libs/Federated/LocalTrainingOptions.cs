@@ -18,6 +18,13 @@ public sealed record LocalTrainingOptions
     /// <summary>Conv blocks (from the end) trained with <see cref="TrainableLayers.LastBlocks"/>.</summary>
     public int TrainableBlocks { get; init; } = 2;
 
+    /// <summary>
+    /// Send no change of the BatchNorm running statistics (zero update): the global model keeps its statistics.
+    /// Running statistics describe the activations of the fog's locally trained weights; when the weights reach
+    /// the server only in part (sparse codecs), statistics sent in full or in part no longer match them.
+    /// </summary>
+    public bool FreezeStatistics { get; init; }
+
     public void Validate()
     {
         if (Epochs is < 1 or > 100 || BatchSize is < 1 or > 4096 || !(LearningRate > 0 && LearningRate < 1) || TrainableBlocks < 1)
@@ -47,6 +54,11 @@ public sealed record LocalTrainingOptions
     public bool IsTrainable(string tensorName, int blocks)
     {
         ArgumentNullException.ThrowIfNull(tensorName);
+        if (FreezeStatistics && ServerOptimizer.IsStatistic(tensorName))
+        {
+            return false;
+        }
+
         if (Trainable == TrainableLayers.All || tensorName.StartsWith("_head.", StringComparison.Ordinal))
         {
             return true;

@@ -5,6 +5,7 @@ using FogLens.Tests.Shared;
 namespace FogLens.Federated.Tests;
 
 /// <summary>The experiment harness on a tiny subset (2 fogs, 2 rounds): records, bits accounting, resume, report.</summary>
+[Collection("Torch global state")]
 public sealed class FederatedSimulationTests
 {
     [Fact]

@@ -9,8 +9,11 @@ namespace FogLens.Federated.Tests;
 /// A short seeded site-shift run with every lever on (tiny limits): the files and fields of run.json,
 /// rounds.jsonl and summary.json, and reproducibility round for round — also across a stop and resume,
 /// which needs the persisted server momentum, client residuals and velocities. One torch thread: with
-/// more, a loaded machine can change the order of torch's parallel reductions in the last bits.
+/// more, a loaded machine can change the order of torch's parallel reductions in the last bits. Tests that
+/// train share one collection: each training session seeds torch's global generator, so sessions of tests
+/// running in parallel would change each other's dropout masks.
 /// </summary>
+[Collection("Torch global state")]
 public sealed class SiteShiftRunTests
 {
     [Fact]

@@ -5,6 +5,7 @@ using FogLens.Tests.Shared;
 namespace FogLens.Federated.Tests;
 
 /// <summary>--trainable all|last-blocks|head on the real network's tensor names, and frozen tensors' zero updates.</summary>
+[Collection("Torch global state")]
 public sealed class TrainableLayersTests
 {
     [Fact]
@@ -22,6 +23,8 @@ public sealed class TrainableLayersTests
         Assert.DoesNotContain("_convs.4.weight", lastNames);
         Assert.Equal(2 + 2 + (2 * 4), lastNames.Count(n => !n.EndsWith("num_batches_tracked", StringComparison.Ordinal)));
         Assert.All(names, n => Assert.True(new LocalTrainingOptions().IsTrainable(n, blocks)));
+        var frozenStatistics = new LocalTrainingOptions { FreezeStatistics = true };
+        Assert.Equal(names.Where(n => !n.Contains("running_", StringComparison.Ordinal)), names.Where(n => frozenStatistics.IsTrainable(n, blocks)));
         Assert.Equal(TrainableLayers.LastBlocks, LocalTrainingOptions.ParseTrainable("last-blocks"));
         Assert.Throws<ArgumentException>(() => LocalTrainingOptions.ParseTrainable("first"));
     }

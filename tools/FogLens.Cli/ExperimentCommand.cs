@@ -52,10 +52,11 @@ internal static class ExperimentCommand
         var warmup = new Option<int>("--warmup-rounds") { Description = "DGC sparsity warm-up: rounds from --warmup-start down to --sparsity; 0: off.", DefaultValueFactory = _ => defaults.WarmupRounds };
         var warmupStart = new Option<double>("--warmup-start") { Description = "Fraction kept in the first warm-up round.", DefaultValueFactory = _ => defaults.WarmupStartSparsity };
         var statisticsFeedback = new Option<bool>("--statistics-error-feedback") { Description = "Keep residuals for BatchNorm running statistics too (the behaviour before issue 17; they are states, not increments)." };
+        var freezeStatistics = new Option<bool>("--freeze-statistics") { Description = "Fogs send no change of the BatchNorm running statistics (the global model keeps its own)." };
         var command = new Command("fl", "Fine-tune the base age model federatedly on simulated fogs (site-shift scenario by default); writes run.json, rounds.jsonl and summary.json, checkpoints every round and resumes.")
         {
             data, baseModel, runs, name, fogs, partition, alpha, rounds, codec, sparsity, global, epochs, batch, lr, mode, straggler, seed, threads, trainLimit, valLimit,
-            scenario, baseEpochs, trainable, trainableBlocks, serverOptimizer, serverLr, serverMomentum, denseMax, clientMomentum, clientClip, warmup, warmupStart, statisticsFeedback,
+            scenario, baseEpochs, trainable, trainableBlocks, serverOptimizer, serverLr, serverMomentum, denseMax, clientMomentum, clientClip, warmup, warmupStart, statisticsFeedback, freezeStatistics,
         };
         command.Aliases.Add("run");
         command.SetAction((result, cancellationToken) =>
@@ -91,6 +92,7 @@ internal static class ExperimentCommand
                 WarmupRounds = result.GetValue(warmup),
                 WarmupStartSparsity = result.GetValue(warmupStart),
                 StatisticsErrorFeedback = result.GetValue(statisticsFeedback),
+                FreezeStatistics = result.GetValue(freezeStatistics),
             };
             options = options with { Name = result.GetValue(name) ?? DefaultName(options) };
             options.Validate();

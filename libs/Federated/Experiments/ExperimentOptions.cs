@@ -72,6 +72,9 @@ public sealed record ExperimentOptions
 
     public int TrainableBlocks { get; init; } = new LocalTrainingOptions().TrainableBlocks;
 
+    /// <summary>Fogs send no change of the BatchNorm running statistics (<see cref="LocalTrainingOptions.FreezeStatistics"/>).</summary>
+    public bool FreezeStatistics { get; init; }
+
     /// <summary>"sgd" (FedAvg, FedAvgM with momentum) or "adam" (FedAdam).</summary>
     public string ServerOptimizer { get; init; } = "sgd";
 
@@ -94,11 +97,11 @@ public sealed record ExperimentOptions
     public double WarmupStartSparsity { get; init; } = 0.25;
 
     /// <summary>
-    /// Error feedback (residuals, momentum) also on BatchNorm running statistics, as before issue 17. True here so
-    /// that runs logged before the option existed read as what they ran; new runs (the CLI) default to false
-    /// (<see cref="CodecOptions.StateTensorSuffixes"/>).
+    /// Error feedback (residuals, momentum) also on BatchNorm running statistics, as before issue 17
+    /// (<see cref="CodecOptions.StateTensorSuffixes"/>). Runs logged before the option existed read as true
+    /// (<see cref="ExperimentRun.Load"/>).
     /// </summary>
-    public bool StatisticsErrorFeedback { get; init; } = true;
+    public bool StatisticsErrorFeedback { get; init; }
 
     [JsonIgnore]
     public bool IsSiteShift => Scenario == SiteShiftScenario.SiteShift;
@@ -111,6 +114,7 @@ public sealed record ExperimentOptions
         LearningRate = LearningRate,
         Trainable = LocalTrainingOptions.ParseTrainable(Trainable),
         TrainableBlocks = TrainableBlocks,
+        FreezeStatistics = FreezeStatistics,
     };
 
     [JsonIgnore]

@@ -69,6 +69,11 @@ public static class ExperimentReport
             parts.Add(o.Trainable == "last-blocks" ? $"last {o.TrainableBlocks} blocks + head" : o.Trainable);
         }
 
+        if (o.FreezeStatistics)
+        {
+            parts.Add("BN statistics frozen");
+        }
+
         if (o.LocalEpochs != 1)
         {
             parts.Add($"{o.LocalEpochs} local epochs");
@@ -127,6 +132,11 @@ public static class ExperimentReport
         if (!o.LearningRate.Equals(defaults.LearningRate))
         {
             sb.Append(Inv, $"-lr{o.LearningRate:G3}");
+        }
+
+        if (o.FreezeStatistics)
+        {
+            sb.Append("-fs");
         }
 
         if (o.ServerOptimizer != "sgd")
