@@ -32,7 +32,10 @@ internal static class ExperimentCommand
         var global = new Option<bool>("--global-topk") { Description = "Select top-k over the whole model instead of per tensor." };
         var epochs = new Option<int>("--local-epochs") { Description = "Local epochs per round (communication delay).", DefaultValueFactory = _ => defaults.LocalEpochs };
         var batch = new Option<int>("--batch") { Description = "Local batch size.", DefaultValueFactory = _ => defaults.BatchSize };
-        var lr = new Option<double>("--lr") { Description = "Local learning rate (AdamW, fresh each round).", DefaultValueFactory = _ => defaults.LearningRate };
+        // Defaults from the site-shift ablation (docs/federated-results-site-shift.md): fine-tune the classifier with a
+        // local learning rate of 1e-2 and send small tensors (its bias) densely. ExperimentOptions keeps the earlier
+        // values as its own defaults so that run.json files written before them read as what they ran.
+        var lr = new Option<double>("--lr") { Description = "Local learning rate (AdamW, fresh each round).", DefaultValueFactory = _ => 0.01 };
         var mode = new Option<string>("--mode") { Description = "sync (late updates dropped) or async (applied later, staleness-weighted).", DefaultValueFactory = _ => defaults.Mode };
         var straggler = new Option<double>("--straggler-rate") { Description = "Probability that fog 1 misses a round's deadline.", DefaultValueFactory = _ => defaults.StragglerRate };
         var seed = new Option<int>("--seed") { Description = "Seed for partition, shuffles and stragglers.", DefaultValueFactory = _ => defaults.Seed };
@@ -41,12 +44,12 @@ internal static class ExperimentCommand
         var valLimit = new Option<int?>("--val-limit") { Description = "Evaluate on a fixed subset of this many validation faces." };
         var scenario = new Option<string>("--scenario") { Description = "site-shift (the harness trains a base with few children and elderly; each fog holds one site's faces, mostly children and elderly, split into local train and test) or uniform (--base fine-tuned on the training split).", DefaultValueFactory = _ => SiteShiftScenario.SiteShift };
         var baseEpochs = new Option<int>("--base-epochs") { Description = "site-shift: epochs of the base model's training (cached beside the runs).", DefaultValueFactory = _ => defaults.BaseEpochs };
-        var trainable = new Option<string>("--trainable") { Description = "Layers the fogs fine-tune: all, last-blocks or head.", DefaultValueFactory = _ => defaults.Trainable };
+        var trainable = new Option<string>("--trainable") { Description = "Layers the fogs fine-tune: all, last-blocks or head.", DefaultValueFactory = _ => "head" };
         var trainableBlocks = new Option<int>("--trainable-blocks") { Description = "Conv blocks (from the end) trained with --trainable last-blocks.", DefaultValueFactory = _ => defaults.TrainableBlocks };
         var serverOptimizer = new Option<string>("--server-optimizer") { Description = "sgd (FedAvg / FedAvgM) or adam (FedAdam).", DefaultValueFactory = _ => defaults.ServerOptimizer };
         var serverLr = new Option<double>("--server-lr") { Description = "Server learning rate.", DefaultValueFactory = _ => defaults.ServerLearningRate };
         var serverMomentum = new Option<double>("--server-momentum") { Description = "Server momentum (FedAvgM; β₁ for adam).", DefaultValueFactory = _ => defaults.ServerMomentum };
-        var denseMax = new Option<int>("--dense-max-elements") { Description = "Sparse codecs send tensors of at most this many elements (biases, BatchNorm) densely; 0: none.", DefaultValueFactory = _ => defaults.DenseMaxElements };
+        var denseMax = new Option<int>("--dense-max-elements") { Description = "Sparse codecs send tensors of at most this many elements (biases, BatchNorm) densely; 0: none.", DefaultValueFactory = _ => 1024 };
         var clientMomentum = new Option<double>("--client-momentum") { Description = "DGC momentum correction with momentum-factor masking on the fogs; 0: off.", DefaultValueFactory = _ => defaults.ClientMomentum };
         var clientClip = new Option<double>("--client-clip") { Description = "DGC local clipping of each fog's update to this L2 norm; 0: off.", DefaultValueFactory = _ => defaults.ClientClipNorm };
         var warmup = new Option<int>("--warmup-rounds") { Description = "DGC sparsity warm-up: rounds from --warmup-start down to --sparsity; 0: off.", DefaultValueFactory = _ => defaults.WarmupRounds };
@@ -130,6 +133,7 @@ internal static class ExperimentCommand
                 return 1;
             }
 
+            folders = [.. folders.Where(f => ExperimentRun.Load(f).Rounds.Count > 0)]; // a run that has not logged its base yet
             var loaded = folders.Select(ExperimentRun.Load).ToList();
             var path = result.GetRequiredValue(output).FullName;
             var notesPath = Path.Combine(result.GetRequiredValue(runs).FullName, "NOTES.md");
@@ -221,7 +225,11 @@ internal static class ExperimentCommand
         }
 
         name += $"-e{o.LocalEpochs}-r{o.Rounds}";
-        name += ExperimentReport.LeverSuffix(o);
+        if (o.IsSiteShift)
+        {
+            name += ExperimentReport.LeverSuffix(o); // uniform runs keep the names they had before issue 17
+        }
+
         if (o.IsAsync)
         {
             name += "-async";

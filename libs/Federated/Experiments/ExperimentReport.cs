@@ -318,11 +318,12 @@ public static class ExperimentReport
         [
             new(180, 119, 31), new(14, 127, 255), new(44, 160, 44), new(40, 39, 214), new(189, 103, 148),
             new(75, 86, 140), new(194, 119, 227), new(127, 127, 127), new(34, 189, 188), new(207, 190, 23),
+            new(0, 0, 0), new(0, 90, 200), new(120, 0, 120), new(0, 140, 70), new(150, 150, 0), new(90, 90, 255),
         ];
 
         public static void Save(string path, string title, string xLabel, IReadOnlyList<(string Name, (double X, double Y)[] Points)> series, bool logX)
         {
-            const int width = 1100, height = 620;
+            const int width = 1400, height = 620;
             var area = new Rect(80, 50, 640, 500);
             using var image = new Mat(height, width, MatType.CV_8UC3, Scalar.White);
             var points = series.SelectMany(s => s.Points).Where(p => double.IsFinite(p.Y) && (!logX || p.X > 0)).ToList();
