@@ -39,7 +39,7 @@ run --rounds 20 --partition iid --codec sbc --sparsity 0.01 --trainable last-blo
 run --rounds 10 --name iid-sbc-p0.001-e1-lr0.01-head-r10 --partition iid --codec sbc --sparsity 0.001 --trainable head --dense-max-elements 0 --lr 0.01
 run --rounds 10 --name iid-sbc-p0.001-e1-lr0.01-head-d1024-w5-r10 --partition iid --codec sbc --sparsity 0.001 "${head[@]}" --lr 0.01 --warmup-rounds 5
 run --rounds 10 --name iid-stc-p0.001-e1-lr0.01-head-d1024-r10 --partition iid --codec stc --sparsity 0.001 "${head[@]}" --lr 0.01
-run --rounds 10 --name iid-sbc-p0.001-e1-lr0.01-head-d1024-cm0.9-r10 --partition iid --codec sbc --sparsity 0.001 "${head[@]}" --lr 0.01 --client-momentum 0.9
+run --rounds 20 --partition iid --codec sbc --sparsity 0.001 "${head[@]}" --lr 0.01 --client-momentum 0.9   # ran as a 10-round screen, then extended
 run --rounds 10 --name iid-sbc-p0.001-e3-lr0.01-head-d1024-r10 --partition iid --codec sbc --sparsity 0.001 "${head[@]}" --lr 0.01 --local-epochs 3
 
 "${cli[@]}" experiment report --runs experiments/runs-site-shift --out docs/federated-results-site-shift.md
