@@ -7,8 +7,11 @@
 # SBC p=0.01, SBC p=0.001 and signSGD (the first session ran out of time for the rest).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-FL=(./foglens experiment fl --fogs 4 --rounds 10 --seed 1)
-[[ -n "${FOGLENS_CLI:-}" ]] && FL=(dotnet "$FOGLENS_CLI" experiment fl --fogs 4 --rounds 10 --seed 1)
+# Since issue 17 the experiment defaults to the site-shift scenario and its fine-tuning defaults; these runs
+# predate it: the uniform scenario, every layer trained, lr 1e-4, residuals on BatchNorm statistics.
+OLD=(--scenario uniform --trainable all --dense-max-elements 0 --lr 0.0001 --statistics-error-feedback)
+FL=(./foglens experiment fl --fogs 4 --rounds 10 --seed 1 "${OLD[@]}")
+[[ -n "${FOGLENS_CLI:-}" ]] && FL=(dotnet "$FOGLENS_CLI" experiment fl --fogs 4 --rounds 10 --seed 1 "${OLD[@]}")
 run() { echo "=== $*"; "${FL[@]}" "$@"; }
 run --partition iid --codec dense
 run --partition iid --codec sbc --sparsity 0.01

@@ -10,7 +10,8 @@ base=${WEAK_BASE:-experiments/weak-start-base}
 if [[ ! -f $base/age-net.weights ]]; then
   "${cli[@]}" age train --out "$base" --limit 1000 --epochs 6 --expectation-weight 0.05 --seed 7
 fi
-FL=("${cli[@]}" experiment fl --base "$base" --runs experiments/runs-weak-start --fogs 4 --seed 1 --lr 0.001)
+# Predates issue 17: uniform scenario, every layer trained, residuals on BatchNorm statistics.
+FL=("${cli[@]}" experiment fl --base "$base" --runs experiments/runs-weak-start --fogs 4 --seed 1 --lr 0.001 --scenario uniform --trainable all --dense-max-elements 0 --statistics-error-feedback)
 run() { echo "=== $*"; "${FL[@]}" "$@"; }
 run10() { run --rounds 10 "$@"; }
 run10 --partition iid --codec dense

@@ -17,4 +17,7 @@ public enum CodecId : byte
 
     /// <summary>8-bit uniform quantisation between the tensor's minimum and maximum.</summary>
     Q8 = 5,
+
+    /// <summary>Sparse Ternary Compression: top-k by magnitude sent as ±μ (one mean magnitude per tensor), Rice-coded positions and one sign bit each.</summary>
+    Stc = 6,
 }

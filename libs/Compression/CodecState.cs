@@ -8,17 +8,22 @@ namespace FogLens.Compression;
 /// <summary>
 /// A client's error-feedback state: per tensor, the part of past updates that was not sent yet
 /// (R ← R + ΔW − decoded). Persisted across restarts with <see cref="Save"/> / <see cref="Load"/>
-/// (format "FLRS", CRC32-protected). Not thread-safe: one state per client.
+/// (format "FLRS", CRC32-protected; version 2 adds the momentum-correction velocities, version 1 files
+/// are still read). Not thread-safe: one state per client.
 /// </summary>
 public sealed class CodecState
 {
-    private const byte FormatVersion = 1;
+    private const byte FormatVersion = 2;
     private readonly Dictionary<string, float[]> _residuals = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, float[]> _velocities = new(StringComparer.Ordinal);
 
     /// <summary>Encodes that updated this state.</summary>
     public long Rounds { get; private set; }
 
     public IReadOnlyDictionary<string, float[]> Residuals => _residuals;
+
+    /// <summary>Momentum-correction velocities per tensor (<see cref="CodecOptions.Momentum"/>); empty when momentum is off.</summary>
+    public IReadOnlyDictionary<string, float[]> Velocities => _velocities;
 
     /// <summary>L2 norm of all residuals together.</summary>
     public double ResidualNorm()
@@ -36,6 +41,7 @@ public sealed class CodecState
     public void Reset()
     {
         _residuals.Clear();
+        _velocities.Clear();
         Rounds = 0;
     }
 
@@ -63,10 +69,25 @@ public sealed class CodecState
 
     internal void CompleteRound() => Rounds++;
 
+    /// <summary>The velocity of a tensor, or null when it has none yet. Throws when its size changed.</summary>
+    internal float[]? GetVelocity(TensorSpec spec)
+    {
+        if (!_velocities.TryGetValue(spec.Name, out var velocity))
+        {
+            return null;
+        }
+
+        return velocity.LongLength == spec.ElementCount
+            ? velocity
+            : throw new InvalidOperationException($"the velocity of '{spec.Name}' has {velocity.LongLength} elements but the update has {spec.ElementCount}: the model changed; call Reset()");
+    }
+
+    internal void SetVelocity(string name, float[] values) => _velocities[name] = values;
+
     public byte[] Serialize()
     {
-        long size = 4 + 1 + 8 + 4;
-        foreach (var (name, r) in _residuals)
+        long size = 4 + 1 + 8 + 4 + 4;
+        foreach (var (name, r) in _residuals.Concat(_velocities))
         {
             size += 2 + Encoding.UTF8.GetByteCount(name) + 8 + (4L * r.Length);
         }
@@ -83,8 +104,16 @@ public sealed class CodecState
         span[4] = FormatVersion;
         BinaryPrimitives.WriteInt64LittleEndian(span[5..], Rounds);
         BinaryPrimitives.WriteInt32LittleEndian(span[13..], _residuals.Count);
-        var offset = 17;
-        foreach (var (name, r) in _residuals.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        var offset = WriteTensors(span, 17, _residuals);
+        BinaryPrimitives.WriteInt32LittleEndian(span[offset..], _velocities.Count);
+        offset = WriteTensors(span, offset + 4, _velocities);
+        BinaryPrimitives.WriteUInt32LittleEndian(span[offset..], Crc32.HashToUInt32(span[..offset]));
+        return buffer;
+    }
+
+    private static int WriteTensors(Span<byte> span, int offset, Dictionary<string, float[]> tensors)
+    {
+        foreach (var (name, r) in tensors.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
             var nameBytes = Encoding.UTF8.GetBytes(name);
             BinaryPrimitives.WriteUInt16LittleEndian(span[offset..], (ushort)nameBytes.Length);
@@ -100,8 +129,7 @@ public sealed class CodecState
             offset += 4 * r.Length;
         }
 
-        BinaryPrimitives.WriteUInt32LittleEndian(span[offset..], Crc32.HashToUInt32(span[..offset]));
-        return buffer;
+        return offset;
     }
 
     /// <summary>Reads a serialised state; corrupt or truncated input throws <see cref="CorruptUpdateException"/>.</summary>
@@ -118,7 +146,8 @@ public sealed class CodecState
             throw new CorruptUpdateException(CorruptUpdateReason.BadMagic, "not a codec state file");
         }
 
-        if (data[4] != FormatVersion)
+        var version = data[4];
+        if (version is not (1 or FormatVersion))
         {
             throw new CorruptUpdateException(CorruptUpdateReason.UnsupportedVersion, $"codec state version {data[4]}");
         }
@@ -132,6 +161,22 @@ public sealed class CodecState
         var reader = new Wire.SpanReader(body);
         reader.Take(5);
         var state = new CodecState { Rounds = (long)reader.ReadUInt64() };
+        ReadTensors(ref reader, limits, state._residuals);
+        if (version >= 2)
+        {
+            ReadTensors(ref reader, limits, state._velocities);
+        }
+
+        if (reader.Remaining != 0)
+        {
+            throw new CorruptUpdateException(CorruptUpdateReason.Inconsistent, $"codec state has {reader.Remaining} trailing bytes");
+        }
+
+        return state;
+    }
+
+    private static void ReadTensors(ref Wire.SpanReader reader, DecodeLimits limits, Dictionary<string, float[]> tensors)
+    {
         var count = reader.ReadUInt32();
         if (count > limits.MaxTensors)
         {
@@ -155,10 +200,8 @@ public sealed class CodecState
                 values[i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[(4 * i)..]);
             }
 
-            state._residuals[name] = values;
+            tensors[name] = values;
         }
-
-        return state;
     }
 
     /// <summary>Writes the state atomically (temporary file, then rename).</summary>

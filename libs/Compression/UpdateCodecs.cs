@@ -2,10 +2,10 @@ using FogLens.Compression.Codecs;
 
 namespace FogLens.Compression;
 
-/// <summary>Creates codecs by id or by their short names (sbc, dense, topk, signsgd, q8).</summary>
+/// <summary>Creates codecs by id or by their short names (sbc, dense, topk, signsgd, q8, stc).</summary>
 public static class UpdateCodecs
 {
-    public static IReadOnlyList<string> Names { get; } = ["sbc", "dense", "topk", "signsgd", "q8"];
+    public static IReadOnlyList<string> Names { get; } = ["sbc", "dense", "topk", "signsgd", "q8", "stc"];
 
     public static IUpdateCodec Create(CodecId id, CodecOptions? options = null)
     {
@@ -17,6 +17,7 @@ public static class UpdateCodecs
             CodecId.Sbc => new SbcCodec(options),
             CodecId.SignSgd => new SignSgdCodec(options),
             CodecId.Q8 => new Q8Codec(options),
+            CodecId.Stc => new StcCodec(options),
             _ => throw new ArgumentOutOfRangeException(nameof(id), id, "unknown codec"),
         };
     }
@@ -30,6 +31,7 @@ public static class UpdateCodecs
         "TOPK" or "TOP-K" => CodecId.TopK,
         "SIGNSGD" or "SIGN" => CodecId.SignSgd,
         "Q8" => CodecId.Q8,
+        "STC" or "TERNARY" => CodecId.Stc,
         _ => throw new ArgumentException($"unknown codec '{name}'; use one of {string.Join(", ", Names)}", nameof(name)),
     };
 
@@ -40,6 +42,7 @@ public static class UpdateCodecs
         CodecId.Sbc => "sbc",
         CodecId.SignSgd => "signsgd",
         CodecId.Q8 => "q8",
+        CodecId.Stc => "stc",
         _ => id.ToString(),
     };
 }

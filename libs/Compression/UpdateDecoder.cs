@@ -118,7 +118,8 @@ public static class UpdateDecoder
                 throw new CorruptUpdateException(CorruptUpdateReason.NonFinite, $"tensor '{spec.Name}' has a non-finite parameter");
             }
 
-            if (count > spec.ElementCount || e.RiceParameter > RiceCoding.MaxParameter || length > int.MaxValue)
+            var denseMarker = e.RiceParameter == UpdateFormat.DenseTensorMarker && codec is CodecId.Sbc or CodecId.TopK or CodecId.Stc;
+            if (count > spec.ElementCount || (e.RiceParameter > RiceCoding.MaxParameter && !denseMarker) || length > int.MaxValue)
             {
                 throw new CorruptUpdateException(CorruptUpdateReason.Inconsistent, $"tensor '{spec.Name}' has count {count}, Rice parameter {e.RiceParameter}, length {length}");
             }
@@ -206,6 +207,13 @@ public static class UpdateDecoder
     private static DecodedTensor DecodeTensor(CodecId codec, TensorSpec spec, in TensorEntry e, ReadOnlySpan<byte> data)
     {
         var n = spec.ElementCount;
+        if (e.RiceParameter == UpdateFormat.DenseTensorMarker && codec is CodecId.Sbc or CodecId.TopK or CodecId.Stc)
+        {
+            // A small tensor of a sparse update sent as float32 (CodecOptions.DenseMaxElements).
+            RequireDense(spec, e, data.Length, 4 * n);
+            return new DecodedTensor(spec, null, ReadFiniteSingles(spec, data, (int)n), 0f);
+        }
+
         switch (codec)
         {
             case CodecId.Dense:
@@ -238,6 +246,35 @@ public static class UpdateDecoder
                 var reader = new BitReader(bitstream);
                 RiceCoding.Decode(ref reader, e.RiceParameter, n, positions);
                 RequireExactEnd(spec, ref reader, bitstream.Length);
+                return new DecodedTensor(spec, positions, values, 0f);
+            }
+
+            case CodecId.Stc:
+            {
+                var signBytes = (e.Count + 7) / 8;
+                if (signBytes > data.Length || e.A < 0)
+                {
+                    throw new CorruptUpdateException(CorruptUpdateReason.Inconsistent, $"tensor '{spec.Name}' announces {e.Count} signs in {data.Length} bytes or has a negative magnitude");
+                }
+
+                var bitstream = data[..^signBytes];
+                var signs = data[^signBytes..];
+                if ((e.Count & 7) != 0 && (signs[^1] >> (e.Count & 7)) != 0)
+                {
+                    throw new CorruptUpdateException(CorruptUpdateReason.Inconsistent, $"tensor '{spec.Name}' has non-zero sign padding bits");
+                }
+
+                RequireCodeRoom(spec, e.Count, e.RiceParameter, bitstream.Length);
+                var positions = new int[e.Count];
+                var reader = new BitReader(bitstream);
+                RiceCoding.Decode(ref reader, e.RiceParameter, n, positions);
+                RequireExactEnd(spec, ref reader, bitstream.Length);
+                var values = new float[e.Count];
+                for (var j = 0; j < values.Length; j++)
+                {
+                    values[j] = (signs[j >> 3] & (1 << (j & 7))) != 0 ? -e.A : e.A;
+                }
+
                 return new DecodedTensor(spec, positions, values, 0f);
             }
 

@@ -47,8 +47,18 @@ public sealed class LocalTrainer(AgeNetConfig config, int threads) : IDisposable
         _validation = StagedFaceSet.Load(validation, preprocessor, threads, null, cancellationToken);
     }
 
-    public (UpdateTensor[] Update, double TrainLoss, int Steps, double? ValidationMae) Train(string globalWeights, int epochs, int batchSize, double learningRate, int seed, CancellationToken cancellationToken)
+    public (UpdateTensor[] Update, double TrainLoss, int Steps, double? ValidationMae) Train(string globalWeights, int epochs, int batchSize, double learningRate, int seed, CancellationToken cancellationToken) =>
+        Train(globalWeights, new LocalTrainingOptions { Epochs = epochs, BatchSize = batchSize, LearningRate = learningRate }, seed, cancellationToken);
+
+    /// <summary>
+    /// Trains one round as <paramref name="options"/> say. Frozen tensors (<see cref="LocalTrainingOptions.Trainable"/>)
+    /// get no gradient and a zero update, their BatchNorm statistics included.
+    /// </summary>
+    public (UpdateTensor[] Update, double TrainLoss, int Steps, double? ValidationMae) Train(string globalWeights, LocalTrainingOptions options, int seed, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var (epochs, batchSize, learningRate) = (options.Epochs, options.BatchSize, options.LearningRate);
         var data = _data ?? throw new InvalidOperationException("no local data loaded");
         if (data.Count == 0)
         {
@@ -57,6 +67,12 @@ public sealed class LocalTrainer(AgeNetConfig config, int threads) : IDisposable
 
         using var session = new AgeTrainingSession(config, learningRate, weightDecay: 0, seed, threads);
         session.LoadWeights(globalWeights);
+        var blocks = config.ConvsPerStage.Sum();
+        foreach (var (name, parameter) in session.Network.named_parameters())
+        {
+            parameter.requires_grad = options.IsTrainable(name, blocks);
+        }
+
         var before = Snapshot(session.Network);
         double loss = 0;
         for (var epoch = 0; epoch < epochs; epoch++)
@@ -71,7 +87,11 @@ public sealed class LocalTrainer(AgeNetConfig config, int threads) : IDisposable
         {
             var local = after[name].Values;
             var delta = new float[global.Length];
-            UpdateSpace.Delta(name, global, local, delta);
+            if (options.IsTrainable(name, blocks))
+            {
+                UpdateSpace.Delta(name, global, local, delta);
+            }
+
             update.Add(new UpdateTensor(name, shape, delta));
         }
 

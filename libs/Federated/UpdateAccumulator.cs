@@ -88,6 +88,27 @@ public sealed class UpdateAccumulator
         return new UpdateVerdict(norm, clip, weight);
     }
 
+    /// <summary>The averaged update Σ nᵢ·sᵢ·cᵢ·ΔWᵢ / Σ nᵢ per tensor (zeros with no updates), for a <see cref="ServerOptimizer"/>.</summary>
+    public float[][] MeanUpdate()
+    {
+        var mean = new float[_sum.Length][];
+        var scale = Count == 0 ? 0f : (float)(1 / _samples);
+        for (var i = 0; i < _sum.Length; i++)
+        {
+            mean[i] = new float[_sum[i].Length];
+            TensorPrimitives.Multiply(_sum[i], scale, mean[i]);
+        }
+
+        return mean;
+    }
+
+    /// <summary>The new global state stepped by <paramref name="optimizer"/> (server learning rate, momentum or Adam; its state advances). With no updates it is a copy of the global state.</summary>
+    public ModelState Result(ServerOptimizer optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        return Count == 0 ? _global.Clone() : optimizer.Step(_global, MeanUpdate());
+    }
+
     /// <summary>The new global state (the input state is not changed). With no updates it is a copy of the global state.</summary>
     public ModelState Result()
     {

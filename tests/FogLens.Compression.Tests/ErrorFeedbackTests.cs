@@ -9,6 +9,7 @@ public sealed class ErrorFeedbackTests
     [InlineData(CodecId.TopK)]
     [InlineData(CodecId.SignSgd)]
     [InlineData(CodecId.Q8)]
+    [InlineData(CodecId.Stc)]
     public void SumOfDecodedUpdates_ConvergesToSumOfRawUpdates(CodecId id)
     {
         var rng = new Random(5);

@@ -11,6 +11,7 @@ public sealed class FuzzTests
     [InlineData(CodecId.Dense)]
     [InlineData(CodecId.SignSgd)]
     [InlineData(CodecId.Q8)]
+    [InlineData(CodecId.Stc)]
     public void Decode_ThousandsOfMutatedPayloads_TypedErrorOrValidDecode_NoHugeAllocation(CodecId id)
     {
         var rng = new Random((int)id * 7919);

@@ -32,17 +32,36 @@ internal static class ExperimentCommand
         var global = new Option<bool>("--global-topk") { Description = "Select top-k over the whole model instead of per tensor." };
         var epochs = new Option<int>("--local-epochs") { Description = "Local epochs per round (communication delay).", DefaultValueFactory = _ => defaults.LocalEpochs };
         var batch = new Option<int>("--batch") { Description = "Local batch size.", DefaultValueFactory = _ => defaults.BatchSize };
-        var lr = new Option<double>("--lr") { Description = "Local learning rate (AdamW, fresh each round).", DefaultValueFactory = _ => defaults.LearningRate };
+        // Defaults from the site-shift ablation (docs/federated-results-site-shift.md): fine-tune the classifier with a
+        // local learning rate of 1e-2 and send small tensors (its bias) densely. ExperimentOptions keeps the earlier
+        // values as its own defaults so that run.json files written before them read as what they ran.
+        var lr = new Option<double>("--lr") { Description = "Local learning rate (AdamW, fresh each round).", DefaultValueFactory = _ => 0.01 };
         var mode = new Option<string>("--mode") { Description = "sync (late updates dropped) or async (applied later, staleness-weighted).", DefaultValueFactory = _ => defaults.Mode };
         var straggler = new Option<double>("--straggler-rate") { Description = "Probability that fog 1 misses a round's deadline.", DefaultValueFactory = _ => defaults.StragglerRate };
         var seed = new Option<int>("--seed") { Description = "Seed for partition, shuffles and stragglers.", DefaultValueFactory = _ => defaults.Seed };
         var threads = new Option<int>("--threads") { Description = "Torch threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var trainLimit = new Option<int?>("--train-limit") { Description = "Use a fixed subset of this many training faces (quick runs)." };
         var valLimit = new Option<int?>("--val-limit") { Description = "Evaluate on a fixed subset of this many validation faces." };
-        var command = new Command("fl", "Fine-tune the base age model federatedly on simulated fogs; writes run.json and rounds.jsonl, checkpoints every round and resumes.")
+        var scenario = new Option<string>("--scenario") { Description = "site-shift (the harness trains a base with few children and elderly; each fog holds one site's faces, mostly children and elderly, split into local train and test) or uniform (--base fine-tuned on the training split).", DefaultValueFactory = _ => SiteShiftScenario.SiteShift };
+        var baseEpochs = new Option<int>("--base-epochs") { Description = "site-shift: epochs of the base model's training (cached beside the runs).", DefaultValueFactory = _ => defaults.BaseEpochs };
+        var trainable = new Option<string>("--trainable") { Description = "Layers the fogs fine-tune: all, last-blocks or head.", DefaultValueFactory = _ => "head" };
+        var trainableBlocks = new Option<int>("--trainable-blocks") { Description = "Conv blocks (from the end) trained with --trainable last-blocks.", DefaultValueFactory = _ => defaults.TrainableBlocks };
+        var serverOptimizer = new Option<string>("--server-optimizer") { Description = "sgd (FedAvg / FedAvgM) or adam (FedAdam).", DefaultValueFactory = _ => defaults.ServerOptimizer };
+        var serverLr = new Option<double>("--server-lr") { Description = "Server learning rate.", DefaultValueFactory = _ => defaults.ServerLearningRate };
+        var serverMomentum = new Option<double>("--server-momentum") { Description = "Server momentum (FedAvgM; β₁ for adam).", DefaultValueFactory = _ => defaults.ServerMomentum };
+        var denseMax = new Option<int>("--dense-max-elements") { Description = "Sparse codecs send tensors of at most this many elements (biases, BatchNorm) densely; 0: none.", DefaultValueFactory = _ => 1024 };
+        var clientMomentum = new Option<double>("--client-momentum") { Description = "DGC momentum correction with momentum-factor masking on the fogs; 0: off.", DefaultValueFactory = _ => defaults.ClientMomentum };
+        var clientClip = new Option<double>("--client-clip") { Description = "DGC local clipping of each fog's update to this L2 norm; 0: off.", DefaultValueFactory = _ => defaults.ClientClipNorm };
+        var warmup = new Option<int>("--warmup-rounds") { Description = "DGC sparsity warm-up: rounds from --warmup-start down to --sparsity; 0: off.", DefaultValueFactory = _ => defaults.WarmupRounds };
+        var warmupStart = new Option<double>("--warmup-start") { Description = "Fraction kept in the first warm-up round.", DefaultValueFactory = _ => defaults.WarmupStartSparsity };
+        var statisticsFeedback = new Option<bool>("--statistics-error-feedback") { Description = "Keep residuals for BatchNorm running statistics too (the behaviour before issue 17; they are states, not increments)." };
+        var freezeStatistics = new Option<bool>("--freeze-statistics") { Description = "Fogs send no change of the BatchNorm running statistics (the global model keeps its own)." };
+        var command = new Command("fl", "Fine-tune the base age model federatedly on simulated fogs (site-shift scenario by default); writes run.json, rounds.jsonl and summary.json, checkpoints every round and resumes.")
         {
             data, baseModel, runs, name, fogs, partition, alpha, rounds, codec, sparsity, global, epochs, batch, lr, mode, straggler, seed, threads, trainLimit, valLimit,
+            scenario, baseEpochs, trainable, trainableBlocks, serverOptimizer, serverLr, serverMomentum, denseMax, clientMomentum, clientClip, warmup, warmupStart, statisticsFeedback, freezeStatistics,
         };
+        command.Aliases.Add("run");
         command.SetAction((result, cancellationToken) =>
         {
             var options = new ExperimentOptions
@@ -63,6 +82,20 @@ internal static class ExperimentCommand
                 Threads = result.GetValue(threads),
                 TrainLimit = result.GetValue(trainLimit),
                 ValidationLimit = result.GetValue(valLimit),
+                Scenario = result.GetRequiredValue(scenario),
+                BaseEpochs = result.GetValue(baseEpochs),
+                Trainable = result.GetRequiredValue(trainable),
+                TrainableBlocks = result.GetValue(trainableBlocks),
+                ServerOptimizer = result.GetRequiredValue(serverOptimizer),
+                ServerLearningRate = result.GetValue(serverLr),
+                ServerMomentum = result.GetValue(serverMomentum),
+                DenseMaxElements = result.GetValue(denseMax),
+                ClientMomentum = result.GetValue(clientMomentum),
+                ClientClipNorm = result.GetValue(clientClip),
+                WarmupRounds = result.GetValue(warmup),
+                WarmupStartSparsity = result.GetValue(warmupStart),
+                StatisticsErrorFeedback = result.GetValue(statisticsFeedback),
+                FreezeStatistics = result.GetValue(freezeStatistics),
             };
             options = options with { Name = result.GetValue(name) ?? DefaultName(options) };
             options.Validate();
@@ -81,7 +114,7 @@ internal static class ExperimentCommand
                 return Task.FromResult(1);
             }
 
-            Console.WriteLine($"done: MAE {run.Rounds[0].Mae:F3} → {run.Last!.Mae:F3} (best {run.BestMae:F3}), upload {run.Last.CumulativeUploadBytes:N0} bytes vs {run.Last.CumulativeDenseUploadBytes:N0} dense");
+            Console.WriteLine($"done: MAE {run.Rounds[0].Metric:F3} → {run.Last!.Metric:F3} ({(options.IsSiteShift ? "sites" : "validation")}; validation {run.Rounds[0].Mae:F3} → {run.Last.Mae:F3}), upload {run.Last.CumulativeUploadBytes:N0} bytes vs {run.Last.CumulativeDenseUploadBytes:N0} dense");
             return Task.FromResult(0);
         });
         return command;
@@ -100,11 +133,18 @@ internal static class ExperimentCommand
                 return 1;
             }
 
+            folders = [.. folders.Where(f => ExperimentRun.Load(f).Rounds.Count > 0)]; // a run that has not logged its base yet
             var loaded = folders.Select(ExperimentRun.Load).ToList();
             var path = result.GetRequiredValue(output).FullName;
             var notesPath = Path.Combine(result.GetRequiredValue(runs).FullName, "NOTES.md");
+            for (var i = 0; i < loaded.Count; i++)
+            {
+                RunSummary.Compute(loaded[i], RunSummary.FindReference(loaded, loaded[i])).Save(folders[i]);
+            }
+
             ExperimentReport.Write(loaded, path, File.Exists(notesPath) ? File.ReadAllText(notesPath) : null);
-            Console.WriteLine($"wrote {path} from {loaded.Count} runs");
+            Console.WriteLine(ExperimentReport.SummaryTable(loaded));
+            Console.WriteLine($"wrote {path} and each run's {RunSummary.FileName} from {loaded.Count} runs");
             return 0;
         });
         return command;
@@ -179,12 +219,17 @@ internal static class ExperimentCommand
     {
         var inv = System.Globalization.CultureInfo.InvariantCulture;
         var name = $"{o.Partition}-{o.Codec}";
-        if (o.Codec is "sbc" or "topk")
+        if (o.Codec is "sbc" or "topk" or "stc")
         {
             name += "-p" + o.Sparsity.ToString(inv);
         }
 
         name += $"-e{o.LocalEpochs}-r{o.Rounds}";
+        if (o.IsSiteShift)
+        {
+            name += ExperimentReport.LeverSuffix(o); // uniform runs keep the names they had before issue 17
+        }
+
         if (o.IsAsync)
         {
             name += "-async";

@@ -23,6 +23,8 @@ public sealed class SbcCodec : UpdateCodec
 
     public override CodecId Id => CodecId.Sbc;
 
+    internal override bool SendsSmallTensorsDensely => true;
+
     internal override void Prepare(IReadOnlyList<ReadOnlyMemory<float>> accumulated)
     {
         _positiveTies = _negativeTies = null;
@@ -68,6 +70,7 @@ public sealed class SbcCodec : UpdateCodec
             {
                 a[i] -= mu;
             }
+            ReportSent(index, kept);
         }
         finally
         {

@@ -19,6 +19,8 @@ public sealed class TopKCodec : UpdateCodec
 
     public override CodecId Id => CodecId.TopK;
 
+    internal override bool SendsSmallTensorsDensely => true;
+
     internal override void Prepare(IReadOnlyList<ReadOnlyMemory<float>> accumulated) => _selection.Prepare(accumulated);
 
     internal override void EncodeTensor(int index, Memory<float> accumulated, PayloadBuffer payload, ref TensorEntry entry)
@@ -43,6 +45,7 @@ public sealed class TopKCodec : UpdateCodec
             using var bits = new BitWriter(Math.Max(64, positions.Length * 2));
             RiceCoding.Encode(positions, entry.RiceParameter, bits);
             payload.Write(bits.Complete());
+            ReportSent(index, positions);
         }
         finally
         {

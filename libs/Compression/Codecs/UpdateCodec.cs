@@ -31,11 +31,34 @@ public abstract class UpdateCodec : IUpdateCodec
     /// <summary>Whether this codec loses information (and so benefits from a residual).</summary>
     protected virtual bool IsLossy => true;
 
+    /// <summary>Whether tensors of at most <see cref="CodecOptions.DenseMaxElements"/> elements are sent as float32 (sparse codecs).</summary>
+    internal virtual bool SendsSmallTensorsDensely => false;
+
+    /// <summary>Positions sent per tensor in the current encode (null entry: the whole tensor), for momentum-factor masking.</summary>
+    private int[]?[]? _sent;
+
+    /// <summary>Called by sparse codecs with the positions they sent of tensor <paramref name="index"/>.</summary>
+    internal void ReportSent(int index, ReadOnlySpan<int> positions)
+    {
+        if (_sent is not null)
+        {
+            _sent[index] = positions.ToArray();
+        }
+    }
+
     public byte[] Encode(IReadOnlyList<UpdateTensor> update, CodecState? state)
     {
         ArgumentNullException.ThrowIfNull(update);
         Validate(update);
         var useResidual = state is not null && Options.ErrorFeedback && IsLossy;
+        update = ClipLocally(update);
+        var useMomentum = useResidual && Options.Momentum > 0;
+        if (useMomentum)
+        {
+            update = WithVelocity(update, state!);
+            _sent = Options.MomentumMasking ? new int[]?[update.Count] : null;
+        }
+
         var accumulated = new float[update.Count][];
         var pooled = new bool[update.Count];
         var names = new byte[update.Count][];
@@ -69,7 +92,23 @@ public abstract class UpdateCodec : IUpdateCodec
 
             Prepare(segments);
             EncodeTensors(update, accumulated, entries, payload);
+            if (useResidual)
+            {
+                for (var t = 0; t < update.Count; t++)
+                {
+                    if (Options.IsStateTensor(update[t].Name))
+                    {
+                        Array.Clear(accumulated[t]); // a state's unsent part is recomputed next round, not carried
+                    }
+                }
+            }
+
             var frame = WriteFrame(update, names, entries, payload.Written, useResidual);
+            if (useMomentum)
+            {
+                CommitVelocity(update, state!);
+            }
+
             if (useResidual)
             {
                 state!.CompleteRound();
@@ -106,7 +145,7 @@ public abstract class UpdateCodec : IUpdateCodec
             for (var t = 0; t < update.Count; t++)
             {
                 var start = payload.Length;
-                EncodeTensor(t, accumulated[t].AsMemory(0, update[t].Values.Length), payload, ref entries[t]);
+                EncodeOne(t, accumulated[t].AsMemory(0, update[t].Values.Length), payload, ref entries[t]);
                 entries[t].PayloadOffset = start;
                 entries[t].PayloadLength = payload.Length - start;
             }
@@ -120,7 +159,7 @@ public abstract class UpdateCodec : IUpdateCodec
             Parallel.For(0, update.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, t =>
             {
                 parts[t] = new PayloadBuffer(4096);
-                EncodeTensor(t, accumulated[t].AsMemory(0, update[t].Values.Length), parts[t], ref entries[t]);
+                EncodeOne(t, accumulated[t].AsMemory(0, update[t].Values.Length), parts[t], ref entries[t]);
             });
             for (var t = 0; t < update.Count; t++)
             {
@@ -136,6 +175,116 @@ public abstract class UpdateCodec : IUpdateCodec
                 part?.Dispose();
             }
         }
+    }
+
+    /// <summary>A tensor with the codec, or densely when it is small and the options ask for it.</summary>
+    private void EncodeOne(int index, Memory<float> accumulated, PayloadBuffer payload, ref TensorEntry entry)
+    {
+        if (!SendsSmallTensorsDensely || accumulated.Length > Options.DenseMaxElements || TensorPrimitives.MaxMagnitude(accumulated.Span) == 0)
+        {
+            // An all-zero tensor (a frozen layer) costs only its table entry with the codec.
+            EncodeTensor(index, accumulated, payload, ref entry);
+            return;
+        }
+
+        payload.WriteSingles(accumulated.Span);
+        entry.P = 1f;
+        entry.Count = accumulated.Length;
+        entry.RiceParameter = UpdateFormat.DenseTensorMarker;
+        accumulated.Span.Clear();
+        if (_sent is not null)
+        {
+            _sent[index] = null; // all of it
+        }
+    }
+
+    /// <summary>DGC local clipping: ΔW scaled down to <see cref="CodecOptions.ClipNorm"/> (a copy; the input is not changed).</summary>
+    private IReadOnlyList<UpdateTensor> ClipLocally(IReadOnlyList<UpdateTensor> update)
+    {
+        if (Options.ClipNorm <= 0)
+        {
+            return update;
+        }
+
+        double squares = 0;
+        foreach (var u in update)
+        {
+            var n = TensorPrimitives.Norm(u.Values.Span);
+            squares += (double)n * n;
+        }
+
+        var norm = Math.Sqrt(squares);
+        if (norm <= Options.ClipNorm)
+        {
+            return update;
+        }
+
+        var scale = (float)(Options.ClipNorm / norm);
+        var clipped = new UpdateTensor[update.Count];
+        for (var t = 0; t < update.Count; t++)
+        {
+            var values = new float[update[t].Values.Length];
+            TensorPrimitives.Multiply(update[t].Values.Span, scale, values);
+            clipped[t] = update[t] with { Values = values };
+        }
+
+        return clipped;
+    }
+
+    /// <summary>DGC momentum correction: u' = m·u + ΔW per tensor (new arrays; the state's velocity changes only in <see cref="CommitVelocity"/>).</summary>
+    private UpdateTensor[] WithVelocity(IReadOnlyList<UpdateTensor> update, CodecState state)
+    {
+        var result = new UpdateTensor[update.Count];
+        var m = (float)Options.Momentum;
+        for (var t = 0; t < update.Count; t++)
+        {
+            var values = new float[update[t].Values.Length];
+            var velocity = Options.IsStateTensor(update[t].Name) ? null : state.GetVelocity(update[t].Spec);
+            if (velocity is null)
+            {
+                update[t].Values.Span.CopyTo(values);
+            }
+            else
+            {
+                TensorPrimitives.MultiplyAdd(velocity, m, update[t].Values.Span, values);
+            }
+
+            RequireFinite(update[t].Name, values);
+            result[t] = update[t] with { Values = values };
+        }
+
+        return result;
+    }
+
+    /// <summary>Stores the new velocities, zeroed where values were sent when masking is on.</summary>
+    private void CommitVelocity(IReadOnlyList<UpdateTensor> velocities, CodecState state)
+    {
+        for (var t = 0; t < velocities.Count; t++)
+        {
+            var values = velocities[t].Values.ToArray();
+            if (Options.IsStateTensor(velocities[t].Name))
+            {
+                Array.Clear(values);
+            }
+            else if (_sent is not null)
+            {
+                if (_sent[t] is { } positions)
+                {
+                    foreach (var i in positions)
+                    {
+                        values[i] = 0f;
+                    }
+                }
+                else
+                {
+                    Array.Clear(values);
+                }
+            }
+
+            state.SetVelocity(velocities[t].Name, values);
+        }
+
+        _sent = null;
     }
 
     /// <summary>Updates smaller than this many parameters are encoded on one thread.</summary>

@@ -19,6 +19,12 @@ internal static class UpdateFormat
     /// <summary>Bytes of a tensor-table entry beyond its name and dims: name length, rank, p, a, b, count, rice k, payload length.</summary>
     public const int EntryFixedLength = 1 + 1 + 4 + 4 + 4 + 4 + 1 + 4;
 
+    /// <summary>
+    /// Rice parameter value that marks a tensor of a sparse codec (SBC, top-k, STC) sent densely as float32
+    /// (<see cref="CodecOptions.DenseMaxElements"/>): count = elements, payload = 4 bytes per element.
+    /// </summary>
+    public const byte DenseTensorMarker = 255;
+
     public static ReadOnlySpan<byte> Magic => "FLUP"u8;
 
     public static int EntryLength(int nameBytes, int rank) => EntryFixedLength + nameBytes + (4 * rank);

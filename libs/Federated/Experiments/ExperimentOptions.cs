@@ -10,6 +10,14 @@ public sealed record ExperimentOptions
     /// <summary>Run name; also the run folder's name.</summary>
     public string Name { get; init; } = "run";
 
+    /// <summary>
+    /// "uniform": the base model (given) is trained further on the training split partitioned over the fogs;
+    /// "site-shift": the harness trains a base on a population with few children and elderly and each fog
+    /// holds one site's faces, mostly children and elderly (<see cref="SiteShiftScenario"/>). Runs written
+    /// before scenarios existed read as "uniform".
+    /// </summary>
+    public string Scenario { get; init; } = SiteShiftScenario.Uniform;
+
     public int Fogs { get; init; } = 4;
 
     public string Partition { get; init; } = "iid";
@@ -50,6 +58,86 @@ public sealed record ExperimentOptions
 
     public double ClipNorm { get; init; } = new AggregationOptions().ClipNorm;
 
+    /// <summary>Site-shift: fraction of each site's faces kept aside as its local test set.</summary>
+    public double SiteTestFraction { get; init; } = 0.2;
+
+    /// <summary>Site-shift: epochs of the harness's base-model training (cached beside the runs).</summary>
+    public int BaseEpochs { get; init; } = 12;
+
+    /// <summary>Site-shift: train the base on at most this many faces of its population (tests).</summary>
+    public int? BaseLimit { get; init; }
+
+    /// <summary>"all", "last-blocks" or "head" (<see cref="TrainableLayers"/>).</summary>
+    public string Trainable { get; init; } = "all";
+
+    public int TrainableBlocks { get; init; } = new LocalTrainingOptions().TrainableBlocks;
+
+    /// <summary>Fogs send no change of the BatchNorm running statistics (<see cref="LocalTrainingOptions.FreezeStatistics"/>).</summary>
+    public bool FreezeStatistics { get; init; }
+
+    /// <summary>"sgd" (FedAvg, FedAvgM with momentum) or "adam" (FedAdam).</summary>
+    public string ServerOptimizer { get; init; } = "sgd";
+
+    public double ServerLearningRate { get; init; } = 1;
+
+    public double ServerMomentum { get; init; }
+
+    /// <summary>Sparse codecs send tensors of at most this many elements densely (0: none).</summary>
+    public int DenseMaxElements { get; init; }
+
+    /// <summary>DGC momentum correction on the fogs (0: off), with momentum-factor masking.</summary>
+    public double ClientMomentum { get; init; }
+
+    /// <summary>DGC local clipping of each fog's ΔW to this L2 norm (0: off).</summary>
+    public double ClientClipNorm { get; init; }
+
+    /// <summary>DGC sparsity warm-up over this many rounds (0: off), from <see cref="WarmupStartSparsity"/>.</summary>
+    public int WarmupRounds { get; init; }
+
+    public double WarmupStartSparsity { get; init; } = 0.25;
+
+    /// <summary>
+    /// Error feedback (residuals, momentum) also on BatchNorm running statistics, as before issue 17
+    /// (<see cref="CodecOptions.StateTensorSuffixes"/>). Runs logged before the option existed read as true
+    /// (<see cref="ExperimentRun.Load"/>).
+    /// </summary>
+    public bool StatisticsErrorFeedback { get; init; }
+
+    [JsonIgnore]
+    public bool IsSiteShift => Scenario == SiteShiftScenario.SiteShift;
+
+    [JsonIgnore]
+    public LocalTrainingOptions LocalTraining => new()
+    {
+        Epochs = LocalEpochs,
+        BatchSize = BatchSize,
+        LearningRate = LearningRate,
+        Trainable = LocalTrainingOptions.ParseTrainable(Trainable),
+        TrainableBlocks = TrainableBlocks,
+        FreezeStatistics = FreezeStatistics,
+    };
+
+    [JsonIgnore]
+    public ServerOptimizerOptions Server => new()
+    {
+        Kind = ServerOptimizerOptions.ParseKind(ServerOptimizer),
+        LearningRate = ServerLearningRate,
+        Momentum = ServerMomentum,
+    };
+
+    [JsonIgnore]
+    public CodecOptions CodecOptions => new()
+    {
+        Sparsity = Sparsity,
+        Selection = GlobalSelection ? SelectionScope.Global : SelectionScope.PerTensor,
+        DenseMaxElements = DenseMaxElements,
+        Momentum = ClientMomentum,
+        ClipNorm = ClientClipNorm,
+        WarmupRounds = WarmupRounds,
+        WarmupStartSparsity = WarmupStartSparsity,
+        StateTensorSuffixes = StatisticsErrorFeedback ? [] : CodecOptions.DefaultStateTensorSuffixes,
+    };
+
     public double StalenessExponent { get; init; } = new AggregationOptions().StalenessExponent;
 
     [JsonIgnore]
@@ -66,7 +154,18 @@ public sealed record ExperimentOptions
         }
 
         _ = DatasetPartitioner.ParseScheme(Partition);
-        _ = UpdateCodecs.Create(UpdateCodecs.Parse(Codec), new CodecOptions { Sparsity = Sparsity });
+        _ = UpdateCodecs.Create(UpdateCodecs.Parse(Codec), CodecOptions);
+        LocalTraining.Validate();
+        Server.Validate();
+        if (Scenario is not (SiteShiftScenario.Uniform or SiteShiftScenario.SiteShift))
+        {
+            throw new ArgumentException($"scenario must be {SiteShiftScenario.SiteShift} or {SiteShiftScenario.Uniform}, not '{Scenario}'");
+        }
+
+        if (!(SiteTestFraction > 0 && SiteTestFraction < 1) || BaseEpochs is < 1 or > 200 || BaseLimit is < 1)
+        {
+            throw new ArgumentException("site test fraction must be in (0, 1), base epochs 1-200, base limit positive");
+        }
         if (Mode is not ("sync" or "async"))
         {
             throw new ArgumentException($"mode must be sync or async, not '{Mode}'");

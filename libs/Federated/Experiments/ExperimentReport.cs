@@ -24,91 +24,270 @@ public static class ExperimentReport
         var folder = Path.GetDirectoryName(Path.GetFullPath(markdownPath))!;
         Directory.CreateDirectory(folder);
         var stem = Path.GetFileNameWithoutExtension(markdownPath);
-        var byRound = stem + "-mae-per-round.png";
-        var byUpload = stem + "-mae-vs-upload.png";
-        var groups = runs.GroupBy(r => r.Options.Partition).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
-        var charts = new List<(string Partition, string RoundFile, string UploadFile)>();
+        var groups = runs.GroupBy(r => (r.Options.Scenario, r.Options.Partition)).OrderBy(g => g.Key.Scenario, StringComparer.Ordinal).ThenBy(g => g.Key.Partition, StringComparer.Ordinal).ToList();
+        var charts = new List<(string Title, string RoundFile, string UploadFile, string DownloadFile)>();
         foreach (var group in groups)
         {
-            var suffix = groups.Count == 1 ? string.Empty : "-" + group.Key;
-            var roundFile = byRound.Replace(".png", suffix + ".png", StringComparison.Ordinal);
-            var uploadFile = byUpload.Replace(".png", suffix + ".png", StringComparison.Ordinal);
-            var series = group.Select(r => (r.Options.Name, r.Rounds)).ToList();
+            var suffix = groups.Count == 1 ? string.Empty : (group.Key.Scenario == SiteShiftScenario.Uniform ? string.Empty : "-" + group.Key.Scenario) + "-" + group.Key.Partition;
+            var roundFile = $"{stem}-mae-per-round{suffix}.png";
+            var uploadFile = $"{stem}-mae-vs-upload{suffix}.png";
+            var downloadFile = $"{stem}-mae-vs-download{suffix}.png";
+            var metric = group.Any(r => double.IsFinite(r.Rounds[0].SitesMae)) ? "sites' MAE" : "validation MAE";
+            var series = group.OrderBy(r => r.Options.Codec != "dense").ThenBy(r => r.Options.Name, StringComparer.Ordinal).Select(r => (r.Options.Name, r.Rounds)).ToList();
             LineChart.Save(
                 Path.Combine(folder, roundFile),
-                $"validation MAE per round ({group.Key})",
+                $"{metric} per round ({group.Key.Scenario}, {group.Key.Partition})",
                 "round",
-                [.. series.Select(s => (s.Name, s.Rounds.Select(r => ((double)r.Round, r.Mae)).ToArray()))],
+                [.. series.Select(s => (s.Name, s.Rounds.Select(r => ((double)r.Round, r.Metric)).ToArray()))],
                 logX: false);
             LineChart.Save(
                 Path.Combine(folder, uploadFile),
-                $"validation MAE vs cumulative upload, MB, log scale ({group.Key})",
-                "cumulative upload (MB)",
-                [.. series.Select(s => (s.Name, s.Rounds.Where(r => r.Round > 0).Select(r => (r.CumulativeUploadBytes / 1e6, r.Mae)).ToArray()))],
+                $"{metric} vs cumulative upload bits, log scale ({group.Key.Scenario}, {group.Key.Partition})",
+                "cumulative upload (bits)",
+                [.. series.Select(s => (s.Name, s.Rounds.Where(r => r.Round > 0).Select(r => (r.CumulativeUploadBytes * 8.0, r.Metric)).ToArray()))],
                 logX: true);
-            charts.Add((group.Key, roundFile, uploadFile));
+            LineChart.Save(
+                Path.Combine(folder, downloadFile),
+                $"{metric} vs cumulative download bits, log scale ({group.Key.Scenario}, {group.Key.Partition})",
+                "cumulative download (bits)",
+                [.. series.Select(s => (s.Name, s.Rounds.Where(r => r.Round > 0).Select(r => (Download(s.Rounds, r.Round) * 8.0, r.Metric)).ToArray()))],
+                logX: true);
+            charts.Add(($"{group.Key.Scenario}, {group.Key.Partition}", roundFile, uploadFile, downloadFile));
         }
 
         File.WriteAllText(markdownPath, Markdown(runs, charts, notes));
     }
 
-    private static string Markdown(IReadOnlyList<ExperimentRun> runs, List<(string Partition, string RoundFile, string UploadFile)> charts, string? notes)
+    /// <summary>The levers of a run that differ from plain FedAvg, for tables ("—" when none).</summary>
+    public static string Levers(ExperimentOptions o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        var defaults = new ExperimentOptions();
+        var parts = new List<string>();
+        if (o.Trainable != "all")
+        {
+            parts.Add(o.Trainable == "last-blocks" ? $"last {o.TrainableBlocks} blocks + head" : o.Trainable);
+        }
+
+        if (o.FreezeStatistics)
+        {
+            parts.Add("BN statistics frozen");
+        }
+
+        if (o.LocalEpochs != 1)
+        {
+            parts.Add($"{o.LocalEpochs} local epochs");
+        }
+
+        if (!o.LearningRate.Equals(defaults.LearningRate))
+        {
+            parts.Add(string.Create(Inv, $"local lr {o.LearningRate:G3}"));
+        }
+
+        if (o.ServerOptimizer != "sgd" || !o.ServerLearningRate.Equals(1) || o.ServerMomentum > 0)
+        {
+            parts.Add(string.Create(Inv, $"server {(o.ServerOptimizer == "sgd" ? (o.ServerMomentum > 0 ? "FedAvgM" : "SGD") : "FedAdam")} η {o.ServerLearningRate:G3}{(o.ServerMomentum > 0 ? $" β {o.ServerMomentum:G3}" : string.Empty)}"));
+        }
+
+        if (o.DenseMaxElements > 0)
+        {
+            parts.Add(string.Create(Inv, $"dense ≤ {o.DenseMaxElements} el."));
+        }
+
+        if (o.WarmupRounds > 0)
+        {
+            parts.Add(string.Create(Inv, $"warm-up {o.WarmupRounds} r from {o.WarmupStartSparsity:G3}"));
+        }
+
+        if (o.ClientMomentum > 0)
+        {
+            parts.Add(string.Create(Inv, $"DGC momentum {o.ClientMomentum:G3}"));
+        }
+
+        if (o.ClientClipNorm > 0)
+        {
+            parts.Add(string.Create(Inv, $"local clip {o.ClientClipNorm:G3}"));
+        }
+
+        if (o.GlobalSelection)
+        {
+            parts.Add("global top-k");
+        }
+
+        if (o.StatisticsErrorFeedback && o.Codec is not ("dense" or "q8"))
+        {
+            parts.Add("EF on BN statistics (pre-fix)");
+        }
+
+        return parts.Count == 0 ? "—" : string.Join("; ", parts);
+    }
+
+    /// <summary>Suffix of a default run name for the levers that differ from plain FedAvg ("" when none).</summary>
+    public static string LeverSuffix(ExperimentOptions o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        var defaults = new ExperimentOptions();
+        var sb = new StringBuilder();
+        sb.Append(o.Trainable switch { "head" => "-head", "last-blocks" => $"-last{o.TrainableBlocks}", _ => string.Empty });
+        if (!o.LearningRate.Equals(defaults.LearningRate))
+        {
+            sb.Append(Inv, $"-lr{o.LearningRate:G3}");
+        }
+
+        if (o.FreezeStatistics)
+        {
+            sb.Append("-fs");
+        }
+
+        if (o.ServerOptimizer != "sgd")
+        {
+            sb.Append("-fedadam");
+        }
+
+        if (!o.ServerLearningRate.Equals(1))
+        {
+            sb.Append(Inv, $"-slr{o.ServerLearningRate:G3}");
+        }
+
+        if (o.ServerMomentum > 0)
+        {
+            sb.Append(Inv, $"-sm{o.ServerMomentum:G3}");
+        }
+
+        if (o.DenseMaxElements > 0)
+        {
+            sb.Append(Inv, $"-d{o.DenseMaxElements}");
+        }
+
+        if (o.WarmupRounds > 0)
+        {
+            sb.Append(Inv, $"-w{o.WarmupRounds}");
+        }
+
+        if (o.ClientMomentum > 0)
+        {
+            sb.Append(Inv, $"-cm{o.ClientMomentum:G3}");
+        }
+
+        if (o.ClientClipNorm > 0)
+        {
+            sb.Append(Inv, $"-cc{o.ClientClipNorm:G3}");
+        }
+
+        if (o.StatisticsErrorFeedback && o.Codec is not ("dense" or "q8"))
+        {
+            sb.Append("-statef");
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>A plain-text table of every run's summary (for the console).</summary>
+    public static string SummaryTable(IReadOnlyList<ExperimentRun> runs)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        var sb = new StringBuilder();
+        sb.AppendLine(string.Create(Inv, $"{"run",-48} {"base",7} {"final",7} {"best",7} {"gain",6} {"up MB",9} {"down MB",9} {"bits→target up",15} {"down",10} {"band",5}"));
+        foreach (var run in Ordered(runs))
+        {
+            var s = RunSummary.Compute(run, RunSummary.FindReference(runs, run));
+            sb.AppendLine(string.Create(Inv, $"{run.Options.Name,-48} {s.BaseMae,7:F3} {s.FinalMae,7:F3} {s.BestMae,7:F3} {(s.GainKept is { } g ? g.ToString("P0", Inv) : "—"),6} {s.UploadBytes / 1e6,9:F3} {s.DownloadBytes / 1e6,9:F1} {Bits(s.BitsToTargetUp),15} {Bits(s.BitsToTargetDown),10} {(s.InBandLast5 is { } b ? (b ? "yes" : "no") : "—"),5}"));
+        }
+
+        return sb.ToString();
+    }
+
+    private static IEnumerable<ExperimentRun> Ordered(IReadOnlyList<ExperimentRun> runs) =>
+        runs.OrderBy(r => r.Options.Scenario, StringComparer.Ordinal).ThenBy(r => r.Options.Partition, StringComparer.Ordinal)
+            .ThenBy(r => r.Options.Codec != "dense").ThenBy(r => r.Options.Name, StringComparer.Ordinal);
+
+    private static string Bits(double? bits) => bits is { } b ? b.ToString("0.00e+0", Inv) : "never";
+
+    private static long Download(IReadOnlyList<RoundRecord> rounds, int round) => rounds.Where(r => r.Round <= round).Sum(r => r.DownloadBytes);
+
+    private static string Markdown(IReadOnlyList<ExperimentRun> runs, List<(string Title, string RoundFile, string UploadFile, string DownloadFile)> charts, string? notes)
     {
         var sb = new StringBuilder();
-        sb.AppendLine("# Federated results: SBC against dense FedAvg, top-k, signSGD and Q8");
+        var siteShift = runs.Any(r => r.Options.IsSiteShift);
+        sb.AppendLine(siteShift ? "# Federated results: site-shift scenario, convergence levers and bits to accuracy" : "# Federated results: SBC against dense FedAvg, top-k, signSGD and Q8");
         sb.AppendLine();
-        sb.AppendLine("Generated by `./foglens experiment report` from run logs (each run: `run.json` with its options, `rounds.jsonl` with one line per round) and the runs folder's `NOTES.md`. Do not edit by hand: rerun the runs' script in `experiments/fl/` and the report.");
+        sb.AppendLine("Generated by `./foglens experiment report` from run logs (each run: `run.json` with its options, `rounds.jsonl` with one line per round, `summary.json`) and the runs folder's `NOTES.md`. Do not edit by hand: rerun the runs' script in `experiments/fl/` and the report.");
         sb.AppendLine();
-        sb.AppendLine("Every run trains a base model (which one: see the notes below) federatedly on the training split of the shared UTKFace subset, partitioned over simulated fogs, and evaluates the global model after each round on the validation split. Training, encoding, decoding and aggregation are the production code (`LocalTrainer`, the codecs with each fog's persisted residuals, `UpdateDecoder`, `UpdateAccumulator`). Upload counts the codec payload bytes of every update sent, late ones included; *dense* is 32 bits per parameter per update.");
+        sb.AppendLine("Training, encoding, decoding and aggregation are the production code (`LocalTrainer`, the codecs with each fog's persisted residuals and velocities, `UpdateDecoder`, `UpdateAccumulator`, `ServerOptimizer`). Upload counts the codec payload bytes of every update sent, late ones included; *dense* is 32 bits per parameter per update. Download is the full global model as float32 to every fog every round (no delta broadcast yet). "
+            + (siteShift ? "MAE is the sites' MAE (union of the fogs' local test faces) for site-shift runs, validation MAE otherwise; *val* is the global validation split. " : string.Empty)
+            + "*Gain kept* is (base − final) over the dense FedAvg reference's (base − final) at the same round; *bits to target* are the cumulative bits (up, down) when the MAE first reaches the reference's final MAE + 0.3; *in band* says whether the last 5 rounds all stay at or below that target.");
         sb.AppendLine();
-        sb.AppendLine("| run | partition | codec | p | local epochs | mode | rounds | MAE base | MAE final | MAE best | Δ final vs dense | upload MB | bits/param/round | × less than dense | wall min |");
-        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
-        foreach (var run in runs.OrderBy(r => r.Options.Partition, StringComparer.Ordinal).ThenBy(r => r.Options.Codec != "dense").ThenBy(r => r.Options.Name, StringComparer.Ordinal))
+        sb.AppendLine("| run | scenario | partition | codec | p | levers | rounds | MAE base | MAE final | MAE best | val final | gain kept | upload MB | download MB | bits to target up | bits to target down | × fewer up bits than dense to target | in band (last 5) | wall min |");
+        sb.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var run in Ordered(runs))
         {
             var o = run.Options;
             var last = run.Last!;
-            var dense = DenseReference(runs, run);
-            var delta = dense is null || ReferenceEquals(dense, run) ? "—" : (last.Mae - dense.Last!.Mae).ToString("+0.000;-0.000;0.000", Inv);
-            var perRound = run.Rounds.Where(r => r.Round > 0).ToList();
-            var bits = perRound.Count == 0 ? 0 : perRound.Average(r => r.BitsPerParameter);
-            var ratio = last.CumulativeUploadBytes == 0 ? 0 : last.CumulativeDenseUploadBytes / (double)last.CumulativeUploadBytes;
-            sb.AppendLine(string.Create(Inv, $"| {o.Name} | {o.Partition} | {o.Codec} | {(o.Codec is "sbc" or "topk" ? o.Sparsity.ToString(Inv) : "—")} | {o.LocalEpochs} | {o.Mode}{(o.StragglerRate > 0 ? $", straggler {o.StragglerRate:P0}" : string.Empty)} | {last.Round} | {run.Rounds[0].Mae:F3} | {last.Mae:F3} | {run.BestMae:F3} | {delta} | {last.CumulativeUploadBytes / 1e6:F3} | {bits:F4} | {ratio:N0} | {last.CumulativeSeconds / 60:F1} |"));
+            var reference = RunSummary.FindReference(runs, run);
+            var s = RunSummary.Compute(run, reference);
+            var referenceSummary = reference is null ? null : RunSummary.Compute(reference, reference);
+            var fewer = s.BitsToTargetUp is { } up && referenceSummary?.BitsToTargetUp is { } denseUp && up > 0 ? (denseUp / up).ToString("N0", Inv) : "—";
+            sb.AppendLine(string.Create(Inv, $"| {o.Name} | {o.Scenario} | {o.Partition} | {o.Codec} | {(o.Codec is "sbc" or "topk" or "stc" ? o.Sparsity.ToString(Inv) : "—")} | {Levers(o)}{(o.Mode != "sync" || o.StragglerRate > 0 ? $"; {o.Mode}, straggler {o.StragglerRate:P0}" : string.Empty)} | {last.Round} | {s.BaseMae:F3} | {s.FinalMae:F3} | {s.BestMae:F3} | {last.Mae:F3} | {(s.GainKept is { } g ? g.ToString("P0", Inv) : "—")} | {s.UploadBytes / 1e6:F3} | {s.DownloadBytes / 1e6:F1} | {Bits(s.BitsToTargetUp)} | {Bits(s.BitsToTargetDown)} | {fewer} | {(s.InBandLast5 is { } b ? (b ? "yes" : "no") : "—")} | {last.CumulativeSeconds / 60:F1} |"));
         }
 
         sb.AppendLine();
-        sb.AppendLine("## Goal: ≥ ×1000 less upload than dense FedAvg with ≤ 0.3 years MAE loss");
+        sb.AppendLine("## Goal checks");
         sb.AppendLine();
-        var sbcRuns = runs.Where(r => r.Options.Codec == "sbc").OrderBy(r => r.Options.Name, StringComparer.Ordinal).ToList();
-        if (sbcRuns.Count == 0)
+        sb.AppendLine("Gain kept at equal rounds: SBC p = 0.01 ≥ 90 %, p = 0.001 ≥ 75 % of dense FedAvg's gain over the base. Bits to accuracy: reaching dense's final MAE + 0.3 with ≥ ×1,000 fewer upload bits than dense needs, and staying in that band for the last 5 rounds.");
+        sb.AppendLine();
+        var compressed = Ordered(runs).Where(r => r.Options.Codec != "dense").ToList();
+        if (compressed.Count == 0)
         {
-            sb.AppendLine("No SBC runs yet.");
+            sb.AppendLine("No compressed runs yet.");
         }
 
-        foreach (var run in sbcRuns)
+        foreach (var run in compressed)
         {
-            var dense = DenseReference(runs, run);
-            var last = run.Last!;
-            var ratio = last.CumulativeUploadBytes == 0 ? 0 : last.CumulativeDenseUploadBytes / (double)last.CumulativeUploadBytes;
-            if (dense is null)
+            var reference = RunSummary.FindReference(runs, run);
+            if (reference is null)
             {
-                sb.AppendLine(string.Create(Inv, $"- **{run.Options.Name}**: ×{ratio:N0} less upload; no dense run with the same partition and local epochs to compare MAE with."));
+                sb.AppendLine($"- **{run.Options.Name}**: no dense FedAvg reference with the same scenario and partition.");
                 continue;
             }
 
-            var loss = last.Mae - dense.Last!.Mae;
-            var met = ratio >= 1000 && loss <= 0.3;
-            sb.AppendLine(string.Create(Inv, $"- **{run.Options.Name}**: ×{ratio:N0} less upload, final MAE {last.Mae:F3} vs dense {dense.Last.Mae:F3} ({loss:+0.000;-0.000;0.000} years): **{(met ? "meets the goal" : "does not meet the goal")}**{(ratio < 1000 ? " (ratio below ×1000)" : string.Empty)}{(loss > 0.3 ? " (MAE loss above 0.3)" : string.Empty)}."));
+            var s = RunSummary.Compute(run, reference);
+            var r = RunSummary.Compute(reference, reference);
+            var need = run.Options.Sparsity <= 0.001 ? 0.75 : 0.90;
+            var gainText = s.GainKept is { } g
+                ? string.Create(Inv, $"keeps {g:P0} of dense's gain at round {s.Rounds} (goal {need:P0}: {(g >= need ? "**met**" : $"**missed** by {(need - g) * 100:F0} points")})")
+                : "dense shows no gain to keep";
+            string bitsText;
+            if (s.BitsToTargetUp is { } up && r.BitsToTargetUp is { } denseUp)
+            {
+                var ratio = denseUp / up;
+                bitsText = string.Create(Inv, $"reaches {s.TargetMae:F3} at round {s.RoundToTarget} with {up:0.00e+0} upload bits, ×{ratio:N0} fewer than dense ({denseUp:0.00e+0}; goal ×1,000: {(ratio >= 1000 ? "**met**" : "**missed**")}), {(s.InBandLast5 == true ? "stays in the band for the last 5 rounds" : "**leaves the band** in the last 5 rounds")}");
+            }
+            else
+            {
+                bitsText = string.Create(Inv, $"**never reaches** the target {s.TargetMae:F3} (best {s.BestMae:F3})");
+            }
+
+            sb.AppendLine($"- **{run.Options.Name}** (vs {reference.Options.Name}): {gainText}; {bitsText}.");
         }
 
         sb.AppendLine();
-        sb.AppendLine("## MAE per age group after the last round");
+        sb.AppendLine(siteShift ? "## Sites' MAE per age group after the last round" : "## MAE per age group after the last round");
         sb.AppendLine();
-        var groupNames = runs.SelectMany(r => r.Last!.GroupMae.Keys).Distinct().ToList();
-        sb.AppendLine("| run | " + string.Join(" | ", groupNames) + " |");
-        sb.AppendLine("|---|" + string.Concat(groupNames.Select(_ => "---|")));
-        foreach (var run in runs.OrderBy(r => r.Options.Name, StringComparer.Ordinal))
+        var groupNames = runs.SelectMany(r => (r.Last!.SitesGroupMae ?? r.Last.GroupMae).Keys).Distinct().ToList();
+        sb.AppendLine("| run | base/final | " + string.Join(" | ", groupNames) + " |");
+        sb.AppendLine("|---|---|" + string.Concat(groupNames.Select(_ => "---|")));
+        foreach (var run in Ordered(runs))
         {
-            sb.AppendLine($"| {run.Options.Name} | " + string.Join(" | ", groupNames.Select(g => run.Last!.GroupMae.TryGetValue(g, out var v) && double.IsFinite(v) ? v.ToString("F2", Inv) : "—")) + " |");
+            foreach (var (label, record) in new[] { ("base", run.Rounds[0]), ("final", run.Last!) })
+            {
+                if (label == "base" && run.Options.Codec != "dense")
+                {
+                    continue; // the base is the same for every run of a scenario: shown once, with the dense run
+                }
+
+                var groups = record.SitesGroupMae ?? record.GroupMae;
+                sb.AppendLine($"| {run.Options.Name} | {label} | " + string.Join(" | ", groupNames.Select(g => groups.TryGetValue(g, out var v) && double.IsFinite(v) ? v.ToString("F2", Inv) : "—")) + " |");
+            }
         }
 
         if (!string.IsNullOrWhiteSpace(notes))
@@ -117,24 +296,20 @@ public static class ExperimentReport
             sb.AppendLine(notes.Trim());
         }
 
-        foreach (var (partition, roundFile, uploadFile) in charts)
+        foreach (var (title, roundFile, uploadFile, downloadFile) in charts)
         {
             sb.AppendLine();
-            sb.AppendLine($"## Plots: {partition}");
+            sb.AppendLine($"## Plots: {title}");
             sb.AppendLine();
-            sb.AppendLine($"![MAE per round, {partition}]({roundFile})");
+            sb.AppendLine($"![MAE per round, {title}]({roundFile})");
             sb.AppendLine();
-            sb.AppendLine($"![MAE vs cumulative upload, {partition}]({uploadFile})");
+            sb.AppendLine($"![MAE vs cumulative upload bits, {title}]({uploadFile})");
+            sb.AppendLine();
+            sb.AppendLine($"![MAE vs cumulative download bits, {title}]({downloadFile})");
         }
 
         return sb.ToString();
     }
-
-    /// <summary>The dense synchronous run with the same partition, local epochs and rounds, if there is one.</summary>
-    private static ExperimentRun? DenseReference(IReadOnlyList<ExperimentRun> runs, ExperimentRun run) =>
-        runs.FirstOrDefault(r => r.Options.Codec == "dense" && !r.Options.IsAsync && r.Options.StragglerRate == 0
-            && r.Options.Partition == run.Options.Partition && r.Options.LocalEpochs == run.Options.LocalEpochs
-            && r.Options.Rounds == run.Options.Rounds && r.Options.TrainLimit == run.Options.TrainLimit);
 
     /// <summary>A small line chart drawn with OpenCV (no plotting library is available on the build machines).</summary>
     private static class LineChart
@@ -143,11 +318,12 @@ public static class ExperimentReport
         [
             new(180, 119, 31), new(14, 127, 255), new(44, 160, 44), new(40, 39, 214), new(189, 103, 148),
             new(75, 86, 140), new(194, 119, 227), new(127, 127, 127), new(34, 189, 188), new(207, 190, 23),
+            new(0, 0, 0), new(0, 90, 200), new(120, 0, 120), new(0, 140, 70), new(150, 150, 0), new(90, 90, 255),
         ];
 
         public static void Save(string path, string title, string xLabel, IReadOnlyList<(string Name, (double X, double Y)[] Points)> series, bool logX)
         {
-            const int width = 1100, height = 620;
+            const int width = 1400, height = 620;
             var area = new Rect(80, 50, 640, 500);
             using var image = new Mat(height, width, MatType.CV_8UC3, Scalar.White);
             var points = series.SelectMany(s => s.Points).Where(p => double.IsFinite(p.Y) && (!logX || p.X > 0)).ToList();

@@ -23,8 +23,17 @@ public sealed record ExperimentRun(ExperimentOptions Options, long ModelParamete
 
     public static ExperimentRun Load(string folder)
     {
-        var header = JsonSerializer.Deserialize<RunHeader>(File.ReadAllText(Path.Combine(folder, OptionsFile)), Json)
+        var text = File.ReadAllText(Path.Combine(folder, OptionsFile));
+        var header = JsonSerializer.Deserialize<RunHeader>(text, Json)
             ?? throw new InvalidDataException($"{folder}/{OptionsFile} is empty");
+        using (var document = JsonDocument.Parse(text))
+        {
+            if (document.RootElement.TryGetProperty("options", out var options) && !options.TryGetProperty("statisticsErrorFeedback", out _))
+            {
+                header = header with { Options = header.Options with { StatisticsErrorFeedback = true } }; // logged before issue 17: residuals on statistics
+            }
+        }
+
         var rounds = new List<RoundRecord>();
         var path = Path.Combine(folder, RoundsFile);
         if (File.Exists(path))

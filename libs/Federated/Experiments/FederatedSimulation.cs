@@ -44,12 +44,8 @@ public sealed class FederatedSimulation
         if (done >= _options.Rounds)
         {
             _log($"{_options.Name}: all {_options.Rounds} rounds already done");
+            WriteSummary();
             return ExperimentRun.Load(_folder);
-        }
-
-        if (_options.TrainLimit is { } trainLimit)
-        {
-            train = DatasetSplit.FixedSubset(train, trainLimit);
         }
 
         if (_options.ValidationLimit is { } validationLimit)
@@ -57,28 +53,70 @@ public sealed class FederatedSimulation
             validation = DatasetSplit.FixedSubset(validation, validationLimit);
         }
 
-        var parts = DatasetPartitioner.Partition(train, _options.Fogs, DatasetPartitioner.ParseScheme(_options.Partition), _options.Alpha, _options.Seed, AgeGroupSet.Default);
+        var baseModel = _baseModel;
+        IReadOnlyList<FaceSample> pool = train;
+        if (_options.IsSiteShift)
+        {
+            var (cloud, sites) = SiteShiftScenario.Divide(train);
+            if (_options.BaseLimit is { } baseLimit)
+            {
+                cloud = DatasetSplit.FixedSubset(cloud, baseLimit);
+            }
+
+            var runs = Path.GetDirectoryName(Path.GetFullPath(_folder))!;
+            baseModel = SiteShiftScenario.TrainBase(config, cloud, _options.BaseEpochs, _options.Threads, Path.Combine(runs, SiteShiftScenario.BaseFolderName(_options)), _log, cancellationToken);
+            pool = sites;
+        }
+
+        if (_options.TrainLimit is { } trainLimit)
+        {
+            pool = DatasetSplit.FixedSubset(pool, trainLimit);
+        }
+
+        var parts = DatasetPartitioner.Partition(pool, _options.Fogs, DatasetPartitioner.ParseScheme(_options.Partition), _options.Alpha, _options.Seed, AgeGroupSet.Default);
         var trainers = new List<LocalTrainer>();
+        ServerEvaluator? sitesEvaluator = null;
         try
         {
+            var siteTest = new List<FaceSample>();
             for (var i = 0; i < parts.Count; i++)
             {
+                var local = parts[i];
+                if (_options.IsSiteShift)
+                {
+                    var (localTrain, localTest) = SiteShiftScenario.SplitSite(local, _options.SiteTestFraction);
+                    local = localTrain;
+                    siteTest.AddRange(localTest);
+                }
+
                 var trainer = new LocalTrainer(config, _options.Threads);
                 trainers.Add(trainer);
-                trainer.LoadSamples(parts[i], cancellationToken);
-                _log($"fog {i + 1}: {trainer.SampleCount} training faces, {trainer.ValidationCount} local validation faces");
+                trainer.LoadSamples(local, cancellationToken);
+                _log($"fog {i + 1}: {trainer.SampleCount} training faces, {trainer.ValidationCount} local validation faces"
+                    + (_options.IsSiteShift ? $", {local.Count(SiteShiftScenario.IsShifted) * 100 / Math.Max(1, local.Count)} % children or elderly" : string.Empty));
             }
 
             using var evaluator = new ServerEvaluator(config, validation, _options.Threads, cancellationToken);
             _log($"evaluation set: {evaluator.Count} faces");
+            if (_options.IsSiteShift)
+            {
+                sitesEvaluator = new ServerEvaluator(config, siteTest, _options.Threads, cancellationToken);
+                _log($"sites' local test faces: {sitesEvaluator.Count}");
+            }
+
             if (done < 0)
             {
-                var baseState = ModelState.Load(config, Path.Combine(_baseModel, ModelFiles.Weights));
+                var baseState = ModelState.Load(config, Path.Combine(baseModel, ModelFiles.Weights));
                 ExperimentRun.WriteHeader(_folder, _options, baseState.ElementCount);
                 baseState.SaveWeights(config, GlobalPath(0));
                 var evaluation = evaluator.Evaluate(baseState);
-                ExperimentRun.Append(_folder, new RoundRecord(0, evaluation.Mae, evaluation.GroupMae, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, double.NaN, 0, 0));
-                _log($"round 0 (base model): MAE {evaluation.Mae:F3}");
+                var sites = sitesEvaluator?.Evaluate(baseState);
+                ExperimentRun.Append(_folder, new RoundRecord(0, evaluation.Mae, evaluation.GroupMae, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, double.NaN, 0, 0)
+                {
+                    SitesMae = sites?.Mae ?? double.NaN,
+                    SitesGroupMae = sites?.GroupMae,
+                });
+                _log(string.Create(CultureInfo.InvariantCulture, $"round 0 (base model): MAE {evaluation.Mae:F3}{(sites is null ? string.Empty : $", sites' MAE {sites.Mae:F3}")}"));
                 done = 0;
             }
 
@@ -86,13 +124,15 @@ public sealed class FederatedSimulation
             for (var round = done + 1; round <= _options.Rounds; round++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                previous = RunRound(round, config, trainers, evaluator, previous, cancellationToken);
+                previous = RunRound(round, config, trainers, evaluator, sitesEvaluator, previous, cancellationToken);
+                WriteSummary();
             }
 
             return ExperimentRun.Load(_folder);
         }
         finally
         {
+            sitesEvaluator?.Dispose();
             foreach (var trainer in trainers)
             {
                 trainer.Dispose();
@@ -141,7 +181,15 @@ public sealed class FederatedSimulation
         return last;
     }
 
-    private RoundRecord RunRound(int round, AgeNetConfig config, List<LocalTrainer> trainers, ServerEvaluator evaluator, RoundRecord previous, CancellationToken cancellationToken)
+    /// <summary>Writes the run's summary.json against the dense reference found beside it (if any).</summary>
+    private void WriteSummary()
+    {
+        var run = ExperimentRun.Load(_folder);
+        var runs = Directory.GetDirectories(Path.GetDirectoryName(Path.GetFullPath(_folder))!).Where(ExperimentRun.Exists).Select(ExperimentRun.Load);
+        RunSummary.Compute(run, RunSummary.FindReference(runs, run)).Save(_folder);
+    }
+
+    private RoundRecord RunRound(int round, AgeNetConfig config, List<LocalTrainer> trainers, ServerEvaluator evaluator, ServerEvaluator? sitesEvaluator, RoundRecord previous, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var globalPath = GlobalPath(round - 1);
@@ -149,11 +197,9 @@ public sealed class FederatedSimulation
         var specs = global.Specs;
         var aggregation = _options.Aggregation;
         var accumulator = new UpdateAccumulator(global, aggregation);
-        var codec = UpdateCodecs.Create(UpdateCodecs.Parse(_options.Codec), new CodecOptions
-        {
-            Sparsity = _options.Sparsity,
-            Selection = _options.GlobalSelection ? SelectionScope.Global : SelectionScope.PerTensor,
-        });
+        var codecId = UpdateCodecs.Parse(_options.Codec);
+        var codecOptions = _options.CodecOptions;
+        var localTraining = _options.LocalTraining;
         var limits = new DecodeLimits { MaxElements = global.ElementCount };
         var straggler = new Random(Seeds.Combine(_options.Seed, round, 7919));
         long upload = 0;
@@ -166,7 +212,8 @@ public sealed class FederatedSimulation
             var trainer = trainers[i];
             var statePath = FogStatePath(i, round - 1);
             var codecState = File.Exists(statePath) ? CodecState.Load(statePath) : new CodecState();
-            var (update, loss, _, localMae) = trainer.Train(globalPath, _options.LocalEpochs, _options.BatchSize, _options.LearningRate, Seeds.Combine(_options.Seed, round, i), cancellationToken);
+            var (update, loss, _, localMae) = trainer.Train(globalPath, localTraining, Seeds.Combine(_options.Seed, round, i), cancellationToken);
+            var codec = UpdateCodecs.Create(codecId, codecOptions.ForRound(codecState.Rounds));
             var payload = codec.Encode(update, codecState);
             codecState.Save(FogStatePath(i, round));
             upload += payload.Length;
@@ -225,8 +272,11 @@ public sealed class FederatedSimulation
             }
         }
 
-        var next = accumulator.Result();
+        var server = ServerOptimizer.Load(ServerStatePath(round - 1), _options.Server);
+        var next = accumulator.Result(server);
         next.SaveWeights(config, GlobalPath(round));
+        server.Save(ServerStatePath(round));
+        File.Delete(ServerStatePath(round - 2));
         for (var i = 0; i < trainers.Count; i++)
         {
             File.Delete(FogStatePath(i, round - 2));
@@ -234,6 +284,7 @@ public sealed class FederatedSimulation
 
         File.Delete(GlobalPath(round - 2));
         var evaluation = evaluator.Evaluate(next);
+        var sites = sitesEvaluator?.Evaluate(next);
         var elapsed = clock.Elapsed.TotalSeconds;
         var dense = trainers.Count * global.ElementCount * sizeof(float);
         var record = new RoundRecord(
@@ -250,23 +301,30 @@ public sealed class FederatedSimulation
             previous.CumulativeUploadBytes + upload,
             dense,
             previous.CumulativeDenseUploadBytes + dense,
-            trainers.Count * new FileInfo(globalPath).Length,
+            trainers.Count * global.ElementCount * sizeof(float),
             upload * 8.0 / (trainers.Count * (double)global.ElementCount),
             upload == 0 ? 0 : dense / (double)upload,
             losses.Average(),
             elapsed,
-            previous.CumulativeSeconds + elapsed);
+            previous.CumulativeSeconds + elapsed)
+        {
+            SitesMae = sites?.Mae ?? double.NaN,
+            SitesGroupMae = sites?.GroupMae,
+            CumulativeDownloadBytes = previous.CumulativeDownloadBytes + (trainers.Count * global.ElementCount * sizeof(float)),
+        };
         ExperimentRun.Append(_folder, record);
         foreach (var path in consumed)
         {
             File.Delete(path); // only now: a run stopped before the record replays this round with them
         }
 
-        _log(string.Create(CultureInfo.InvariantCulture, $"round {round}/{_options.Rounds}: MAE {evaluation.Mae:F3} (round 0: see above), {record.Applied} applied, {late} late, {stale} stale, upload {upload:N0} bytes (×{record.CompressionRatio:F0} vs dense), {elapsed:F0} s"));
+        _log(string.Create(CultureInfo.InvariantCulture, $"round {round}/{_options.Rounds}: MAE {evaluation.Mae:F3}{(sites is null ? string.Empty : $", sites' MAE {sites.Mae:F3}")}, {record.Applied} applied, {late} late, {stale} stale, upload {upload:N0} bytes (×{record.CompressionRatio:F0} vs dense), {elapsed:F0} s"));
         return record;
     }
 
     private string GlobalPath(int round) => Path.Combine(_stateFolder, $"global-r{round}.weights");
+
+    private string ServerStatePath(int round) => Path.Combine(_stateFolder, $"server-r{round}.flso");
 
     private string FogStatePath(int fog, int round) => Path.Combine(_stateFolder, $"fog{fog + 1}-r{round}.flrs");
 

@@ -14,7 +14,7 @@ namespace FogLens.Federated.Experiments;
 /// <param name="CumulativeUploadBytes">Upload bytes of all rounds so far.</param>
 /// <param name="DenseUploadBytes">What dense float32 updates of the same fogs would have taken this round.</param>
 /// <param name="CumulativeDenseUploadBytes">Dense-equivalent upload of all rounds so far.</param>
-/// <param name="DownloadBytes">Global weights sent to the participants this round.</param>
+/// <param name="DownloadBytes">Global model sent to the participants this round: the full model as float32 (32 bits per parameter) per fog; runs logged before site-shift counted the weights file.</param>
 /// <param name="BitsPerParameter">Upload bits per model parameter per update.</param>
 /// <param name="CompressionRatio">Dense-equivalent bytes over upload bytes.</param>
 /// <param name="TrainLoss">Mean of the fogs' last-epoch training losses.</param>
@@ -39,4 +39,18 @@ public sealed record RoundRecord(
     double CompressionRatio,
     double TrainLoss,
     double Seconds,
-    double CumulativeSeconds);
+    double CumulativeSeconds)
+{
+    /// <summary>MAE on the union of the sites' local test faces (site-shift scenario); NaN when the scenario has no sites.</summary>
+    public double SitesMae { get; init; } = double.NaN;
+
+    /// <summary>Sites' MAE per age group (site-shift scenario).</summary>
+    public IReadOnlyDictionary<string, double>? SitesGroupMae { get; init; }
+
+    /// <summary>Download bytes of all rounds so far (<see cref="DownloadBytes"/> summed).</summary>
+    public long CumulativeDownloadBytes { get; init; }
+
+    /// <summary>The metric the scenario reports: the sites' MAE when there are sites, else the validation MAE.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public double Metric => double.IsFinite(SitesMae) ? SitesMae : Mae;
+}
