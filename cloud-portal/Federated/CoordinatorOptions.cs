@@ -29,8 +29,19 @@ public sealed class CoordinatorOptions : IValidatableObject
     [Range(1, 4096)]
     public int BatchSize { get; set; } = 64;
 
+    /// <summary>Local learning rate (0.01 with the head only: docs/federated-results-site-shift.md).</summary>
     [Range(1e-7, 1)]
-    public double LearningRate { get; set; } = 1e-4;
+    public double LearningRate { get; set; } = 0.01;
+
+    /// <summary>
+    /// What fogs fine-tune: "head" (the classifier, ~2 % of the parameters; the site-shift experiments' best
+    /// trade of gain against bits), "last-blocks" or "all".
+    /// </summary>
+    public string Trainable { get; set; } = "head";
+
+    /// <summary>Sparse codecs send tensors of at most this many elements densely (biases, BatchNorm); 0: none.</summary>
+    [Range(0, 1_000_000)]
+    public int DenseMaxElements { get; set; } = 1024;
 
     /// <summary>Time fogs have to send their update.</summary>
     public TimeSpan Deadline { get; set; } = TimeSpan.FromMinutes(10);
@@ -68,7 +79,12 @@ public sealed class CoordinatorOptions : IValidatableObject
     {
         if (!FogLens.Compression.UpdateCodecs.Names.Contains(Codec))
         {
-            yield return new ValidationResult("Federated:Codec must be sbc, dense, topk, signsgd or q8", [nameof(Codec)]);
+            yield return new ValidationResult("Federated:Codec must be sbc, stc, dense, topk, signsgd or q8", [nameof(Codec)]);
+        }
+
+        if (Trainable is not ("all" or "last-blocks" or "head"))
+        {
+            yield return new ValidationResult("Federated:Trainable must be all, last-blocks or head", [nameof(Trainable)]);
         }
 
         if (Mode is not ("sync" or "async"))

@@ -393,7 +393,7 @@ public sealed partial class FederatedCoordinator(
         var task = new RoundTask(
             headers.Next(), round.Id, model.Version, model.WeightsSha256, address.ModelUri(model.Version, "weights"), round.ParticipantList,
             round.Codec, round.Sparsity, round.LocalEpochs, _options.BatchSize, _options.LearningRate, round.Deadline,
-            round.Mode);
+            round.Mode, _options.Trainable, _options.DenseMaxElements);
         await bus.PublishAsync(Topics.RoundTask(round.Id), JsonMessages.Serialize(task), retain: true, cancellationToken);
     }
 

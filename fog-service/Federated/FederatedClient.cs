@@ -134,9 +134,18 @@ public sealed partial class FederatedClient(
         }
 
         var weights = await DownloadAsync(task, cancellationToken);
-        var (update, loss, steps, validationMae) = trainer.Train(weights, task.LocalEpochs, task.BatchSize, task.LearningRate, (int)(task.RoundId % int.MaxValue), cancellationToken);
-        var codec = UpdateCodecs.Create(task.Codec, new CodecOptions { Sparsity = task.Sparsity });
         var state = File.Exists(StatePath) ? CodecState.Load(StatePath) : new CodecState();
+
+        // The same training and encoding as the experiments (libs/Federated, libs/Compression), as the task asks.
+        var training = new LocalTrainingOptions
+        {
+            Epochs = task.LocalEpochs,
+            BatchSize = task.BatchSize,
+            LearningRate = task.LearningRate,
+            Trainable = LocalTrainingOptions.ParseTrainable(task.Trainable ?? "all"),
+        };
+        var (update, loss, steps, validationMae) = trainer.Train(weights, training, (int)(task.RoundId % int.MaxValue), cancellationToken);
+        var codec = UpdateCodecs.Create(task.Codec, new CodecOptions { Sparsity = task.Sparsity, DenseMaxElements = task.DenseMaxElements }.ForRound(state.Rounds));
         var payload = codec.Encode(update, state);
         var codecName = UpdateCodecs.NameOf(codec.Id);
         var metadata = new ModelUpdateMetadata(headers.Next(), task.RoundId, task.ModelVersion, codecName, trainer.SampleCount, steps, loss, validationMae);

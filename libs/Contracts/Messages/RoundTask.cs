@@ -17,6 +17,8 @@ namespace FogLens.Contracts.Messages;
 /// <param name="LearningRate">Local learning rate.</param>
 /// <param name="Deadline">Updates arriving later are dropped in synchronous mode.</param>
 /// <param name="Mode">Synchronous or asynchronous.</param>
+/// <param name="Trainable">Which layers fogs fine-tune: "all", "last-blocks" or "head" (absent in older tasks: "all").</param>
+/// <param name="DenseMaxElements">Sparse codecs send tensors of at most this many elements as float32 (0: none).</param>
 public sealed record RoundTask(
     MessageHeader Header,
     long RoundId,
@@ -30,7 +32,9 @@ public sealed record RoundTask(
     int BatchSize,
     double LearningRate,
     DateTimeOffset Deadline,
-    RoundMode Mode) : IFogLensMessage
+    RoundMode Mode,
+    string? Trainable = null,
+    int DenseMaxElements = 0) : IFogLensMessage
 {
     public string? Validate()
     {
@@ -80,6 +84,16 @@ public sealed record RoundTask(
         if (LocalEpochs is < 1 or > 1000 || BatchSize is < 1 or > 4096)
         {
             return "localEpochs or batchSize out of range";
+        }
+
+        if (Trainable is not (null or "all" or "last-blocks" or "head"))
+        {
+            return "trainable must be all, last-blocks or head";
+        }
+
+        if (DenseMaxElements is < 0 or > 1_000_000)
+        {
+            return "denseMaxElements out of range";
         }
 
         return !(LearningRate > 0 && LearningRate < 10) ? "learningRate out of range" : null;
