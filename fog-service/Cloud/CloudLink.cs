@@ -16,7 +16,7 @@ namespace FogLens.FogService.Cloud;
 /// will and at shutdown). In: round tasks and model announcements go to the <see cref="InboundDispatcher"/>,
 /// which hands them to their handlers; this class knows none of them. Open windows are flushed at shutdown.
 /// </summary>
-public sealed partial class CloudLink(
+public sealed class CloudLink(
     [FromKeyedServices(FogServiceKeys.Cloud)] MqttSession session,
     [FromKeyedServices(FogServiceKeys.Cloud)] OutboxSender sender,
     WindowLedger ledger,
@@ -24,8 +24,7 @@ public sealed partial class CloudLink(
     InboundDispatcher inbound,
     MessageHeaderFactory headers,
     IOptions<FogOptions> options,
-    TimeProvider time,
-    ILogger<CloudLink> logger) : BackgroundService
+    TimeProvider time) : BackgroundService
 {
     private readonly FogOptions _options = options.Value;
 
@@ -73,14 +72,5 @@ public sealed partial class CloudLink(
         await Task.WhenAll(run, drain);
     }
 
-    private void PublishWindows(bool all)
-    {
-        foreach (var window in ledger.CloseWindows(time.GetUtcNow(), all))
-        {
-            LogWindow(window.EdgeId, window.CameraId, window.WindowStart, window.Faces, window.Header.MessageId);
-        }
-    }
-
-    [LoggerMessage(EventId = 3401, Level = LogLevel.Information, Message = "Window {Start:O} of {EdgeId}/{CameraId} closed with {Faces} faces as message {MessageId}")]
-    private partial void LogWindow(string edgeId, string cameraId, DateTimeOffset start, int faces, Guid messageId);
+    private void PublishWindows(bool all) => ledger.CloseWindows(time.GetUtcNow(), all); // the ledger logs each window it queues
 }

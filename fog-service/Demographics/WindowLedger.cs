@@ -91,6 +91,7 @@ public sealed partial class WindowLedger : IDisposable
             {
                 _outbox.Enqueue(_topic, JsonMessages.Serialize(window));
                 _published();
+                LogWindow(window.EdgeId, window.CameraId, window.WindowStart, window.Faces, window.Header.MessageId); // also for windows recovered at start
             }
 
             _journal.AppendClosed(windows.Select(w => (w.EdgeId, w.CameraId, w.WindowStart.UtcTicks)));
@@ -104,6 +105,9 @@ public sealed partial class WindowLedger : IDisposable
     }
 
     public void Dispose() => _journal.Dispose();
+
+    [LoggerMessage(EventId = 3401, Level = LogLevel.Information, Message = "Window {Start:O} of {EdgeId}/{CameraId} closed with {Faces} faces as message {MessageId}")]
+    private partial void LogWindow(string edgeId, string cameraId, DateTimeOffset start, int faces, Guid messageId);
 
     [LoggerMessage(EventId = 3410, Level = LogLevel.Warning, Message = "Recovered {Count} counted faces of windows not yet sent from {Path} (the fog stopped without closing them); sending them now")]
     private partial void LogRecovered(int count, string path);

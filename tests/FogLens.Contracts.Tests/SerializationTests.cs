@@ -150,6 +150,18 @@ public sealed class SerializationTests
 
         var task = SampleMessages.RoundTask(rng, 3) with { Sparsity = 0 };
         Assert.Equal(ContractErrorKind.Invalid, _parser.ParseRoundTask(Topics.RoundTask(3), JsonMessages.Serialize(task)).Error?.Kind);
+        var badTrainable = SampleMessages.RoundTask(rng, 3) with { Trainable = "everything" };
+        Assert.Equal(ContractErrorKind.Invalid, _parser.ParseRoundTask(Topics.RoundTask(3), JsonMessages.Serialize(badTrainable)).Error?.Kind);
+        var badDense = SampleMessages.RoundTask(rng, 3) with { DenseMaxElements = -1 };
+        Assert.Equal(ContractErrorKind.Invalid, _parser.ParseRoundTask(Topics.RoundTask(3), JsonMessages.Serialize(badDense)).Error?.Kind);
+
+        // A task from a portal before these fields: all layers, nothing sent densely.
+        var head = SampleMessages.RoundTask(rng, 3) with { Trainable = "head", DenseMaxElements = 1024 };
+        var json = System.Text.Json.Nodes.JsonNode.Parse(JsonMessages.Serialize(head))!.AsObject();
+        Assert.True(json.Remove("trainable") && json.Remove("denseMaxElements"));
+        var old = _parser.ParseRoundTask(Topics.RoundTask(3), System.Text.Encoding.UTF8.GetBytes(json.ToJsonString()));
+        Assert.True(old.IsSuccess);
+        Assert.Equal((null, 0), (old.Value!.Trainable, old.Value.DenseMaxElements));
 
         var status = SampleMessages.FogStatus(rng, "fog-a");
         var badEdge = status with { Edges = [SampleMessages.EdgeSummary(rng) with { CameraFps = -1 }] };
