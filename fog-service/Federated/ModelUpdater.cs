@@ -63,8 +63,8 @@ public sealed partial class ModelUpdater(
             var path = Path.Combine(folder, $"{announcement.ModelVersion}.onnx");
             await File.WriteAllBytesAsync(path, bytes, cancellationToken);
             var estimator = new AgeEstimator(path, fogOptions.Value.InferenceThreads);
+            await File.WriteAllTextAsync(models.CurrentPointer, path, cancellationToken); // recorded before it is in use: a restart keeps what is running
             models.Swap(estimator);
-            await File.WriteAllTextAsync(models.CurrentPointer, path, cancellationToken);
             LogInstalled(announcement.ModelVersion, estimator.ModelVersion);
         }
         catch (Exception ex) when (ex is HttpRequestException or InvalidDataException or IOException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
