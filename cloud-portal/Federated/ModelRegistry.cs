@@ -106,7 +106,7 @@ public sealed partial class ModelRegistry(
         events.Raise(PortalChange.Models);
     }
 
-    /// <summary>The models that were current at some time (the base, promotions, roll-backs), best first where evaluated.</summary>
+    /// <summary>The models that were current at some time (the base, promotions, roll-backs).</summary>
     public async Task<IReadOnlyList<ModelVersionRecord>> PromotedAsync(CancellationToken cancellationToken)
     {
         await using var context = db.Create();
@@ -117,17 +117,8 @@ public sealed partial class ModelRegistry(
     /// An operator makes <paramref name="version"/> current (a promotion or a roll-back) and pins it: automatic
     /// promotion waits until <see cref="ReleasePinAsync"/>.
     /// </summary>
-    public async Task<ModelVersionRecord> PinAsync(string version, string operatorName, CancellationToken cancellationToken)
-    {
-        var target = await PromoteAsync(version, cancellationToken);
-        await using var context = db.Create();
-        var model = await context.Models.FirstAsync(m => m.Version == target.Version, cancellationToken);
-        model.PinnedBy = SafeOperator(operatorName);
-        await context.SaveChangesAsync(cancellationToken);
-        LogPinned(version, model.PinnedBy);
-        events.Raise(PortalChange.Models);
-        return model;
-    }
+    public Task<ModelVersionRecord> PinAsync(string version, string operatorName, CancellationToken cancellationToken) =>
+        MakeCurrentAsync(version, SafeOperator(operatorName), cancellationToken);
 
     /// <summary>Releases the pin of the current model (if any): rounds may promote again. Returns the released version.</summary>
     public async Task<string?> ReleasePinAsync(CancellationToken cancellationToken)
@@ -153,7 +144,14 @@ public sealed partial class ModelRegistry(
     private static string SafeOperator(string name) => name.Length is > 0 and <= 64 ? name : "operator";
 
     /// <summary>Makes <paramref name="version"/> current and announces it (an automatic promotion; operators pin, see <see cref="PinAsync"/>).</summary>
-    public async Task<ModelVersionRecord> PromoteAsync(string version, CancellationToken cancellationToken)
+    public Task<ModelVersionRecord> PromoteAsync(string version, CancellationToken cancellationToken) =>
+        MakeCurrentAsync(version, pinnedBy: null, cancellationToken);
+
+    /// <summary>
+    /// Makes a version current, pinned or not, in one save: a round finishing meanwhile never sees the operator's
+    /// choice current but not yet pinned.
+    /// </summary>
+    private async Task<ModelVersionRecord> MakeCurrentAsync(string version, string? pinnedBy, CancellationToken cancellationToken)
     {
         await using var context = db.Create();
         var target = await context.Models.FirstOrDefaultAsync(m => m.Version == version, cancellationToken)
@@ -166,8 +164,14 @@ public sealed partial class ModelRegistry(
 
         target.IsCurrent = true;
         target.PromotedAt = time.GetUtcNow();
+        target.PinnedBy = pinnedBy;
         await context.SaveChangesAsync(cancellationToken);
         LogPromoted(version);
+        if (pinnedBy is not null)
+        {
+            LogPinned(version, pinnedBy);
+        }
+
         await AnnounceAsync(target, cancellationToken);
         events.Raise(PortalChange.Models);
         return target;
