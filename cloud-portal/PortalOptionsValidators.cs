@@ -1,5 +1,5 @@
-using FogLens.CloudPortal.Federated;
-using FogLens.CloudPortal.Messaging;
+using FogLens.CloudPortal.Rounds;
+using FogLens.CloudPortal.Broker;
 using Microsoft.Extensions.Options;
 
 namespace FogLens.CloudPortal;

@@ -4,7 +4,7 @@ using FogLens.Contracts.Serialization;
 using FogLens.FogService.Broker;
 using FogLens.FogService.Cloud;
 using FogLens.FogService.Demographics;
-using FogLens.FogService.Federated;
+using FogLens.FogService.Training;
 using FogLens.FogService.Inference;
 using FogLens.FogService.Status;
 using FogLens.Messaging;

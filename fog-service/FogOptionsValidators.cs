@@ -1,5 +1,5 @@
 using FogLens.FogService.Broker;
-using FogLens.FogService.Federated;
+using FogLens.FogService.Training;
 using FogLens.Messaging;
 using Microsoft.Extensions.Options;
 

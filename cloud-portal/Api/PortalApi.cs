@@ -3,7 +3,7 @@ using System.Security.Claims;
 using System.Text;
 using FogLens.CloudPortal.Auth;
 using FogLens.CloudPortal.Data;
-using FogLens.CloudPortal.Federated;
+using FogLens.CloudPortal.Rounds;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Mvc;

@@ -1,4 +1,4 @@
-using FogLens.FogService.Federated;
+using FogLens.FogService.Training;
 using FogLens.Messaging;
 
 namespace FogLens.FogService.Cloud;

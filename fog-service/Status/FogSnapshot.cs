@@ -1,7 +1,7 @@
 using FogLens.Contracts.Messages;
 using FogLens.FogService.Broker;
 using FogLens.FogService.Demographics;
-using FogLens.FogService.Federated;
+using FogLens.FogService.Training;
 using FogLens.FogService.Inference;
 using FogLens.Messaging;
 

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using FogLens.AgeModel.Training;
 using FogLens.CloudPortal.Data;
-using FogLens.CloudPortal.Federated;
+using FogLens.CloudPortal.Rounds;
 using FogLens.Compression;
 using FogLens.Federated;
 using FogLens.Tests.Shared;

@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using FogLens.CloudPortal.Api;
 using FogLens.CloudPortal.Data;
-using FogLens.CloudPortal.Messaging;
+using FogLens.CloudPortal.Broker;
 using FogLens.Contracts.Messages;
 using FogLens.Tests.Shared;
 using MQTTnet;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using FogLens.CloudPortal.Auth;
-using FogLens.CloudPortal.Federated;
+using FogLens.CloudPortal.Rounds;
 using FogLens.Tests.Shared;
 using FogLens.Tests.Shared.Mqtt;
 using Microsoft.AspNetCore.Builder;

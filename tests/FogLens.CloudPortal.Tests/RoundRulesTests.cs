@@ -1,5 +1,5 @@
 using FogLens.CloudPortal.Data;
-using FogLens.CloudPortal.Federated;
+using FogLens.CloudPortal.Rounds;
 using FogLens.Contracts.Messages;
 
 namespace FogLens.CloudPortal.Tests;

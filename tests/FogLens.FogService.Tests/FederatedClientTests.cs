@@ -6,7 +6,7 @@ using FogLens.Contracts;
 using FogLens.Contracts.Messages;
 using FogLens.Contracts.Serialization;
 using FogLens.Federated;
-using FogLens.FogService.Federated;
+using FogLens.FogService.Training;
 using FogLens.Tests.Shared;
 using FogLens.Tests.Shared.Mqtt;
 using Microsoft.AspNetCore.Builder;

@@ -1,4 +1,4 @@
-namespace FogLens.CloudPortal.Federated;
+namespace FogLens.CloudPortal.Rounds;
 
 /// <summary>Why a round's model was or was not made current.</summary>
 public enum PromotionOutcome

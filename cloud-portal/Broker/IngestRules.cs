@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using FogLens.Contracts.Messages;
 
-namespace FogLens.CloudPortal.Messaging;
+namespace FogLens.CloudPortal.Broker;
 
 /// <summary>Why the portal refused a message that parsed (the contract's own checks come first).</summary>
 public enum IngestRefusal

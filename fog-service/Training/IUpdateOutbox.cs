@@ -1,4 +1,4 @@
-namespace FogLens.FogService.Federated;
+namespace FogLens.FogService.Training;
 
 /// <summary>
 /// Where the federated client puts an encoded update for the portal: a durable queue that the cloud link drains

@@ -2,7 +2,7 @@ using FogLens.Contracts;
 using FogLens.Messaging.Broker;
 using Microsoft.Extensions.Options;
 
-namespace FogLens.CloudPortal.Messaging;
+namespace FogLens.CloudPortal.Broker;
 
 /// <summary>
 /// Refuses to start a cloud broker that any host could publish demographics to: the embedded broker needs

@@ -5,7 +5,7 @@ using FogLens.Contracts.Serialization;
 using FogLens.Messaging.Inbound;
 using Microsoft.EntityFrameworkCore;
 
-namespace FogLens.CloudPortal.Messaging;
+namespace FogLens.CloudPortal.Broker;
 
 /// <summary>
 /// Stores a fog's demographics windows (topic <c>foglens/v1/fog/{id}/demographics</c>) once per message id, so a

@@ -4,7 +4,7 @@ using FogLens.Contracts.Serialization;
 using FogLens.Messaging.Inbound;
 using Microsoft.EntityFrameworkCore;
 
-namespace FogLens.CloudPortal.Messaging;
+namespace FogLens.CloudPortal.Broker;
 
 /// <summary>
 /// Keeps each fog's latest status (topic <c>foglens/v1/fog/{id}/status</c>) and the state of the edges it reports,

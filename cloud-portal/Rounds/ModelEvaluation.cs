@@ -3,7 +3,7 @@ using FogLens.CloudPortal.Data;
 using FogLens.Federated;
 using Microsoft.Extensions.Options;
 
-namespace FogLens.CloudPortal.Federated;
+namespace FogLens.CloudPortal.Rounds;
 
 /// <summary>
 /// Measures model versions on the portal's evaluation set (Federated:EvaluationData, the validation split of a

@@ -1,4 +1,4 @@
-namespace FogLens.CloudPortal.Messaging;
+namespace FogLens.CloudPortal.Broker;
 
 /// <summary>Counts (per reason, on /metrics) and logs every inbound message the portal refuses.</summary>
 public sealed partial class IngestRefusals(PortalCounters counters, ILogger<IngestRefusals> logger)

@@ -1,5 +1,5 @@
 using FogLens.CloudPortal.Data;
-using FogLens.CloudPortal.Messaging;
+using FogLens.CloudPortal.Broker;
 using FogLens.Compression;
 using FogLens.Contracts;
 using FogLens.Contracts.Messages;
@@ -9,7 +9,7 @@ using FogLens.Messaging.Inbound;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-namespace FogLens.CloudPortal.Federated;
+namespace FogLens.CloudPortal.Rounds;
 
 /// <summary>A round could not be started or changed; the message says why.</summary>
 public sealed class CoordinatorException(string message) : Exception(message);

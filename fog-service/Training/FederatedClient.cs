@@ -8,7 +8,7 @@ using FogLens.Contracts.Serialization;
 using FogLens.Messaging.Inbound;
 using Microsoft.Extensions.Options;
 
-namespace FogLens.FogService.Federated;
+namespace FogLens.FogService.Training;
 
 /// <summary>
 /// The fog's federated-learning client. On a round task naming this fog it downloads the global weights

@@ -4,7 +4,7 @@ using FogLens.Messaging;
 using FogLens.Messaging.Inbound;
 using Microsoft.Extensions.Options;
 
-namespace FogLens.CloudPortal.Messaging;
+namespace FogLens.CloudPortal.Broker;
 
 /// <summary>
 /// The portal's session on an external broker (Mosquitto) when <c>Broker:Embedded</c> is false: a

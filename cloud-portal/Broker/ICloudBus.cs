@@ -1,4 +1,4 @@
-namespace FogLens.CloudPortal.Messaging;
+namespace FogLens.CloudPortal.Broker;
 
 /// <summary>
 /// How the portal publishes to fogs (round tasks, model announcements): implemented by the transport chosen at

@@ -1,7 +1,7 @@
 using FogLens.Contracts;
 using FogLens.Messaging.Inbound;
 
-namespace FogLens.CloudPortal.Federated;
+namespace FogLens.CloudPortal.Rounds;
 
 /// <summary>Hands a fog's model update (topic <c>fl/round/{n}/update/{fog}</c>) to the round coordinator.</summary>
 public sealed class RoundUpdateIngest(FederatedCoordinator coordinator) : IInboundHandler

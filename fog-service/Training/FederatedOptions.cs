@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace FogLens.FogService.Federated;
+namespace FogLens.FogService.Training;
 
 /// <summary>Settings of the federated-learning client (section "Federated").</summary>
 public sealed class FederatedOptions

@@ -5,7 +5,7 @@ using FogLens.Contracts;
 using FogLens.Messaging;
 using Microsoft.Extensions.Options;
 
-namespace FogLens.FogService.Federated;
+namespace FogLens.FogService.Training;
 
 /// <summary>
 /// Downloads model files from the portal with the fog's own credentials (HTTP Basic, the fog id and its

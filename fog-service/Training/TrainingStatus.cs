@@ -1,4 +1,4 @@
-namespace FogLens.FogService.Federated;
+namespace FogLens.FogService.Training;
 
 /// <summary>
 /// What the federated client is doing and has done, written by <see cref="FederatedClient"/> and read by the

@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using FogLens.Federated;
 
-namespace FogLens.CloudPortal.Federated;
+namespace FogLens.CloudPortal.Rounds;
 
 /// <summary>Federated rounds (section "Federated").</summary>
 public sealed class CoordinatorOptions : IValidatableObject

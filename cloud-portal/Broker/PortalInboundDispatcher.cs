@@ -2,7 +2,7 @@ using System.Data.Common;
 using FogLens.Messaging.Inbound;
 using Microsoft.EntityFrameworkCore;
 
-namespace FogLens.CloudPortal.Messaging;
+namespace FogLens.CloudPortal.Broker;
 
 /// <summary>
 /// The portal's <see cref="InboundDispatcher"/>: a database that cannot take a message now (outage, timeout,

@@ -5,7 +5,7 @@ using FogLens.FogService.Inference;
 using FogLens.Messaging.Inbound;
 using Microsoft.Extensions.Options;
 
-namespace FogLens.FogService.Federated;
+namespace FogLens.FogService.Training;
 
 /// <summary>
 /// Installs a new global model when the cloud announces one (retained topic models/age/current):

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using FogLens.AgeModel.Training;
 using FogLens.CloudPortal.Data;
-using FogLens.CloudPortal.Messaging;
+using FogLens.CloudPortal.Broker;
 using FogLens.Contracts;
 using FogLens.Contracts.Messages;
 using FogLens.Contracts.Serialization;
@@ -10,7 +10,7 @@ using FogLens.Federated;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
-namespace FogLens.CloudPortal.Federated;
+namespace FogLens.CloudPortal.Rounds;
 
 /// <summary>
 /// Model versions: files under <c>{DataDirectory}/models/{version}/</c> (weights, config, ONNX) with

@@ -2,7 +2,7 @@ using System.Globalization;
 using FogLens.Messaging;
 using Microsoft.Extensions.Options;
 
-namespace FogLens.CloudPortal.Federated;
+namespace FogLens.CloudPortal.Rounds;
 
 /// <summary>
 /// Payloads of round updates on disk (<c>{DataDirectory}/updates/{round}/{fog}.flup</c>) from their arrival until

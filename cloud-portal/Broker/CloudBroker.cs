@@ -6,7 +6,7 @@ using MQTTnet;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 
-namespace FogLens.CloudPortal.Messaging;
+namespace FogLens.CloudPortal.Broker;
 
 /// <summary>
 /// The embedded MQTTnet broker fogs connect to. Each fog authenticates (client id = user name = fog id,
