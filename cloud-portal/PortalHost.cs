@@ -6,6 +6,7 @@ using FogLens.CloudPortal.Rounds;
 using FogLens.CloudPortal.Broker;
 using FogLens.Contracts;
 using FogLens.Messaging.Inbound;
+using FogLens.ServiceDefaults;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
@@ -18,9 +19,13 @@ namespace FogLens.CloudPortal;
 /// <summary>Service registration and endpoint mapping of the cloud portal (used by Program and the tests).</summary>
 public static class PortalHost
 {
+    /// <summary>Prefix of the environment variables read as settings.</summary>
+    public const string EnvironmentPrefix = "FOGLENS_PORTAL_";
+
     public static WebApplicationBuilder AddPortalServices(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.AddServiceDefaults("cloud-portal", EnvironmentPrefix);
         var services = builder.Services;
         var config = builder.Configuration;
 
@@ -37,11 +42,11 @@ public static class PortalHost
         services.AddSingleton<NodeAccess>();
         services.AddSingleton<LoginThrottle>();
 
-        services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new MessageHeaderFactory("portal"));
         services.AddSingleton<PortalDb>();
         services.AddSingleton<PortalQueries>();
         services.AddSingleton<PortalCounters>();
+        services.AddInstruments<PortalInstruments>();
         services.AddSingleton<PortalEvents>();
         services.AddSingleton<PortalUsers>();
         services.AddSingleton<PublicAddress>();
@@ -132,8 +137,8 @@ public static class PortalHost
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
-        app.MapHealthChecks("/healthz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/readyz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        var access = app.Services.GetRequiredService<NodeAccess>();
+        app.MapServiceDefaults(access.MayReadMetrics, "Bearer realm=\"foglens-metrics\"");
         app.MapOpenApi();
         app.MapPortalApi();
         app.MapStaticAssets();

@@ -1,6 +1,7 @@
 using FogLens.CloudPortal;
 using FogLens.CloudPortal.Auth;
 using FogLens.CloudPortal.Data;
+using FogLens.ServiceDefaults;
 
 if (args.Contains("--help") || args.Contains("-h"))
 {
@@ -30,7 +31,6 @@ if (args.Contains("--help") || args.Contains("-h"))
 
 // Settings files sit beside the binary; relative data paths stay relative to the working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-builder.Configuration.AddEnvironmentVariables("FOGLENS_PORTAL_");
 builder.AddPortalServices();
 var app = builder.Build();
 
@@ -53,17 +53,7 @@ if (args is ["user", "add", var name, var role, ..])
 }
 
 app.MapPortalEndpoints();
-try
-{
-    await app.RunAsync();
-}
-catch (Microsoft.Extensions.Options.OptionsValidationException ex)
-{
-    Console.Error.WriteLine("cloud-portal: invalid configuration: " + string.Join("; ", ex.Failures));
-    return 2;
-}
-
-return 0;
+return await app.RunServiceAsync("cloud-portal");
 
 /// <summary>Entry point, public for the tests.</summary>
 public partial class Program;

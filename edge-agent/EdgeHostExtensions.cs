@@ -5,6 +5,7 @@ using FogLens.EdgeAgent.Detection;
 using FogLens.EdgeAgent.Pipeline;
 using FogLens.EdgeAgent.Tracking;
 using FogLens.Messaging;
+using FogLens.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
 namespace FogLens.EdgeAgent;
@@ -15,9 +16,13 @@ public static class EdgeHostExtensions
     /// <summary>Section of the MQTT connection to the fog.</summary>
     public const string FogSection = "Fog";
 
-    public static HostApplicationBuilder AddEdgeAgent(this HostApplicationBuilder builder)
+    /// <summary>Registers the edge agent's services and the host defaults.</summary>
+    /// <param name="builder">The host builder.</param>
+    /// <param name="commandLine">Settings from the command line; they override files and environment.</param>
+    public static HostApplicationBuilder AddEdgeAgent(this HostApplicationBuilder builder, IEnumerable<KeyValuePair<string, string?>>? commandLine = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.AddServiceDefaults("edge-agent", EdgeCommandLine.EnvironmentPrefix, commandLine);
         var services = builder.Services;
         services.AddSingleton<IValidateOptions<EdgeAgentOptions>, ValidateEdgeAgentOptions>();
         services.AddOptions<EdgeAgentOptions>().BindConfiguration(EdgeAgentOptions.Section).ValidateOnStart();
@@ -28,29 +33,26 @@ public static class EdgeHostExtensions
             .PostConfigure<IOptions<EdgeAgentOptions>>((mqtt, edge) => mqtt.ClientId = edge.Value.EdgeId)
             .ValidateOnStart();
 
-        services.AddSingleton(TimeProvider.System);
         services.AddSingleton<EdgeMetrics>();
+        services.AddInstruments<EdgeInstruments>();
         services.AddSingleton(sp => new MessageHeaderFactory(sp.GetRequiredService<IOptions<EdgeAgentOptions>>().Value.EdgeId, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => FaceDetectors.Create(sp.GetRequiredService<IOptions<EdgeAgentOptions>>().Value, sp.GetRequiredService<ILoggerFactory>().CreateLogger("FogLens.EdgeAgent.Detection")));
-        services.AddSingleton(sp =>
-        {
-            var edge = sp.GetRequiredService<IOptions<EdgeAgentOptions>>().Value;
-            var directory = edge.OutboxDirectory ?? Path.Combine(AppContext.BaseDirectory, "data", edge.EdgeId, "outbox");
-            return new DiskOutbox(directory, edge.OutboxMaxBytes, sp.GetRequiredService<ILogger<DiskOutbox>>());
-        });
-        services.AddSingleton(sp =>
-        {
-            var edge = sp.GetRequiredService<IOptions<EdgeAgentOptions>>().Value;
-            var headers = sp.GetRequiredService<MessageHeaderFactory>();
-            var detector = sp.GetRequiredService<IFaceDetector>();
-            return new MqttSession(
-                sp.GetRequiredService<IOptions<MqttEndpointOptions>>().Value,
-                sp.GetRequiredService<ILogger<MqttSession>>(),
-                () => new MqttWill(Topics.EdgeStatus(edge.EdgeId), JsonMessages.Serialize(new EdgeStatus(
-                    headers.Next(), NodeState.Offline, edge.EffectiveCameraId, edge.Source, detector.Name, 0, 0, 0, 0, 0, 0, 0)), Retain: true),
-                sp.GetRequiredService<TimeProvider>());
-        });
-        services.AddSingleton(sp => new OutboxSender(sp.GetRequiredService<DiskOutbox>(), sp.GetRequiredService<MqttSession>(), sp.GetRequiredService<ILogger<OutboxSender>>()));
+        services.AddMqttLink(
+            key: null,
+            sp => sp.GetRequiredService<IOptions<MqttEndpointOptions>>().Value,
+            sp =>
+            {
+                var edge = sp.GetRequiredService<IOptions<EdgeAgentOptions>>().Value;
+                return new OutboxLocation(edge.OutboxDirectory ?? Path.Combine(AppContext.BaseDirectory, "data", edge.EdgeId, "outbox"), edge.OutboxMaxBytes);
+            },
+            sp =>
+            {
+                var edge = sp.GetRequiredService<IOptions<EdgeAgentOptions>>().Value;
+                var headers = sp.GetRequiredService<MessageHeaderFactory>();
+                var detector = sp.GetRequiredService<IFaceDetector>();
+                return () => new MqttWill(Topics.EdgeStatus(edge.EdgeId), JsonMessages.Serialize(new EdgeStatus(
+                    headers.Next(), NodeState.Offline, edge.EffectiveCameraId, edge.Source, detector.Name, 0, 0, 0, 0, 0, 0, 0)), Retain: true);
+            });
         services.AddSingleton(sp => new CropPublisher(
             sp.GetRequiredService<IOptions<EdgeAgentOptions>>().Value, sp.GetRequiredService<MessageHeaderFactory>(),
             sp.GetRequiredService<DiskOutbox>(), sp.GetRequiredService<EdgeMetrics>(), sp.GetRequiredService<IFaceDetector>().Name));

@@ -1,5 +1,5 @@
 using FogLens.EdgeAgent;
-using Microsoft.Extensions.Options;
+using FogLens.ServiceDefaults;
 
 var command = EdgeCommandLine.Create(async (overrides, configFile, cancellationToken) =>
 {
@@ -9,19 +9,8 @@ var command = EdgeCommandLine.Create(async (overrides, configFile, cancellationT
         builder.Configuration.AddJsonFile(configFile, optional: false);
     }
 
-    builder.Configuration.AddEnvironmentVariables(EdgeCommandLine.EnvironmentPrefix);
-    builder.Configuration.AddInMemoryCollection(overrides);
-    builder.AddEdgeAgent();
-    try
-    {
-        using var host = builder.Build();
-        await host.RunAsync(cancellationToken);
-        return 0;
-    }
-    catch (OptionsValidationException ex)
-    {
-        await Console.Error.WriteLineAsync("edge-agent: invalid configuration: " + string.Join("; ", ex.Failures));
-        return 2;
-    }
+    builder.AddEdgeAgent(overrides);
+    using var host = builder.Build();
+    return await host.RunServiceAsync("edge-agent", cancellationToken);
 });
 return await command.Parse(args).InvokeAsync();

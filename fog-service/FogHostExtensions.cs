@@ -9,6 +9,7 @@ using FogLens.FogService.Inference;
 using FogLens.FogService.Status;
 using FogLens.Messaging;
 using FogLens.Messaging.Inbound;
+using FogLens.ServiceDefaults;
 using Microsoft.Extensions.Options;
 
 namespace FogLens.FogService;
@@ -19,9 +20,13 @@ public static class FogHostExtensions
     /// <summary>Section of the MQTT connection to the cloud portal's broker.</summary>
     public const string CloudSection = "Cloud";
 
+    /// <summary>Prefix of the environment variables read as settings.</summary>
+    public const string EnvironmentPrefix = "FOGLENS_FOG_";
+
     public static WebApplicationBuilder AddFogServices(this WebApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.AddServiceDefaults("fog-service", EnvironmentPrefix);
         var services = builder.Services;
         services.AddSingleton<IValidateOptions<FogOptions>, ValidateFogOptions>();
         services.AddOptions<FogOptions>().BindConfiguration(FogOptions.Section).ValidateOnStart();
@@ -37,7 +42,6 @@ public static class FogHostExtensions
             .PostConfigure<IOptions<FogOptions>>((cloud, fog) => cloud.ClientId = fog.Value.FogId)
             .ValidateOnStart();
 
-        services.AddSingleton(TimeProvider.System);
         services.AddSingleton<FogCounters>();
         services.AddSingleton<EdgeRegistry>();
         services.AddSingleton<CropSpool>();
@@ -82,23 +86,20 @@ public static class FogHostExtensions
             services.AddHostedService<ExternalEdgeSubscriber>();
         }
 
-        services.AddKeyedSingleton(FogServiceKeys.Cloud, (sp, _) =>
-        {
-            var fog = sp.GetRequiredService<IOptions<FogOptions>>().Value;
-            var headers = sp.GetRequiredService<MessageHeaderFactory>();
-            return new MqttSession(
-                sp.GetRequiredService<IOptionsMonitor<MqttEndpointOptions>>().Get(CloudSection),
-                sp.GetRequiredService<ILogger<MqttSession>>(),
-                () => new MqttWill(Topics.FogStatus(fog.FogId), JsonMessages.Serialize(new FogStatus(headers.Next(), NodeState.Offline, "unknown", 0, 0, 0, 0, 0, 0, 0, false, 0)), Retain: true),
-                sp.GetRequiredService<TimeProvider>());
-        });
-        services.AddKeyedSingleton(FogServiceKeys.Cloud, (sp, _) =>
-        {
-            var fog = sp.GetRequiredService<IOptions<FogOptions>>().Value;
-            return new DiskOutbox(Path.Combine(fog.DataDirectory, "cloud-outbox"), fog.OutboxMaxBytes, sp.GetRequiredService<ILogger<DiskOutbox>>());
-        });
-        services.AddKeyedSingleton(FogServiceKeys.Cloud, (sp, key) => new OutboxSender(
-            sp.GetRequiredKeyedService<DiskOutbox>(key), sp.GetRequiredKeyedService<MqttSession>(key), sp.GetRequiredService<ILogger<OutboxSender>>()));
+        services.AddMqttLink(
+            FogServiceKeys.Cloud,
+            sp => sp.GetRequiredService<IOptionsMonitor<MqttEndpointOptions>>().Get(CloudSection),
+            sp =>
+            {
+                var fog = sp.GetRequiredService<IOptions<FogOptions>>().Value;
+                return new OutboxLocation(Path.Combine(fog.DataDirectory, "cloud-outbox"), fog.OutboxMaxBytes);
+            },
+            sp =>
+            {
+                var fog = sp.GetRequiredService<IOptions<FogOptions>>().Value;
+                var headers = sp.GetRequiredService<MessageHeaderFactory>();
+                return () => new MqttWill(Topics.FogStatus(fog.FogId), JsonMessages.Serialize(new FogStatus(headers.Next(), NodeState.Offline, "unknown", 0, 0, 0, 0, 0, 0, 0, false, 0)), Retain: true);
+            });
 
         services.AddSingleton<InferenceWorker>();
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedEdgeBroker>());
@@ -106,6 +107,7 @@ public static class FogHostExtensions
         services.AddSingleton<TrainingStatus>();
         services.AddSingleton<IUpdateOutbox, CloudUpdateOutbox>();
         services.AddSingleton<FogSnapshotSource>();
+        services.AddInstruments<FogInstruments>();
 
         // From the cloud, one way: the cloud link hands round tasks and model announcements to the dispatcher,
         // which calls the handler registered for the topic kind.
@@ -125,18 +127,9 @@ public static class FogHostExtensions
     public static WebApplication MapFogEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
-        app.MapHealthChecks("/healthz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/readyz", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { Predicate = c => c.Tags.Contains("ready") });
+        app.MapServiceDefaults(MayReadMonitoring);
         var monitoring = app.MapGroup(string.Empty).AddEndpointFilter(async (context, next) =>
-        {
-            var http = context.HttpContext;
-            var token = http.RequestServices.GetRequiredService<IOptions<FogOptions>>().Value.MetricsToken;
-            var allowed = token is { Length: > 0 }
-                ? SharedSecret.MatchesBearer(http.Request.Headers.Authorization.ToString(), token)
-                : http.Connection.RemoteIpAddress is { } remote && System.Net.IPAddress.IsLoopback(remote);
-            return allowed ? await next(context) : Results.Unauthorized();
-        });
-        monitoring.MapGet("/metrics", (FogSnapshotSource snapshots) => Results.Text(PrometheusMetrics.Render(snapshots.Capture()), PrometheusMetrics.ContentType));
+            MayReadMonitoring(context.HttpContext) ? await next(context) : Results.Unauthorized());
         monitoring.MapGet("/api/status", (FogSnapshotSource snapshots) =>
         {
             var s = snapshots.Capture();
@@ -160,5 +153,14 @@ public static class FogHostExtensions
             });
         });
         return app;
+    }
+
+    /// <summary>/metrics and /api/status: with <c>Fog:MetricsToken</c> set, its bearer token; otherwise loopback only.</summary>
+    private static bool MayReadMonitoring(HttpContext http)
+    {
+        var token = http.RequestServices.GetRequiredService<IOptions<FogOptions>>().Value.MetricsToken;
+        return token is { Length: > 0 }
+            ? SharedSecret.MatchesBearer(http.Request.Headers.Authorization.ToString(), token)
+            : http.Connection.RemoteIpAddress is { } remote && System.Net.IPAddress.IsLoopback(remote);
     }
 }

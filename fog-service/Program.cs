@@ -1,5 +1,5 @@
 using FogLens.FogService;
-using Microsoft.Extensions.Options;
+using FogLens.ServiceDefaults;
 
 if (args is ["--help"] or ["-h"] or ["-?"])
 {
@@ -32,22 +32,10 @@ if (args is ["--help"] or ["-h"] or ["-?"])
 
 // Settings files sit beside the binary; relative data paths stay relative to the working directory.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-builder.Configuration.AddEnvironmentVariables("FOGLENS_FOG_");
 builder.AddFogServices();
-
 var app = builder.Build();
 app.MapFogEndpoints();
-try
-{
-    app.Run();
-}
-catch (OptionsValidationException ex)
-{
-    Console.Error.WriteLine("fog-service: invalid configuration: " + string.Join("; ", ex.Failures));
-    return 2;
-}
-
-return 0;
+return await app.RunServiceAsync("fog-service");
 
 /// <summary>Entry point, public for tests.</summary>
 public partial class Program;

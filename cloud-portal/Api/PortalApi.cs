@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Claims;
-using System.Text;
 using FogLens.CloudPortal.Auth;
 using FogLens.CloudPortal.Data;
 using FogLens.CloudPortal.Rounds;
@@ -104,22 +103,6 @@ public static class PortalApi
                 return Results.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest);
             }
         }).RequireAuthorization(PortalRoles.AdminPolicy).WithTags("Experiments");
-        app.MapGet("/metrics", (HttpContext http, NodeAccess access, PortalCounters counters) =>
-        {
-            if (!access.MayReadMetrics(http))
-            {
-                http.Response.Headers.WWWAuthenticate = "Bearer realm=\"foglens-metrics\"";
-                return Results.Unauthorized();
-            }
-
-            var sb = new StringBuilder();
-            foreach (var (name, value) in counters.Snapshot())
-            {
-                sb.Append(CultureInfo.InvariantCulture, $"# TYPE foglens_portal_{name} counter\nfoglens_portal_{name} {value}\n");
-            }
-
-            return Results.Text(sb.ToString(), "text/plain; version=0.0.4");
-        }).AllowAnonymous().ExcludeFromDescription();
     }
 
     /// <summary>Checks the password unless the throttle refuses this user or address; records the outcome.</summary>

@@ -2,6 +2,7 @@ using FogLens.CloudPortal.Data;
 using FogLens.Contracts;
 using FogLens.Contracts.Messages;
 using FogLens.Contracts.Serialization;
+using FogLens.Messaging;
 using FogLens.Messaging.Inbound;
 using Microsoft.EntityFrameworkCore;
 
@@ -29,6 +30,7 @@ public sealed partial class DemographicsIngest(
         }
 
         var m = parsed.Value!;
+        using var activity = PortalTelemetry.Source.StartConsumer("window store", m.Header);
         var now = time.GetUtcNow();
         if (IngestRules.CheckWindow(m, now, _rules) is { } refusal)
         {

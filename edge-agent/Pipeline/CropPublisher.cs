@@ -19,6 +19,8 @@ public sealed class CropPublisher(EdgeAgentOptions options, MessageHeaderFactory
             return;
         }
 
+        using var activity = EdgeTelemetry.Source.StartActivity("crop publish", System.Diagnostics.ActivityKind.Producer);
+        activity?.SetTag("foglens.track", track.TrackId);
         var box = track.BestBox;
         var metadata = new FaceCropMetadata(
             headers.Next(),

@@ -81,7 +81,9 @@ public sealed partial class WindowLedger : IDisposable
     {
         lock (_gate)
         {
+            using var activity = FogTelemetry.Source.StartActivity("windows close", System.Diagnostics.ActivityKind.Producer);
             var windows = _aggregator.Close(now, all);
+            activity?.SetTag("foglens.windows", windows.Count);
             if (windows.Count == 0)
             {
                 return windows;

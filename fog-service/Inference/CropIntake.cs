@@ -3,6 +3,7 @@ using FogLens.Contracts.Imaging;
 using FogLens.Contracts.Serialization;
 using FogLens.FogService.Broker;
 using FogLens.FogService.Demographics;
+using FogLens.Messaging;
 using Microsoft.Extensions.Options;
 
 namespace FogLens.FogService.Inference;
@@ -83,6 +84,7 @@ public sealed partial class CropIntake
         }
 
         var metadata = crop.Value.Metadata;
+        using var activity = FogTelemetry.Source.StartConsumer("crop receive", metadata.Header);
         if (!_seen.TryAdd(metadata.Header.MessageId))
         {
             _counters.Duplicate();

@@ -8,11 +8,14 @@ public sealed record CropWork(string EdgeId, string CameraId, DateTimeOffset Cap
 {
     public long? Sequence { get; init; }
 
+    /// <summary>The crop's trace (from its header), linked from the batch that infers it.</summary>
+    public string? TraceParent { get; init; }
+
     /// <summary>The work for a parsed face-crop frame.</summary>
     public static CropWork From(BinaryMessage<FaceCropMetadata> crop)
     {
         ArgumentNullException.ThrowIfNull(crop);
         var m = crop.Metadata;
-        return new CropWork(m.Header.SenderId, m.CameraId, m.CapturedAt, m.Header.MessageId, crop.Payload);
+        return new CropWork(m.Header.SenderId, m.CameraId, m.CapturedAt, m.Header.MessageId, crop.Payload) { TraceParent = m.Header.TraceParent };
     }
 }

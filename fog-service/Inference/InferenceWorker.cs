@@ -55,6 +55,8 @@ public sealed partial class InferenceWorker(
     public void Process(IReadOnlyList<CropWork> batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        using var activity = FogTelemetry.Source.StartActivity("age infer", System.Diagnostics.ActivityKind.Internal, parentContext: default, links: CropLinks(batch));
+        activity?.SetTag("foglens.batch", batch.Count);
         using var lease = models.Acquire();
         var estimator = lease.Estimator;
         var predictions = estimator.PredictEncoded([.. batch.Select(w => w.Jpeg)]);
@@ -90,4 +92,24 @@ public sealed partial class InferenceWorker(
 
     [LoggerMessage(EventId = 3301, Level = LogLevel.Warning, Message = "Crop {MessageId} from {EdgeId} is not a decodable image; counted and skipped")]
     private partial void LogCorrupt(string edgeId, Guid messageId);
+
+    /// <summary>Links from the batch to the traces of its crops (each crop's trace began at its edge).</summary>
+    private static List<System.Diagnostics.ActivityLink>? CropLinks(IReadOnlyList<CropWork> batch)
+    {
+        if (!FogTelemetry.Source.HasListeners())
+        {
+            return null;
+        }
+
+        var links = new List<System.Diagnostics.ActivityLink>(batch.Count);
+        foreach (var work in batch)
+        {
+            if (work.TraceParent is { } parent && System.Diagnostics.ActivityContext.TryParse(parent, null, out var context))
+            {
+                links.Add(new System.Diagnostics.ActivityLink(context));
+            }
+        }
+
+        return links;
+    }
 }

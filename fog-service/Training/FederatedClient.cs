@@ -5,6 +5,7 @@ using FogLens.Contracts;
 using FogLens.Federated;
 using FogLens.Contracts.Messages;
 using FogLens.Contracts.Serialization;
+using FogLens.Messaging;
 using FogLens.Messaging.Inbound;
 using Microsoft.Extensions.Options;
 
@@ -133,6 +134,8 @@ public sealed partial class FederatedClient(
             throw new InvalidOperationException($"round {task.RoundId} is past its deadline {task.Deadline:O}");
         }
 
+        using var activity = FogTelemetry.Source.StartConsumer("round train", task.Header);
+        activity?.SetTag("foglens.round", task.RoundId);
         var weights = await DownloadAsync(task, cancellationToken);
         var state = File.Exists(StatePath) ? CodecState.Load(StatePath) : new CodecState();
 

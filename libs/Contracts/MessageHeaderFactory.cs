@@ -22,7 +22,9 @@ public sealed class MessageHeaderFactory
 
     public string SenderId { get; }
 
-    /// <summary>A header with a fresh message id and the next sequence number.</summary>
+    /// <summary>A header with a fresh message id and the next sequence number, carrying the current activity's trace
+    /// context when there is one.</summary>
     public MessageHeader Next() =>
-        new(SchemaVersions.Current, SenderId, Interlocked.Increment(ref _sequence), Guid.NewGuid(), _time.GetUtcNow());
+        new(SchemaVersions.Current, SenderId, Interlocked.Increment(ref _sequence), Guid.NewGuid(), _time.GetUtcNow(),
+            System.Diagnostics.Activity.Current is { IdFormat: System.Diagnostics.ActivityIdFormat.W3C, Id: { Length: MessageHeader.TraceParentLength } id } ? id : null);
 }

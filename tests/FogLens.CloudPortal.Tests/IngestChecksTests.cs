@@ -103,7 +103,12 @@ public sealed class IngestChecksTests
 
         using var prometheus = await portal.ClientAsync(null);
         prometheus.DefaultRequestHeaders.Authorization = new("Bearer", "metrics-token-1234");
-        Assert.Contains("foglens_portal_messages_rejected_foreign_edge_total 0", await prometheus.GetStringAsync("/metrics", ct), StringComparison.Ordinal);
+        var scrape = await prometheus.GetStringAsync("/metrics", ct);
+        Assert.Equal(0, PrometheusText.Value(scrape, "foglens_portal_messages_rejected_total", "reason=\"foreign_edge\""));
+        Assert.Equal(0, PrometheusText.Value(scrape, "foglens_portal_demographics_windows_stored_total"));
+        GrafanaDashboard.AssertServed("portal", scrape);
+        Assert.NotNull(PrometheusText.Value(scrape, "process_runtime_dotnet_gc_collections_count_total")
+            ?? PrometheusText.Value(scrape, "dotnet_gc_collections_total")); // the runtime's own meter is exported too
         using var viewer = await portal.ClientAsync("viewer");
         Assert.Equal(System.Net.HttpStatusCode.OK, (await viewer.GetAsync("/metrics", ct)).StatusCode);
     }

@@ -44,6 +44,30 @@ public sealed class EdgeAgentIntegrationTests
     }
 
     [Fact]
+    public async Task PrometheusListener_ExposesTheEdgeMeters_AndCropsCarryTheirTrace()
+    {
+        var scene = SyntheticScenes.Create(people: 2);
+        await using var broker = new TestBroker();
+        await broker.StartAsync();
+        var port = FreePort();
+        using var host = StartAgent("edge-m", scene, broker.Uri, new() { ["Telemetry:PrometheusPort"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+        await host.StartAsync(TestContext.Current.CancellationToken);
+        Assert.True(await broker.WaitForAsync(m => Crops(m).Count >= 2, Timeout), "two crops expected");
+        var traces = Crops(broker.Messages).Select(c => c.Metadata.Header.TryGetTraceContext(out var context) ? context.TraceId.ToString() : null).ToList();
+        Assert.All(traces, Assert.NotNull);
+        Assert.Equal(traces.Count, traces.Distinct().Count()); // one trace per crop, begun at the edge
+
+        using var http = new HttpClient();
+        var scrape = await http.GetStringAsync(new Uri($"http://localhost:{port}/metrics"), TestContext.Current.CancellationToken);
+        Assert.Equal(2, PrometheusText.Value(scrape, "foglens_edge_crops_queued_total"));
+        Assert.True(PrometheusText.Value(scrape, "foglens_edge_frames_read_total") > 0, scrape);
+        Assert.NotNull(PrometheusText.Value(scrape, "foglens_edge_outbox_depth"));
+        GrafanaDashboard.AssertServed("edge", scrape);
+        await host.StopAsync(TestContext.Current.CancellationToken);
+        Directory.Delete(scene, recursive: true);
+    }
+
+    [Fact]
     public async Task BrokerDown_OutboxStoresCrops_AllArriveOnceInOrderWhenBack()
     {
         var scene = SyntheticScenes.Create(people: 3);
@@ -100,9 +124,17 @@ public sealed class EdgeAgentIntegrationTests
         await host.StopAsync(TestContext.Current.CancellationToken);
     }
 
-    private static IHost StartAgent(string edgeId, string source, Uri broker)
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static IHost StartAgent(string edgeId, string source, Uri broker, Dictionary<string, string?>? extra = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection(extra ?? []);
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Edge:EdgeId"] = edgeId,

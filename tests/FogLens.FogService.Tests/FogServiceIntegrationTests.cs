@@ -114,8 +114,11 @@ public sealed class FogServiceIntegrationTests
         using var http = new HttpClient();
         Assert.True((await http.GetAsync(new Uri(new Uri(fog.HttpAddress), "/readyz"), TestContext.Current.CancellationToken)).IsSuccessStatusCode);
         var metrics = await http.GetStringAsync(new Uri(new Uri(fog.HttpAddress), "/metrics"), TestContext.Current.CancellationToken);
-        Assert.Contains("foglens_fog_crops_corrupt_image_total 1", metrics, StringComparison.Ordinal);
-        Assert.Contains("foglens_fog_edge_messages_refused_total 2", metrics, StringComparison.Ordinal);
+        Assert.Equal(1, PrometheusText.Value(metrics, "foglens_fog_crops_corrupt_image_total"));
+        Assert.Equal(2, PrometheusText.Value(metrics, "foglens_fog_edge_messages_refused_total"));
+        var model = fog.App.Services.GetRequiredService<FogLens.FogService.Status.FogSnapshotSource>().Capture().ModelVersion;
+        Assert.Equal(1, PrometheusText.Value(metrics, "foglens_fog_model_info", $"version=\"{model}\""));
+        GrafanaDashboard.AssertServed("fog", metrics);
     }
 
     [Fact]

@@ -64,6 +64,11 @@ public static class JsonMessages
             return ParseResult<T>.Failure(ContractErrorKind.Invalid, $"sender id '{Truncate(header.SenderId)}' is not a valid node id");
         }
 
+        if (header.TraceParent is not null && !header.TryGetTraceContext(out _))
+        {
+            return ParseResult<T>.Failure(ContractErrorKind.Invalid, "traceParent is not a W3C traceparent");
+        }
+
         if (header.MessageId == Guid.Empty || header.Sequence < 0)
         {
             return ParseResult<T>.Failure(ContractErrorKind.Invalid, "message id must be set and sequence must not be negative");
