@@ -53,7 +53,11 @@ public static class PortalHost
         services.AddSingleton<ModelRegistry>();
         services.AddSingleton<ModelEvaluation>();
         services.AddSingleton<UpdatePayloadStore>();
+        services.AddSingleton<UpdateInspector>();
+        services.AddSingleton<RoundAggregator>();
+        services.AddSingleton<RoundTaskPublisher>();
         services.AddSingleton<FederatedCoordinator>();
+        services.AddSingleton<RoundScheduler>();
         services.AddHostedService<DatabaseStartup>();
 
         // Messages flow one way. In: the transport hands each fog message to the dispatcher, which calls the
@@ -77,7 +81,7 @@ public static class PortalHost
             services.AddHostedService(sp => sp.GetRequiredService<ExternalCloudLink>());
         }
 
-        services.AddHostedService(sp => sp.GetRequiredService<FederatedCoordinator>());
+        services.AddHostedService(sp => sp.GetRequiredService<RoundScheduler>());
 
         // Sign-in cookies stay valid across restarts: the data-protection keys live with the portal's data.
         var dataDirectory = Path.GetFullPath(config.GetSection(PortalOptions.Section)[nameof(PortalOptions.DataDirectory)] ?? new PortalOptions().DataDirectory);
@@ -191,7 +195,7 @@ internal sealed partial class DatabaseStartup(PortalDb db, PortalUsers users, IO
 }
 
 /// <summary>Ready when the database answers, the broker link is up and the coordinator announced the current model.</summary>
-internal sealed class PortalReadiness(PortalDb db, ICloudBus bus, FederatedCoordinator coordinator) : IHealthCheck
+internal sealed class PortalReadiness(PortalDb db, ICloudBus bus, RoundScheduler scheduler) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
@@ -206,6 +210,6 @@ internal sealed class PortalReadiness(PortalDb db, ICloudBus bus, FederatedCoord
             return HealthCheckResult.Unhealthy("broker link down");
         }
 
-        return coordinator.Ready ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("coordinator starting");
+        return scheduler.Ready ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("coordinator starting");
     }
 }

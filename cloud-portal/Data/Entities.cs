@@ -227,6 +227,48 @@ public sealed class TrainingRound
     /// </summary>
     public bool IsDue(int answered, DateTimeOffset now) =>
         State == RoundState.Open && (now > Deadline || answered >= (IsAsync ? MinQuorum : ParticipantList.Count));
+
+    /// <summary>Counts an arriving update of <paramref name="payloadBytes"/> by its decision: accepted and late
+    /// updates travelled (upload bytes), rejected ones are only counted.</summary>
+    public void Count(UpdateDecision decision, int payloadBytes)
+    {
+        switch (decision.Status)
+        {
+            case UpdateStatus.Accepted:
+                Accepted++;
+                UploadBytes += payloadBytes;
+                break;
+            case UpdateStatus.Late:
+                Late++;
+                UploadBytes += payloadBytes;
+                break;
+            case UpdateStatus.Rejected:
+                Rejected++;
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(decision), decision.Status, "an arriving update is accepted, late or rejected");
+        }
+    }
+
+    /// <summary>An accepted update that could not be aggregated counts as rejected.</summary>
+    public void Demote()
+    {
+        if (Accepted == 0)
+        {
+            throw new InvalidOperationException($"round {Id} has no accepted update to demote");
+        }
+
+        Accepted--;
+        Rejected++;
+    }
+
+    /// <summary>Ends the round without a model: fewer than <see cref="MinQuorum"/> updates could be aggregated.</summary>
+    public void FailForQuorum(int aggregated, DateTimeOffset now)
+    {
+        State = RoundState.Failed;
+        CompletedAt = now;
+        Outcome = $"quorum not reached: {aggregated} of {MinQuorum} required updates by the deadline";
+    }
 }
 
 /// <summary>What a round does with an update: its status and, when it is not simply accepted, why.</summary>

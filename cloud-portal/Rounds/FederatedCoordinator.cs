@@ -1,10 +1,8 @@
 using FogLens.CloudPortal.Data;
-using FogLens.CloudPortal.Broker;
-using FogLens.Compression;
 using FogLens.Contracts;
 using FogLens.Contracts.Messages;
 using FogLens.Contracts.Serialization;
-using FogLens.Federated;
+using FogLens.Messaging;
 using FogLens.Messaging.Inbound;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -15,39 +13,35 @@ namespace FogLens.CloudPortal.Rounds;
 public sealed class CoordinatorException(string message) : Exception(message);
 
 /// <summary>
-/// Runs federated rounds. A round selects online fogs with local data, publishes a retained
-/// <see cref="RoundTask"/> and waits until every participant answered or the deadline passed. Each update
-/// is checked on arrival (frame, base version, participant, the codec's decoder against the model's
-/// tensors, finite values, norm) and its payload kept on disk, so a portal restart mid-round loses
-/// nothing. The round then aggregates (sample-weighted FedAvg of the decoded sparse updates, norm
-/// clipping), evaluates the result on the held-out set, registers it, promotes it by <see cref="PromotionPolicy"/>
-/// (evaluated, no worse than the best model promoted so far, no operator pin), and records bits up and down.
-/// The rules (which update belongs, accepted or late, when a round is due) live on <see cref="TrainingRound"/>;
-/// payload files in <see cref="UpdatePayloadStore"/>; measuring models in <see cref="ModelEvaluation"/>. In synchronous mode late updates are
-/// dropped; in asynchronous mode they go into the next round with weight (1 + staleness)^−a.
+/// Orchestrates federated rounds; the parts it calls hold the work. A round selects online fogs with local data
+/// (<see cref="RoundPlanner"/>), publishes a retained task (<see cref="RoundTaskPublisher"/>) and waits until every
+/// participant answered or the deadline passed (<see cref="RoundScheduler"/> calls <see cref="CloseDueRoundsAsync"/>).
+/// Each update is checked on arrival (frame, base version, participant, then <see cref="UpdateInspector"/>: the codec's
+/// decoder against the model's tensors, finite values, norm) and its payload kept on disk
+/// (<see cref="UpdatePayloadStore"/>), so a portal restart mid-round loses nothing. The round then aggregates
+/// (<see cref="RoundAggregator"/>), evaluates the result on the held-out set (<see cref="ModelEvaluation"/>), registers
+/// it and promotes it by <see cref="PromotionPolicy"/> (evaluated, no worse than the best model promoted so far, no
+/// operator pin). The rules (which update belongs, accepted or late, when a round is due, its accounting) live on
+/// <see cref="TrainingRound"/>.
 /// </summary>
 public sealed partial class FederatedCoordinator(
     PortalDb db,
     ModelRegistry registry,
     ModelEvaluation evaluation,
+    UpdateInspector inspector,
     UpdatePayloadStore payloads,
-    ICloudBus bus,
-    MessageHeaderFactory headers,
-    PublicAddress address,
+    RoundAggregator aggregator,
+    RoundTaskPublisher tasks,
     IOptions<PortalOptions> portal,
     IOptions<CoordinatorOptions> options,
     PortalCounters counters,
     PortalEvents events,
     TimeProvider time,
-    ILogger<FederatedCoordinator> logger) : BackgroundService
+    ILogger<FederatedCoordinator> logger) : IDisposable
 {
     private readonly CoordinatorOptions _options = options.Value;
     private readonly MessageParser _parser = new();
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly Dictionary<string, IReadOnlyList<TensorSpec>> _specs = new(StringComparer.Ordinal);
-
-    /// <summary>Set once the registry holds a current model (and it was announced).</summary>
-    public bool Ready { get; private set; }
 
     /// <summary>Starts a round with the configured settings; throws <see cref="CoordinatorException"/> when it cannot.</summary>
     public async Task<TrainingRound> StartRoundAsync(string startedBy, CancellationToken cancellationToken)
@@ -67,35 +61,12 @@ public sealed partial class FederatedCoordinator(
             var candidates = await context.Nodes.AsNoTracking()
                 .Where(n => n.Kind == "fog" && n.State == nameof(NodeState.Online) && n.LocalSamples > 0)
                 .ToListAsync(cancellationToken);
-            var online = candidates.Where(n => n.IsOnline(since)).Select(n => n.Id).Order(StringComparer.Ordinal).ToList();
-            if (online.Count == 0)
-            {
-                throw new CoordinatorException("no fog with local training data is online");
-            }
-
-            var count = Math.Max(1, (int)Math.Ceiling(online.Count * _options.ParticipantFraction));
-            var participants = online.OrderBy(_ => Random.Shared.Next()).Take(count).Order(StringComparer.Ordinal).ToList();
+            var participants = RoundPlanner.ChooseParticipants([.. candidates.Where(n => n.IsOnline(since)).Select(n => n.Id)], _options.ParticipantFraction, Random.Shared);
             var id = (await context.Rounds.MaxAsync(r => (long?)r.Id, cancellationToken) ?? 0) + 1;
-            var now = time.GetUtcNow();
-            var round = new TrainingRound
-            {
-                Id = id,
-                State = RoundState.Open,
-                Mode = _options.IsAsync ? RoundMode.Asynchronous : RoundMode.Synchronous,
-                BaseVersion = current.Version,
-                Codec = _options.Codec,
-                Sparsity = _options.Sparsity,
-                LocalEpochs = _options.LocalEpochs,
-                MinQuorum = Math.Min(_options.MinQuorum, participants.Count),
-                Participants = string.Join(',', participants),
-                StartedAt = now,
-                Deadline = now + _options.Deadline,
-                StartedBy = startedBy,
-                DownloadBytes = current.WeightsBytes * participants.Count,
-            };
+            var round = RoundPlanner.Open(id, current, participants, _options, time.GetUtcNow(), startedBy);
             context.Rounds.Add(round);
             await context.SaveChangesAsync(cancellationToken);
-            await PublishTaskAsync(round, current, cancellationToken);
+            await tasks.PublishAsync(round, current, cancellationToken);
             LogRoundStarted(id, current.Version, participants.Count, round.Deadline);
             events.Raise(PortalChange.Rounds);
             return round;
@@ -121,6 +92,8 @@ public sealed partial class FederatedCoordinator(
         var fogId = info.NodeId!;
         var meta = parsed.Value!.Metadata;
         var bytes = parsed.Value.Payload;
+        using var activity = PortalTelemetry.Source.StartConsumer("round update", meta.Header);
+        activity?.SetTag("foglens.round", meta.RoundId);
         await _gate.WaitAsync(cancellationToken);
         try
         {
@@ -146,43 +119,18 @@ public sealed partial class FederatedCoordinator(
             var problem = round is null ? $"round {meta.RoundId} does not exist" : round.Mismatch(fogId, meta.BaseModelVersion, meta.Codec);
             if (problem is null)
             {
-                problem = await CheckPayloadAsync(round!.BaseVersion, bytes, update);
+                (problem, update.Norm) = await inspector.InspectAsync(round!.BaseVersion, bytes);
             }
 
             var decision = problem is null ? round!.Judge(update.ReceivedAt) : new UpdateDecision(UpdateStatus.Rejected, problem);
-            update.Status = decision.Status;
-            update.Reason = decision.Reason;
-            switch (decision.Status)
+            (update.Status, update.Reason) = decision;
+            round?.Count(decision, bytes.Length);
+            if (decision.Status == UpdateStatus.Accepted || (decision.Status == UpdateStatus.Late && round!.IsAsync))
             {
-                case UpdateStatus.Rejected:
-                    if (round is not null)
-                    {
-                        round.Rejected++;
-                    }
-
-                    counters.UpdateRejected();
-                    LogUpdateRejected(topic, problem!);
-                    break;
-                case UpdateStatus.Late:
-                    round!.Late++;
-                    round.UploadBytes += bytes.Length;
-                    if (round.IsAsync)
-                    {
-                        update.PayloadPath = await payloads.SaveAsync(round.Id, fogId, bytes, cancellationToken);
-                    }
-
-                    counters.UpdateLate();
-                    LogUpdateLate(round.Id, fogId, decision.Reason!);
-                    break;
-                default:
-                    update.PayloadPath = await payloads.SaveAsync(round!.Id, fogId, bytes, cancellationToken);
-                    round.Accepted++;
-                    round.UploadBytes += bytes.Length;
-                    counters.UpdateAccepted();
-                    LogUpdateAccepted(round.Id, fogId, bytes.Length, update.Norm ?? 0, meta.SampleCount);
-                    break;
+                update.PayloadPath = await payloads.SaveAsync(round!.Id, fogId, bytes, cancellationToken);
             }
 
+            Report(topic, fogId, update, decision, meta.SampleCount);
             context.Updates.Add(update);
             await context.SaveChangesAsync(cancellationToken);
             events.Raise(PortalChange.Rounds);
@@ -191,52 +139,6 @@ public sealed partial class FederatedCoordinator(
         finally
         {
             _gate.Release();
-        }
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        await registry.EnsureBaseAsync(stoppingToken);
-        var announced = false;
-        var lastAuto = time.GetUtcNow();
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                if (!announced && bus.IsConnected && await registry.CurrentAsync(stoppingToken) is { } current)
-                {
-                    announced = await registry.AnnounceAsync(current, stoppingToken);
-                    await RepublishOpenTasksAsync(stoppingToken);
-                    Ready = announced;
-                }
-
-                await CloseDueRoundsAsync(stoppingToken);
-                if (_options.AutoRoundInterval > TimeSpan.Zero && time.GetUtcNow() - lastAuto >= _options.AutoRoundInterval)
-                {
-                    lastAuto = time.GetUtcNow();
-                    try
-                    {
-                        await StartRoundAsync("auto", stoppingToken);
-                    }
-                    catch (CoordinatorException ex)
-                    {
-                        LogAutoRoundSkipped(ex.Message);
-                    }
-                }
-            }
-            catch (Exception ex) when (ex is DbUpdateException or InvalidOperationException or IOException or System.Data.Common.DbException && !stoppingToken.IsCancellationRequested)
-            {
-                LogLoopError(ex.GetBaseException().Message);
-            }
-
-            try
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(500), time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
         }
     }
 
@@ -255,6 +157,20 @@ public sealed partial class FederatedCoordinator(
         }
     }
 
+    /// <summary>Publishes again the tasks of rounds still open (after a restart or a broker reconnect).</summary>
+    public async Task RepublishOpenTasksAsync(CancellationToken cancellationToken)
+    {
+        await using var context = db.Create();
+        foreach (var round in await context.Rounds.AsNoTracking().Where(r => r.State == RoundState.Open).ToListAsync(cancellationToken))
+        {
+            var model = await context.Models.AsNoTracking().FirstAsync(m => m.Version == round.BaseVersion, cancellationToken);
+            await tasks.PublishAsync(round, model, cancellationToken);
+            LogRoundResumed(round.Id);
+        }
+    }
+
+    public void Dispose() => _gate.Dispose();
+
     private async Task FinishRoundAsync(long roundId, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
@@ -267,64 +183,42 @@ public sealed partial class FederatedCoordinator(
                 return;
             }
 
-            var global = await registry.LoadStateAsync(round.BaseVersion);
-            var accumulator = new UpdateAccumulator(global, _options.Aggregation);
-            var limits = Limits(global.Specs);
+            using var activity = PortalTelemetry.Source.StartActivity("round aggregate");
+            activity?.SetTag("foglens.round", round.Id);
             var accepted = await context.Updates.Where(u => u.RoundId == round.Id && u.Status == UpdateStatus.Accepted).ToListAsync(cancellationToken);
-            foreach (var u in accepted)
+            var late = round.IsAsync
+                ? await context.Updates.Where(u => u.Status == UpdateStatus.Late && u.PayloadPath != null && u.AppliedInRound == null && u.RoundId < round.Id).ToListAsync(cancellationToken)
+                : [];
+            var aggregate = await aggregator.AggregateAsync(round, accepted, late);
+            var sum = aggregate.Accumulator;
+            if (sum.Count < round.MinQuorum)
             {
-                Apply(accumulator, u, 1, limits, global.Specs, round);
-            }
-
-            if (round.IsAsync)
-            {
-                var stale = await context.Updates.Where(u => u.Status == UpdateStatus.Late && u.PayloadPath != null && u.AppliedInRound == null && u.RoundId < round.Id).ToListAsync(cancellationToken);
-                foreach (var u in stale)
-                {
-                    var weight = _options.Aggregation.StalenessWeight(round.Id - u.RoundId);
-                    var specsMatch = weight > 0 && Apply(accumulator, u, weight, limits, global.Specs, round);
-                    u.Status = specsMatch ? UpdateStatus.Applied : UpdateStatus.Rejected;
-                    u.Reason = specsMatch ? $"applied in round {round.Id} with staleness weight {weight:F3}" : "too stale or no longer fits the model";
-                    u.AppliedInRound = round.Id;
-                    round.Stale += specsMatch ? 1 : 0;
-                }
-            }
-
-            round.CompletedAt = time.GetUtcNow();
-            round.DenseUploadBytes = (long)accumulator.Count * global.ElementCount * sizeof(float);
-            if (accumulator.Count < round.MinQuorum)
-            {
-                round.State = RoundState.Failed;
-                round.Outcome = $"quorum not reached: {accumulator.Count} of {round.MinQuorum} required updates by the deadline";
+                round.FailForQuorum(sum.Count, time.GetUtcNow());
                 await context.SaveChangesAsync(cancellationToken);
-                LogRoundFailed(round.Id, round.Outcome);
+                LogRoundFailed(round.Id, round.Outcome!);
             }
             else
             {
-                var state = accumulator.Result();
+                var state = sum.Result();
                 var result = await Task.Run(() => evaluation.Evaluate(state), cancellationToken);
                 var version = $"fl-r{round.Id}";
                 var record = await registry.RegisterAsync(version, state, round.BaseVersion, round.Id, round.Codec, result, cancellationToken);
-                round.ResultVersion = version;
-                round.Mae = result?.Mae;
-                round.State = RoundState.Completed;
                 var best = await BestPromotedAsync(cancellationToken);
-                round.ReferenceVersion = best?.Version;
-                round.ReferenceMae = best?.Mae;
                 var pinned = (await registry.CurrentAsync(cancellationToken)) is { PinnedBy: { } by } current ? (current.Version, by) : ((string, string)?)null;
                 var decision = PromotionPolicy.Decide(result?.Mae, best, _options.PromoteTolerance, pinned);
-                round.Outcome = $"{accumulator.Count} updates aggregated ({accumulator.SampleCount} samples)"
+                (round.State, round.CompletedAt, round.ResultVersion, round.Mae) = (RoundState.Completed, time.GetUtcNow(), version, result?.Mae);
+                (round.ReferenceVersion, round.ReferenceMae) = (best?.Version, best?.Mae);
+                round.Outcome = $"{sum.Count} updates aggregated ({sum.SampleCount} samples)"
                     + (result is null ? string.Empty : FormattableString.Invariant($"; MAE {result.Mae:F3}")) + "; " + decision.Reason;
                 await context.SaveChangesAsync(cancellationToken);
-                LogRoundCompleted(round.Id, version, accumulator.Count, result?.Mae, decision.Outcome);
+                LogRoundCompleted(round.Id, version, sum.Count, result?.Mae, decision.Outcome);
                 if (decision.Promote)
                 {
                     await registry.PromoteAsync(record.Version, cancellationToken);
                 }
             }
 
-            // Clear the retained task so fogs connecting later do not see it.
-            await bus.PublishAsync(Topics.RoundTask(round.Id), ReadOnlyMemory<byte>.Empty, retain: true, cancellationToken);
+            await tasks.ClearAsync(round.Id, cancellationToken);
             foreach (var u in accepted.Where(u => u.PayloadPath is not null))
             {
                 payloads.Delete(u.PayloadPath!);
@@ -338,73 +232,22 @@ public sealed partial class FederatedCoordinator(
         }
     }
 
-    private bool Apply(UpdateAccumulator accumulator, RoundUpdate u, double weight, DecodeLimits limits, IReadOnlyList<TensorSpec> specs, TrainingRound round)
+    private void Report(string topic, string fogId, RoundUpdate update, UpdateDecision decision, int samples)
     {
-        try
+        switch (decision.Status)
         {
-            var decoded = UpdateDecoder.Decode(payloads.Read(u.PayloadPath!), limits, specs);
-            var verdict = accumulator.Add(decoded, u.SampleCount, weight);
-            if (verdict.ClipScale < 1)
-            {
-                u.Reason = $"clipped ×{verdict.ClipScale:F3} (norm {verdict.Norm:F2})";
-            }
-
-            return true;
-        }
-        catch (Exception ex) when (ex is CorruptUpdateException or RejectedUpdateException or IOException)
-        {
-            u.Status = UpdateStatus.Rejected;
-            u.Reason = ex.Message;
-            round.Accepted--;
-            round.Rejected++;
-            LogUpdateRejected($"round {round.Id} update of {u.FogId}", ex.Message);
-            return false;
-        }
-    }
-
-    private async Task<string?> CheckPayloadAsync(string baseVersion, ReadOnlyMemory<byte> payload, RoundUpdate update)
-    {
-        if (!_specs.TryGetValue(baseVersion, out var specs))
-        {
-            var state = await registry.LoadStateAsync(baseVersion);
-            specs = state.Specs;
-            _specs[baseVersion] = specs;
-        }
-
-        try
-        {
-            var decoded = UpdateDecoder.Decode(payload.Span, Limits(specs), specs);
-            var norm = decoded.Norm();
-            update.Norm = double.IsFinite(norm) ? norm : null;
-            return !double.IsFinite(norm) || norm > _options.RejectNorm
-                ? $"update norm {norm:G4} exceeds Federated:RejectNorm {_options.RejectNorm}"
-                : null;
-        }
-        catch (CorruptUpdateException ex)
-        {
-            return $"corrupt update ({ex.Reason}): {ex.Message}";
-        }
-    }
-
-    private static DecodeLimits Limits(IReadOnlyList<TensorSpec> specs) => new() { MaxElements = specs.Sum(s => s.ElementCount), MaxPayloadBytes = 64 * 1024 * 1024 };
-
-    private async Task PublishTaskAsync(TrainingRound round, ModelVersionRecord model, CancellationToken cancellationToken)
-    {
-        var task = new RoundTask(
-            headers.Next(), round.Id, model.Version, model.WeightsSha256, address.ModelUri(model.Version, "weights"), round.ParticipantList,
-            round.Codec, round.Sparsity, round.LocalEpochs, _options.BatchSize, _options.LearningRate, round.Deadline,
-            round.Mode, _options.Trainable, _options.DenseMaxElements);
-        await bus.PublishAsync(Topics.RoundTask(round.Id), JsonMessages.Serialize(task), retain: true, cancellationToken);
-    }
-
-    private async Task RepublishOpenTasksAsync(CancellationToken cancellationToken)
-    {
-        await using var context = db.Create();
-        foreach (var round in await context.Rounds.AsNoTracking().Where(r => r.State == RoundState.Open).ToListAsync(cancellationToken))
-        {
-            var model = await context.Models.AsNoTracking().FirstAsync(m => m.Version == round.BaseVersion, cancellationToken);
-            await PublishTaskAsync(round, model, cancellationToken);
-            LogRoundResumed(round.Id);
+            case UpdateStatus.Rejected:
+                counters.UpdateRejected();
+                LogUpdateRejected(topic, decision.Reason!);
+                break;
+            case UpdateStatus.Late:
+                counters.UpdateLate();
+                LogUpdateLate(update.RoundId, fogId, decision.Reason!);
+                break;
+            default:
+                counters.UpdateAccepted();
+                LogUpdateAccepted(update.RoundId, fogId, update.PayloadBytes, update.Norm ?? 0, samples);
+                break;
         }
     }
 
@@ -421,12 +264,6 @@ public sealed partial class FederatedCoordinator(
         }
 
         return best;
-    }
-
-    public override void Dispose()
-    {
-        _gate.Dispose();
-        base.Dispose();
     }
 
     [LoggerMessage(EventId = 4401, Level = LogLevel.Information, Message = "Round {RoundId} started from {Version} with {Participants} fogs, deadline {Deadline:O}")]
@@ -450,9 +287,4 @@ public sealed partial class FederatedCoordinator(
     [LoggerMessage(EventId = 4407, Level = LogLevel.Information, Message = "Round {RoundId} is still open after a restart; its task was published again")]
     private partial void LogRoundResumed(long roundId);
 
-    [LoggerMessage(EventId = 4409, Level = LogLevel.Information, Message = "Automatic round skipped: {Reason}")]
-    private partial void LogAutoRoundSkipped(string reason);
-
-    [LoggerMessage(EventId = 4410, Level = LogLevel.Error, Message = "Coordinator loop error (retrying): {Error}")]
-    private partial void LogLoopError(string error);
 }

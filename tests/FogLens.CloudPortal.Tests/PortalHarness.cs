@@ -91,8 +91,8 @@ internal sealed class PortalHarness : IAsyncDisposable
             throw;
         }
 
-        var coordinator = Service<FederatedCoordinator>();
-        await Eventually.WaitUntil(() => coordinator.Ready, TimeSpan.FromSeconds(30), "portal ready (model announced)");
+        var scheduler = Service<RoundScheduler>();
+        await Eventually.WaitUntil(() => scheduler.Ready, TimeSpan.FromSeconds(30), "portal ready (model announced)");
     }
 
     /// <summary>Stops the portal (as a crash would, without cleanup beyond the host's) and starts it again on the same data.</summary>

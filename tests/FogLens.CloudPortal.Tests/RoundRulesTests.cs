@@ -83,4 +83,50 @@ public sealed class RoundRulesTests
         Assert.Contains("pinned by alice", pinned.Reason, StringComparison.Ordinal);
         Assert.Throws<ArgumentOutOfRangeException>(() => PromotionPolicy.Decide(4.0, null, -0.1, null));
     }
+
+    [Fact]
+    public void Count_AcceptedAndLateTravelled_RejectedOnlyCounted_AndDemoteMovesOneAcceptedToRejected()
+    {
+        var round = Round();
+        round.Count(new UpdateDecision(UpdateStatus.Accepted, null), 100);
+        round.Count(new UpdateDecision(UpdateStatus.Late, "late"), 50);
+        round.Count(new UpdateDecision(UpdateStatus.Rejected, "norm"), 70);
+        Assert.Equal((1, 1, 1, 150L), (round.Accepted, round.Late, round.Rejected, round.UploadBytes));
+        Assert.Throws<ArgumentOutOfRangeException>(() => round.Count(new UpdateDecision(UpdateStatus.Applied, null), 1));
+
+        round.Demote();
+        Assert.Equal((0, 2), (round.Accepted, round.Rejected));
+        Assert.Throws<InvalidOperationException>(round.Demote);
+    }
+
+    [Fact]
+    public void FailForQuorum_EndsTheRoundWithoutAModel_AndSaysWhy()
+    {
+        var round = Round(quorum: 2);
+        round.FailForQuorum(1, Start.AddMinutes(5));
+        Assert.Equal(RoundState.Failed, round.State);
+        Assert.Equal(Start.AddMinutes(5), round.CompletedAt);
+        Assert.Equal("quorum not reached: 1 of 2 required updates by the deadline", round.Outcome);
+        Assert.Null(round.ResultVersion);
+    }
+
+    [Fact]
+    public void Planner_ChoosesTheFractionRoundedUp_AtLeastOne_InIdOrder_AndRefusesAnEmptySite()
+    {
+        var online = new[] { "fog-3", "fog-1", "fog-2", "fog-4", "fog-5" };
+        var chosen = RoundPlanner.ChooseParticipants(online, 0.5, new Random(7));
+        Assert.Equal(3, chosen.Count);
+        Assert.Equal(chosen.Order(StringComparer.Ordinal), chosen);
+        Assert.All(chosen, id => Assert.Contains(id, online));
+        Assert.Single(RoundPlanner.ChooseParticipants(online, 0.01, new Random(7)));
+        Assert.Equal(online.Order(StringComparer.Ordinal), RoundPlanner.ChooseParticipants(online, 1, new Random(7)));
+        Assert.Throws<CoordinatorException>(() => RoundPlanner.ChooseParticipants([], 1, new Random(7)));
+
+        var model = new ModelVersionRecord { Version = "age-v1-cam", Source = "base", WeightsBytes = 1000, OnnxSha256 = "a", WeightsSha256 = "b" };
+        var options = new CoordinatorOptions { MinQuorum = 5, Mode = "async" };
+        var round = RoundPlanner.Open(4, model, chosen, options, Start, "alice");
+        Assert.Equal((RoundState.Open, RoundMode.Asynchronous, "age-v1-cam", 3, 3000L), (round.State, round.Mode, round.BaseVersion, round.MinQuorum, round.DownloadBytes));
+        Assert.Equal(Start + options.Deadline, round.Deadline);
+        Assert.Equal(chosen, round.ParticipantList);
+    }
 }

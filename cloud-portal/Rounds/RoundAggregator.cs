@@ -1,0 +1,77 @@
+using FogLens.CloudPortal.Data;
+using FogLens.Compression;
+using FogLens.Federated;
+using Microsoft.Extensions.Options;
+
+namespace FogLens.CloudPortal.Rounds;
+
+/// <summary>The sum of a round's updates over its base model, ready to become the next model.</summary>
+public sealed record RoundAggregate(ModelState Global, UpdateAccumulator Accumulator);
+
+/// <summary>
+/// Aggregates a round: decodes each stored update against the base model and adds it to a sample-weighted,
+/// norm-clipped FedAvg (<see cref="UpdateAccumulator"/>); in asynchronous mode also the late updates of earlier
+/// rounds, weighted (1 + staleness)^−a. An update that no longer decodes or is refused by the accumulator is marked
+/// rejected on its record and in the round's accounting.
+/// </summary>
+public sealed partial class RoundAggregator(ModelRegistry registry, UpdatePayloadStore payloads, IOptions<CoordinatorOptions> options, ILogger<RoundAggregator> logger)
+{
+    public async Task<RoundAggregate> AggregateAsync(TrainingRound round, IReadOnlyList<RoundUpdate> accepted, IReadOnlyList<RoundUpdate> late)
+    {
+        ArgumentNullException.ThrowIfNull(round);
+        ArgumentNullException.ThrowIfNull(accepted);
+        ArgumentNullException.ThrowIfNull(late);
+        var aggregation = options.Value.Aggregation;
+        var global = await registry.LoadStateAsync(round.BaseVersion);
+        var accumulator = new UpdateAccumulator(global, aggregation);
+        var limits = UpdateInspector.Limits(global.Specs);
+        foreach (var u in accepted)
+        {
+            if (!Add(accumulator, u, 1, limits, global.Specs, round))
+            {
+                round.Demote();
+            }
+        }
+
+        if (round.IsAsync)
+        {
+            foreach (var u in late)
+            {
+                var weight = aggregation.StalenessWeight(round.Id - u.RoundId);
+                var applied = weight > 0 && Add(accumulator, u, weight, limits, global.Specs, round);
+                u.Status = applied ? UpdateStatus.Applied : UpdateStatus.Rejected;
+                u.Reason = applied ? $"applied in round {round.Id} with staleness weight {weight:F3}" : "too stale or no longer fits the model";
+                u.AppliedInRound = round.Id;
+                round.Stale += applied ? 1 : 0;
+            }
+        }
+
+        round.DenseUploadBytes = (long)accumulator.Count * global.ElementCount * sizeof(float);
+        return new RoundAggregate(global, accumulator);
+    }
+
+    private bool Add(UpdateAccumulator accumulator, RoundUpdate u, double weight, DecodeLimits limits, IReadOnlyList<TensorSpec> specs, TrainingRound round)
+    {
+        try
+        {
+            var decoded = UpdateDecoder.Decode(payloads.Read(u.PayloadPath!), limits, specs);
+            var verdict = accumulator.Add(decoded, u.SampleCount, weight);
+            if (verdict.ClipScale < 1)
+            {
+                u.Reason = $"clipped ×{verdict.ClipScale:F3} (norm {verdict.Norm:F2})";
+            }
+
+            return true;
+        }
+        catch (Exception ex) when (ex is CorruptUpdateException or RejectedUpdateException or IOException)
+        {
+            u.Status = UpdateStatus.Rejected;
+            u.Reason = ex.Message;
+            LogUpdateDropped(round.Id, u.FogId, ex.Message);
+            return false;
+        }
+    }
+
+    [LoggerMessage(EventId = 4412, Level = LogLevel.Warning, Message = "round {RoundId}: the update of {FogId} was dropped at aggregation: {Reason}")]
+    private partial void LogUpdateDropped(long roundId, string fogId, string reason);
+}

@@ -1,0 +1,49 @@
+using FogLens.CloudPortal.Data;
+using FogLens.Contracts.Messages;
+
+namespace FogLens.CloudPortal.Rounds;
+
+/// <summary>How a new round is put together: who takes part and with which settings. No I/O.</summary>
+public static class RoundPlanner
+{
+    /// <summary>
+    /// Picks <c>⌈fraction × online⌉</c> (at least one) of the online fogs with local data at random, returned in id
+    /// order; throws <see cref="CoordinatorException"/> when there is none.
+    /// </summary>
+    public static IReadOnlyList<string> ChooseParticipants(IReadOnlyCollection<string> online, double fraction, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(online);
+        ArgumentNullException.ThrowIfNull(random);
+        if (online.Count == 0)
+        {
+            throw new CoordinatorException("no fog with local training data is online");
+        }
+
+        var count = Math.Max(1, (int)Math.Ceiling(online.Count * fraction));
+        return [.. online.Order(StringComparer.Ordinal).OrderBy(_ => random.Next()).Take(count).Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>A new open round <paramref name="id"/> from the current model with the configured settings.</summary>
+    public static TrainingRound Open(long id, ModelVersionRecord current, IReadOnlyList<string> participants, CoordinatorOptions options, DateTimeOffset now, string startedBy)
+    {
+        ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(participants);
+        ArgumentNullException.ThrowIfNull(options);
+        return new TrainingRound
+        {
+            Id = id,
+            State = RoundState.Open,
+            Mode = options.IsAsync ? RoundMode.Asynchronous : RoundMode.Synchronous,
+            BaseVersion = current.Version,
+            Codec = options.Codec,
+            Sparsity = options.Sparsity,
+            LocalEpochs = options.LocalEpochs,
+            MinQuorum = Math.Min(options.MinQuorum, participants.Count),
+            Participants = string.Join(',', participants),
+            StartedAt = now,
+            Deadline = now + options.Deadline,
+            StartedBy = startedBy,
+            DownloadBytes = current.WeightsBytes * participants.Count,
+        };
+    }
+}
