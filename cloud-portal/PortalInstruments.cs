@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Text.Json;
-using FogLens.CloudPortal.Broker;
+using FogLens.CloudPortal.Common;
 
 namespace FogLens.CloudPortal;
 

@@ -1,6 +1,7 @@
 using FogLens.CloudPortal.Rounds;
 using FogLens.CloudPortal.Broker;
 using Microsoft.Extensions.Options;
+using FogLens.CloudPortal.Common;
 
 namespace FogLens.CloudPortal;
 

@@ -89,7 +89,7 @@ public static class EdgeCommandLine
         };
         command.SetAction(result =>
         {
-            var root = Benchmarking.RepositoryRoot.Find();
+            var root = Common.RepositoryRoot.Find();
             var dataDir = result.GetValue(data)?.FullName ?? Environment.GetEnvironmentVariable("FOGLENS_DATASET");
             if (dataDir is null || !Directory.Exists(dataDir))
             {

@@ -7,6 +7,7 @@ using FogLens.EdgeAgent.Tracking;
 using FogLens.Messaging;
 using FogLens.ServiceDefaults;
 using Microsoft.Extensions.Options;
+using FogLens.EdgeAgent.Common;
 
 namespace FogLens.EdgeAgent;
 

@@ -1,6 +1,7 @@
 using FogLens.EdgeAgent.Tracking;
 using FogLens.Messaging;
 using Microsoft.Extensions.Options;
+using FogLens.EdgeAgent.Common;
 
 namespace FogLens.EdgeAgent;
 

@@ -11,6 +11,7 @@ using FogLens.Messaging;
 using FogLens.Messaging.Inbound;
 using FogLens.ServiceDefaults;
 using Microsoft.Extensions.Options;
+using FogLens.FogService.Common;
 
 namespace FogLens.FogService;
 
@@ -18,7 +19,7 @@ namespace FogLens.FogService;
 public static class FogHostExtensions
 {
     /// <summary>Section of the MQTT connection to the cloud portal's broker.</summary>
-    public const string CloudSection = "Cloud";
+    public const string CloudSection = FogServiceKeys.CloudSection;
 
     /// <summary>Prefix of the environment variables read as settings.</summary>
     public const string EnvironmentPrefix = "FOGLENS_FOG_";

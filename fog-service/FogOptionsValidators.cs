@@ -2,6 +2,7 @@ using FogLens.FogService.Broker;
 using FogLens.FogService.Training;
 using FogLens.Messaging;
 using Microsoft.Extensions.Options;
+using FogLens.FogService.Common;
 
 namespace FogLens.FogService;
 

@@ -4,6 +4,7 @@ using FogLens.CloudPortal.Data;
 using FogLens.Messaging;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using FogLens.CloudPortal.Common;
 
 namespace FogLens.CloudPortal.Api;
 

@@ -6,6 +6,7 @@ using FogLens.CloudPortal.Rounds;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Mvc;
+using FogLens.CloudPortal.Common;
 
 namespace FogLens.CloudPortal.Api;
 

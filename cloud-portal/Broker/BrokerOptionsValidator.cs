@@ -1,6 +1,7 @@
 using FogLens.Contracts;
 using FogLens.Messaging.Broker;
 using Microsoft.Extensions.Options;
+using FogLens.CloudPortal.Common;
 
 namespace FogLens.CloudPortal.Broker;
 

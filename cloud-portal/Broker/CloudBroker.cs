@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
+using FogLens.CloudPortal.Common;
 
 namespace FogLens.CloudPortal.Broker;
 

@@ -5,6 +5,7 @@ using FogLens.Contracts.Serialization;
 using FogLens.Messaging;
 using FogLens.Messaging.Inbound;
 using Microsoft.EntityFrameworkCore;
+using FogLens.CloudPortal.Common;
 
 namespace FogLens.CloudPortal.Broker;
 

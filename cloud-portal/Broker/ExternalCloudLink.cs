@@ -3,6 +3,7 @@ using FogLens.Contracts;
 using FogLens.Messaging;
 using FogLens.Messaging.Inbound;
 using Microsoft.Extensions.Options;
+using FogLens.CloudPortal.Common;
 
 namespace FogLens.CloudPortal.Broker;
 

@@ -3,6 +3,7 @@ using FogLens.Contracts;
 using FogLens.Contracts.Serialization;
 using FogLens.Messaging.Inbound;
 using Microsoft.EntityFrameworkCore;
+using FogLens.CloudPortal.Common;
 
 namespace FogLens.CloudPortal.Broker;
 

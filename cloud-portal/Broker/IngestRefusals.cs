@@ -1,3 +1,4 @@
+using FogLens.CloudPortal.Common;
 namespace FogLens.CloudPortal.Broker;
 
 /// <summary>Counts (per reason, on /metrics) and logs every inbound message the portal refuses.</summary>

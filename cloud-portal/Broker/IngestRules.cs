@@ -1,23 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 using FogLens.Contracts.Messages;
+using FogLens.CloudPortal.Common;
 
 namespace FogLens.CloudPortal.Broker;
-
-/// <summary>Why the portal refused a message that parsed (the contract's own checks come first).</summary>
-public enum IngestRefusal
-{
-    /// <summary>The message does not parse or breaks the contract (counts, ids, labels, model version).</summary>
-    Malformed,
-
-    /// <summary>A fog reported for an edge that is bound to another fog.</summary>
-    ForeignEdge,
-
-    /// <summary>The window ends further in the future than clocks can disagree.</summary>
-    WindowInFuture,
-
-    /// <summary>The window is older than Ingest:MaxWindowAge.</summary>
-    WindowTooOld,
-}
 
 /// <summary>Plausibility limits of ingest (section "Ingest").</summary>
 public sealed class IngestOptions

@@ -1,6 +1,7 @@
 using FogLens.CloudPortal.Auth;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
+using FogLens.CloudPortal.Common;
 
 namespace FogLens.CloudPortal.Components;
 

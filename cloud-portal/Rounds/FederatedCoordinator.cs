@@ -6,6 +6,7 @@ using FogLens.Messaging;
 using FogLens.Messaging.Inbound;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using FogLens.CloudPortal.Common;
 
 namespace FogLens.CloudPortal.Rounds;
 

@@ -9,6 +9,7 @@ using FogLens.Contracts.Serialization;
 using FogLens.Federated;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using FogLens.CloudPortal.Common;
 
 namespace FogLens.CloudPortal.Rounds;
 

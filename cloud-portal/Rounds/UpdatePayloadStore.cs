@@ -1,6 +1,7 @@
 using System.Globalization;
 using FogLens.Messaging;
 using Microsoft.Extensions.Options;
+using FogLens.CloudPortal.Common;
 
 namespace FogLens.CloudPortal.Rounds;
 

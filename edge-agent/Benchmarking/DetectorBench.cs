@@ -6,6 +6,7 @@ using FogLens.EdgeAgent.Detection;
 using FogLens.EdgeAgent.Pipeline;
 using FogLens.EdgeAgent.Tracking;
 using OpenCvSharp;
+using FogLens.EdgeAgent.Common;
 
 namespace FogLens.EdgeAgent.Benchmarking;
 

@@ -1,3 +1,4 @@
+using FogLens.EdgeAgent.Common;
 using OpenCvSharp;
 
 namespace FogLens.EdgeAgent.Detection;
@@ -41,13 +42,13 @@ public sealed class CascadeFaceDetector : IFaceDetector
     }
 
     /// <summary>Back-model input pixels per frame pixel on the tiles (1: 256 px tiles, nine cover a 640x480 frame).</summary>
-    public const double DefaultTileScale = 1.0;
+    public const double DefaultTileScale = EdgeAgentOptions.DefaultTileScale;
 
     /// <summary>
     /// Default score threshold in windows around tracked faces: the search threshold's default. A lower one
     /// (0.45) found 1.6 points more people but made three times as many false tracks (docs/edge-detectors.md).
     /// </summary>
-    public const float DefaultTrackedScoreThreshold = 0.6f;
+    public const float DefaultTrackedScoreThreshold = EdgeAgentOptions.DefaultTrackedScoreThreshold;
 
     /// <summary>Score threshold in windows around tracked faces (at most the search threshold).</summary>
     public float TrackedScoreThreshold { get; }

@@ -1,3 +1,4 @@
+using FogLens.EdgeAgent.Common;
 namespace FogLens.EdgeAgent.Detection;
 
 /// <summary>Creates the configured detector; falls back to the Haar cascade when BlazeFace cannot be loaded.</summary>
@@ -48,7 +49,7 @@ public static partial class FaceDetectors
             return Path.GetDirectoryName(Path.GetFullPath(options.ModelsDirectory).TrimEnd('/')) ?? ".";
         }
 
-        return Benchmarking.RepositoryRoot.Find();
+        return RepositoryRoot.Find();
     }
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "BlazeFace unavailable at {Path} ({Reason}); falling back to the Haar cascade")]

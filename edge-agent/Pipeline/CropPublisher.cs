@@ -3,6 +3,7 @@ using FogLens.Contracts.Messages;
 using FogLens.Contracts.Serialization;
 using FogLens.EdgeAgent.Tracking;
 using FogLens.Messaging;
+using FogLens.EdgeAgent.Common;
 
 namespace FogLens.EdgeAgent.Pipeline;
 

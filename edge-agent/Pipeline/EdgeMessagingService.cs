@@ -4,6 +4,7 @@ using FogLens.Contracts.Serialization;
 using FogLens.EdgeAgent.Detection;
 using FogLens.Messaging;
 using Microsoft.Extensions.Options;
+using FogLens.EdgeAgent.Common;
 
 namespace FogLens.EdgeAgent.Pipeline;
 

@@ -4,6 +4,7 @@ using FogLens.EdgeAgent.Tracking;
 using Microsoft.Extensions.Options;
 using OpenCvSharp;
 using LogLevel = Microsoft.Extensions.Logging.LogLevel;
+using FogLens.EdgeAgent.Common;
 
 namespace FogLens.EdgeAgent.Pipeline;
 

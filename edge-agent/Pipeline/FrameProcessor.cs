@@ -2,6 +2,7 @@ using FogLens.EdgeAgent.Capture;
 using FogLens.EdgeAgent.Detection;
 using FogLens.EdgeAgent.Tracking;
 using OpenCvSharp;
+using FogLens.EdgeAgent.Common;
 
 namespace FogLens.EdgeAgent.Pipeline;
 

@@ -1,9 +1,9 @@
 using FogLens.Contracts;
-using FogLens.FogService.Inference;
 using FogLens.Messaging;
 using Microsoft.Extensions.Options;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
+using FogLens.FogService.Common;
 
 namespace FogLens.FogService.Broker;
 

@@ -6,6 +6,7 @@ using FogLens.FogService.Status;
 using FogLens.Messaging;
 using FogLens.Messaging.Inbound;
 using Microsoft.Extensions.Options;
+using FogLens.FogService.Common;
 
 namespace FogLens.FogService.Cloud;
 

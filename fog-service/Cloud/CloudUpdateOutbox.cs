@@ -1,5 +1,6 @@
 using FogLens.FogService.Training;
 using FogLens.Messaging;
+using FogLens.FogService.Common;
 
 namespace FogLens.FogService.Cloud;
 

@@ -2,6 +2,7 @@ using FogLens.Contracts;
 using FogLens.Contracts.Messages;
 using FogLens.Contracts.Serialization;
 using FogLens.Messaging;
+using FogLens.FogService.Common;
 
 namespace FogLens.FogService.Demographics;
 

@@ -7,6 +7,7 @@ using FogLens.Contracts.Serialization;
 using FogLens.FogService.Demographics;
 using FogLens.Messaging;
 using Microsoft.Extensions.Options;
+using FogLens.FogService.Common;
 
 namespace FogLens.FogService.Inference;
 

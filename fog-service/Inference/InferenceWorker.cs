@@ -1,5 +1,6 @@
 using FogLens.FogService.Demographics;
 using Microsoft.Extensions.Options;
+using FogLens.FogService.Common;
 
 namespace FogLens.FogService.Inference;
 

@@ -4,6 +4,7 @@ using FogLens.FogService.Demographics;
 using FogLens.FogService.Training;
 using FogLens.FogService.Inference;
 using FogLens.Messaging;
+using FogLens.FogService.Common;
 
 namespace FogLens.FogService.Status;
 

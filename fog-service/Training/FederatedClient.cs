@@ -8,6 +8,7 @@ using FogLens.Contracts.Serialization;
 using FogLens.Messaging;
 using FogLens.Messaging.Inbound;
 using Microsoft.Extensions.Options;
+using FogLens.FogService.Common;
 
 namespace FogLens.FogService.Training;
 

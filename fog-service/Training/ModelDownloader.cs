@@ -4,6 +4,7 @@ using System.Text;
 using FogLens.Contracts;
 using FogLens.Messaging;
 using Microsoft.Extensions.Options;
+using FogLens.FogService.Common;
 
 namespace FogLens.FogService.Training;
 
@@ -22,7 +23,7 @@ public sealed class ModelDownloader : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(cloud);
         _maxBytes = options.Value.MaxModelBytes;
-        var account = cloud.Get(FogHostExtensions.CloudSection);
+        var account = cloud.Get(FogServiceKeys.CloudSection);
         if (account.Password is { Length: > 0 } password)
         {
             _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue(

@@ -4,6 +4,7 @@ using FogLens.Contracts.Serialization;
 using FogLens.FogService.Inference;
 using FogLens.Messaging.Inbound;
 using Microsoft.Extensions.Options;
+using FogLens.FogService.Common;
 
 namespace FogLens.FogService.Training;
 

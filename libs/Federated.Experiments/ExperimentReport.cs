@@ -58,130 +58,6 @@ public static class ExperimentReport
         File.WriteAllText(markdownPath, Markdown(runs, charts, notes));
     }
 
-    /// <summary>The levers of a run that differ from plain FedAvg, for tables ("—" when none).</summary>
-    public static string Levers(ExperimentOptions o)
-    {
-        ArgumentNullException.ThrowIfNull(o);
-        var defaults = new ExperimentOptions();
-        var parts = new List<string>();
-        if (o.Trainable != "all")
-        {
-            parts.Add(o.Trainable == "last-blocks" ? $"last {o.TrainableBlocks} blocks + head" : o.Trainable);
-        }
-
-        if (o.FreezeStatistics)
-        {
-            parts.Add("BN statistics frozen");
-        }
-
-        if (o.LocalEpochs != 1)
-        {
-            parts.Add($"{o.LocalEpochs} local epochs");
-        }
-
-        if (!o.LearningRate.Equals(defaults.LearningRate))
-        {
-            parts.Add(string.Create(Inv, $"local lr {o.LearningRate:G3}"));
-        }
-
-        if (o.ServerOptimizer != "sgd" || !o.ServerLearningRate.Equals(1) || o.ServerMomentum > 0)
-        {
-            parts.Add(string.Create(Inv, $"server {(o.ServerOptimizer == "sgd" ? (o.ServerMomentum > 0 ? "FedAvgM" : "SGD") : "FedAdam")} η {o.ServerLearningRate:G3}{(o.ServerMomentum > 0 ? $" β {o.ServerMomentum:G3}" : string.Empty)}"));
-        }
-
-        if (o.DenseMaxElements > 0)
-        {
-            parts.Add(string.Create(Inv, $"dense ≤ {o.DenseMaxElements} el."));
-        }
-
-        if (o.WarmupRounds > 0)
-        {
-            parts.Add(string.Create(Inv, $"warm-up {o.WarmupRounds} r from {o.WarmupStartSparsity:G3}"));
-        }
-
-        if (o.ClientMomentum > 0)
-        {
-            parts.Add(string.Create(Inv, $"DGC momentum {o.ClientMomentum:G3}"));
-        }
-
-        if (o.ClientClipNorm > 0)
-        {
-            parts.Add(string.Create(Inv, $"local clip {o.ClientClipNorm:G3}"));
-        }
-
-        if (o.GlobalSelection)
-        {
-            parts.Add("global top-k");
-        }
-
-        if (o.StatisticsErrorFeedback && o.Codec is not ("dense" or "q8"))
-        {
-            parts.Add("EF on BN statistics (pre-fix)");
-        }
-
-        return parts.Count == 0 ? "—" : string.Join("; ", parts);
-    }
-
-    /// <summary>Suffix of a default run name for the levers that differ from plain FedAvg ("" when none).</summary>
-    public static string LeverSuffix(ExperimentOptions o)
-    {
-        ArgumentNullException.ThrowIfNull(o);
-        var defaults = new ExperimentOptions();
-        var sb = new StringBuilder();
-        sb.Append(o.Trainable switch { "head" => "-head", "last-blocks" => $"-last{o.TrainableBlocks}", _ => string.Empty });
-        if (!o.LearningRate.Equals(defaults.LearningRate))
-        {
-            sb.Append(Inv, $"-lr{o.LearningRate:G3}");
-        }
-
-        if (o.FreezeStatistics)
-        {
-            sb.Append("-fs");
-        }
-
-        if (o.ServerOptimizer != "sgd")
-        {
-            sb.Append("-fedadam");
-        }
-
-        if (!o.ServerLearningRate.Equals(1))
-        {
-            sb.Append(Inv, $"-slr{o.ServerLearningRate:G3}");
-        }
-
-        if (o.ServerMomentum > 0)
-        {
-            sb.Append(Inv, $"-sm{o.ServerMomentum:G3}");
-        }
-
-        if (o.DenseMaxElements > 0)
-        {
-            sb.Append(Inv, $"-d{o.DenseMaxElements}");
-        }
-
-        if (o.WarmupRounds > 0)
-        {
-            sb.Append(Inv, $"-w{o.WarmupRounds}");
-        }
-
-        if (o.ClientMomentum > 0)
-        {
-            sb.Append(Inv, $"-cm{o.ClientMomentum:G3}");
-        }
-
-        if (o.ClientClipNorm > 0)
-        {
-            sb.Append(Inv, $"-cc{o.ClientClipNorm:G3}");
-        }
-
-        if (o.StatisticsErrorFeedback && o.Codec is not ("dense" or "q8"))
-        {
-            sb.Append("-statef");
-        }
-
-        return sb.ToString();
-    }
-
     /// <summary>A plain-text table of every run's summary (for the console).</summary>
     public static string SummaryTable(IReadOnlyList<ExperimentRun> runs)
     {
@@ -227,7 +103,7 @@ public static class ExperimentReport
             var s = RunSummary.Compute(run, reference);
             var referenceSummary = reference is null ? null : RunSummary.Compute(reference, reference);
             var fewer = s.BitsToTargetUp is { } up && referenceSummary?.BitsToTargetUp is { } denseUp && up > 0 ? (denseUp / up).ToString("N0", Inv) : "—";
-            sb.AppendLine(string.Create(Inv, $"| {o.Name} | {o.Scenario} | {o.Partition} | {o.Codec} | {(o.Codec is "sbc" or "topk" or "stc" ? o.Sparsity.ToString(Inv) : "—")} | {Levers(o)}{(o.Mode != "sync" || o.StragglerRate > 0 ? $"; {o.Mode}, straggler {o.StragglerRate:P0}" : string.Empty)} | {last.Round} | {s.BaseMae:F3} | {s.FinalMae:F3} | {s.BestMae:F3} | {last.Mae:F3} | {(s.GainKept is { } g ? g.ToString("P0", Inv) : "—")} | {s.UploadBytes / 1e6:F3} | {s.DownloadBytes / 1e6:F1} | {Bits(s.BitsToTargetUp)} | {Bits(s.BitsToTargetDown)} | {fewer} | {(s.InBandLast5 is { } b ? (b ? "yes" : "no") : "—")} | {last.CumulativeSeconds / 60:F1} |"));
+            sb.AppendLine(string.Create(Inv, $"| {o.Name} | {o.Scenario} | {o.Partition} | {o.Codec} | {(o.Codec is "sbc" or "topk" or "stc" ? o.Sparsity.ToString(Inv) : "—")} | {ExperimentLevers.Describe(o)}{(o.Mode != "sync" || o.StragglerRate > 0 ? $"; {o.Mode}, straggler {o.StragglerRate:P0}" : string.Empty)} | {last.Round} | {s.BaseMae:F3} | {s.FinalMae:F3} | {s.BestMae:F3} | {last.Mae:F3} | {(s.GainKept is { } g ? g.ToString("P0", Inv) : "—")} | {s.UploadBytes / 1e6:F3} | {s.DownloadBytes / 1e6:F1} | {Bits(s.BitsToTargetUp)} | {Bits(s.BitsToTargetDown)} | {fewer} | {(s.InBandLast5 is { } b ? (b ? "yes" : "no") : "—")} | {last.CumulativeSeconds / 60:F1} |"));
         }
 
         sb.AppendLine();

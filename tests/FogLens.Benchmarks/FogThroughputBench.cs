@@ -15,6 +15,7 @@ using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 using OpenCvSharp;
+using FogLens.FogService.Common;
 
 namespace FogLens.Benchmarks;
 

@@ -8,6 +8,7 @@ using FogLens.Compression;
 using FogLens.Federated;
 using FogLens.Tests.Shared;
 using Microsoft.EntityFrameworkCore;
+using FogLens.CloudPortal.Common;
 
 namespace FogLens.CloudPortal.Tests;
 

@@ -6,6 +6,7 @@ using FogLens.Contracts;
 using FogLens.Contracts.Messages;
 using FogLens.Tests.Shared;
 using MQTTnet;
+using FogLens.CloudPortal.Common;
 
 namespace FogLens.CloudPortal.Tests;
 

@@ -1,6 +1,7 @@
 using FogLens.Contracts.Messages;
 using FogLens.Tests.Shared;
 using Microsoft.Playwright;
+using FogLens.CloudPortal.Common;
 
 namespace FogLens.CloudPortal.Tests;
 

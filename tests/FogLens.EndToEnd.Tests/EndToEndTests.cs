@@ -32,7 +32,8 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         }
 
         var dataset = TestPaths.Dataset;
-        var root = Directory.CreateTempSubdirectory("foglens-e2e-").FullName;
+        using var temp = TempFolder.Create("foglens-e2e-");
+        var root = temp.Path;
         var scenes = new Dictionary<int, string>();
         var options = new SiteOptions
         {

@@ -40,7 +40,8 @@ public sealed partial class FaultTests(ITestOutputHelper output)
         var longRun = LongRunMinutes;
         string[] tiers = [.. external ? ["mosquitto"] : Array.Empty<string>(), "fog-1", "cloud-portal", .. longRun is null ? Array.Empty<string>() : ["edge-1"]];
         var steady = longRun is { } minutes ? (TimeSpan.FromMinutes(minutes) / (tiers.Length + 1)) - Outage : TimeSpan.FromSeconds(8);
-        var root = Directory.CreateTempSubdirectory("foglens-faults-").FullName;
+        using var temp = TempFolder.Create("foglens-faults-");
+        var root = temp.Path;
         var options = new SiteOptions
         {
             DataDirectory = root,

@@ -11,6 +11,7 @@ using MQTTnet.Adapter;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using OpenCvSharp;
+using FogLens.FogService.Common;
 
 namespace FogLens.FogService.Tests;
 

@@ -10,6 +10,7 @@ using FogLens.Tests.Shared.Mqtt;
 using Microsoft.Extensions.DependencyInjection;
 using MQTTnet;
 using OpenCvSharp;
+using FogLens.FogService.Common;
 
 namespace FogLens.FogService.Tests;
 
@@ -144,7 +145,7 @@ public sealed class FogServiceIntegrationTests
 
         await cloud.StartAsync();
         Assert.True(await cloud.WaitForAsync(m => Windows(m).Sum(w => w.Faces) >= faces.Count, Timeout), "windows should arrive when the cloud is back");
-        var outbox = fog.App.Services.GetRequiredKeyedService<FogLens.Messaging.DiskOutbox>(FogLens.FogService.FogServiceKeys.Cloud);
+        var outbox = fog.App.Services.GetRequiredKeyedService<FogLens.Messaging.DiskOutbox>(FogLens.FogService.Common.FogServiceKeys.Cloud);
         await WaitUntil(() => outbox.Count == 0);
         var windows = Windows(cloud.Messages);
         Assert.Equal(counters.WindowsPublished, windows.Count);

@@ -5,6 +5,7 @@ using FogLens.Contracts.Serialization;
 using FogLens.FogService.Demographics;
 using FogLens.Messaging;
 using Microsoft.Extensions.Logging.Abstractions;
+using FogLens.FogService.Common;
 
 namespace FogLens.FogService.Tests;
 

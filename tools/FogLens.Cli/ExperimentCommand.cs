@@ -227,7 +227,7 @@ internal static class ExperimentCommand
         name += $"-e{o.LocalEpochs}-r{o.Rounds}";
         if (o.IsSiteShift)
         {
-            name += ExperimentReport.LeverSuffix(o); // uniform runs keep the names they had before issue 17
+            name += ExperimentLevers.NameSuffix(o); // uniform runs keep the names they had before issue 17
         }
 
         if (o.IsAsync)

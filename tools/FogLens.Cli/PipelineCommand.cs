@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using FogLens.EdgeAgent;
+using FogLens.EdgeAgent.Common;
 using FogLens.EdgeAgent.Detection;
 using FogLens.PipelineEval;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using FogLens.AgeModel.Data;
 using FogLens.AgeModel.Inference;
-using FogLens.EdgeAgent;
 using FogLens.EdgeAgent.Detection;
 using FogLens.EdgeAgent.Pipeline;
 using FogLens.EdgeAgent.Tracking;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenCvSharp;
+using FogLens.EdgeAgent.Common;
 
 namespace FogLens.PipelineEval;
 

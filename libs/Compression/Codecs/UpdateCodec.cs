@@ -49,13 +49,13 @@ public abstract class UpdateCodec : IUpdateCodec
     public byte[] Encode(IReadOnlyList<UpdateTensor> update, CodecState? state)
     {
         ArgumentNullException.ThrowIfNull(update);
-        Validate(update);
+        UpdatePreparation.Validate(update);
         var useResidual = state is not null && Options.ErrorFeedback && IsLossy;
-        update = ClipLocally(update);
+        update = UpdatePreparation.ClipLocally(update, Options);
         var useMomentum = useResidual && Options.Momentum > 0;
         if (useMomentum)
         {
-            update = WithVelocity(update, state!);
+            update = UpdatePreparation.WithVelocity(update, state!, Options);
             _sent = Options.MomentumMasking ? new int[]?[update.Count] : null;
         }
 
@@ -70,7 +70,7 @@ public abstract class UpdateCodec : IUpdateCodec
             // then turns into the new residual in place (no scratch copy, no commit copy).
             if (useResidual)
             {
-                FormInResiduals(update, state!, accumulated);
+                UpdatePreparation.FormInResiduals(update, state!, accumulated);
             }
             else
             {
@@ -106,7 +106,8 @@ public abstract class UpdateCodec : IUpdateCodec
             var frame = WriteFrame(update, names, entries, payload.Written, useResidual);
             if (useMomentum)
             {
-                CommitVelocity(update, state!);
+                UpdatePreparation.CommitVelocity(update, state!, Options, _sent);
+                _sent = null;
             }
 
             if (useResidual)
@@ -198,137 +199,8 @@ public abstract class UpdateCodec : IUpdateCodec
         }
     }
 
-    /// <summary>DGC local clipping: ΔW scaled down to <see cref="CodecOptions.ClipNorm"/> (a copy; the input is not changed).</summary>
-    private IReadOnlyList<UpdateTensor> ClipLocally(IReadOnlyList<UpdateTensor> update)
-    {
-        if (Options.ClipNorm <= 0)
-        {
-            return update;
-        }
-
-        double squares = 0;
-        foreach (var u in update)
-        {
-            var n = TensorPrimitives.Norm(u.Values.Span);
-            squares += (double)n * n;
-        }
-
-        var norm = Math.Sqrt(squares);
-        if (norm <= Options.ClipNorm)
-        {
-            return update;
-        }
-
-        var scale = (float)(Options.ClipNorm / norm);
-        var clipped = new UpdateTensor[update.Count];
-        for (var t = 0; t < update.Count; t++)
-        {
-            var values = new float[update[t].Values.Length];
-            TensorPrimitives.Multiply(update[t].Values.Span, scale, values);
-            clipped[t] = update[t] with { Values = values };
-        }
-
-        return clipped;
-    }
-
-    /// <summary>DGC momentum correction: u' = m·u + ΔW per tensor (new arrays; the state's velocity changes only in <see cref="CommitVelocity"/>).</summary>
-    private UpdateTensor[] WithVelocity(IReadOnlyList<UpdateTensor> update, CodecState state)
-    {
-        var result = new UpdateTensor[update.Count];
-        var m = (float)Options.Momentum;
-        for (var t = 0; t < update.Count; t++)
-        {
-            var values = new float[update[t].Values.Length];
-            var velocity = Options.IsStateTensor(update[t].Name) ? null : state.GetVelocity(update[t].Spec);
-            if (velocity is null)
-            {
-                update[t].Values.Span.CopyTo(values);
-            }
-            else
-            {
-                TensorPrimitives.MultiplyAdd(velocity, m, update[t].Values.Span, values);
-            }
-
-            RequireFinite(update[t].Name, values);
-            result[t] = update[t] with { Values = values };
-        }
-
-        return result;
-    }
-
-    /// <summary>Stores the new velocities, zeroed where values were sent when masking is on.</summary>
-    private void CommitVelocity(IReadOnlyList<UpdateTensor> velocities, CodecState state)
-    {
-        for (var t = 0; t < velocities.Count; t++)
-        {
-            var values = velocities[t].Values.ToArray();
-            if (Options.IsStateTensor(velocities[t].Name))
-            {
-                Array.Clear(values);
-            }
-            else if (_sent is not null)
-            {
-                if (_sent[t] is { } positions)
-                {
-                    foreach (var i in positions)
-                    {
-                        values[i] = 0f;
-                    }
-                }
-                else
-                {
-                    Array.Clear(values);
-                }
-            }
-
-            state.SetVelocity(velocities[t].Name, values);
-        }
-
-        _sent = null;
-    }
-
     /// <summary>Updates smaller than this many parameters are encoded on one thread.</summary>
     private const long ParallelThreshold = 262_144;
-
-    /// <summary>
-    /// R ← R + ΔW for every tensor. Overflow is ruled out for all tensors before any residual changes
-    /// (cheap bound max|R| + max|ΔW|, exact element check only when the bound is not enough), so a
-    /// rejected update leaves the state exactly as it was.
-    /// </summary>
-    private static void FormInResiduals(IReadOnlyList<UpdateTensor> update, CodecState state, float[][] accumulated)
-    {
-        for (var t = 0; t < update.Count; t++)
-        {
-            var residual = state.Get(update[t].Spec);
-            if (residual is null)
-            {
-                continue;
-            }
-
-            var values = update[t].Values.Span;
-            var bound = (double)TensorPrimitives.MaxMagnitude(residual) + TensorPrimitives.MaxMagnitude(values);
-            if (bound < float.MaxValue)
-            {
-                continue;
-            }
-
-            for (var i = 0; i < values.Length; i++)
-            {
-                if (!float.IsFinite(residual[i] + values[i]))
-                {
-                    throw new NonFiniteUpdateException(update[t].Name, i, residual[i] + values[i]);
-                }
-            }
-        }
-
-        for (var t = 0; t < update.Count; t++)
-        {
-            accumulated[t] = state.Get(update[t].Spec) ?? state.Create(update[t].Spec);
-        }
-
-        Parallel.For(0, update.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, t =>
-            TensorPrimitives.Add(accumulated[t], update[t].Values.Span, accumulated[t]));
-    }
 
     /// <summary>Called once with every tensor's A before <see cref="EncodeTensor"/> (global selection).</summary>
     internal virtual void Prepare(IReadOnlyList<ReadOnlyMemory<float>> accumulated)
@@ -343,48 +215,6 @@ public abstract class UpdateCodec : IUpdateCodec
 
     /// <summary>Payload capacity to start with.</summary>
     protected virtual int EstimatePayload(IReadOnlyList<UpdateTensor> update) => 4096;
-
-    private static void Validate(IReadOnlyList<UpdateTensor> update)
-    {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var tensor in update)
-        {
-            ArgumentNullException.ThrowIfNull(tensor);
-            var spec = tensor.Spec;
-            if (string.IsNullOrEmpty(spec.Name) || Encoding.UTF8.GetByteCount(spec.Name) > 255 || !seen.Add(spec.Name))
-            {
-                throw new ArgumentException($"tensor names must be unique, non-empty and at most 255 UTF-8 bytes ('{spec.Name}')", nameof(update));
-            }
-
-            if (spec.Shape.Length > 255 || spec.Shape.Any(d => d < 1))
-            {
-                throw new ArgumentException($"tensor '{spec.Name}' has an invalid shape", nameof(update));
-            }
-
-            if (spec.ElementCount != tensor.Values.Length)
-            {
-                throw new ArgumentException($"tensor '{spec.Name}' has {tensor.Values.Length} values for shape {spec}", nameof(update));
-            }
-
-            RequireFinite(spec.Name, tensor.Values.Span);
-        }
-    }
-
-    private static void RequireFinite(string name, ReadOnlySpan<float> values)
-    {
-        if (values.IsEmpty || float.IsFinite(TensorPrimitives.MaxMagnitude(values)))
-        {
-            return;
-        }
-
-        for (var i = 0; i < values.Length; i++)
-        {
-            if (!float.IsFinite(values[i]))
-            {
-                throw new NonFiniteUpdateException(name, i, values[i]);
-            }
-        }
-    }
 
     private byte[] WriteFrame(IReadOnlyList<UpdateTensor> update, byte[][] names, TensorEntry[] entries, ReadOnlySpan<byte> payload, bool errorFeedback)
     {

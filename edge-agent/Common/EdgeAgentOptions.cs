@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace FogLens.EdgeAgent;
+namespace FogLens.EdgeAgent.Common;
 
 /// <summary>Settings of an edge agent (section "Edge"; environment FOGLENS_EDGE__Edge__*).</summary>
 public sealed class EdgeAgentOptions
@@ -43,11 +43,18 @@ public sealed class EdgeAgentOptions
 
     /// <summary>For blazeface-cascade: back-model input pixels per frame pixel on the far-face tiles (1 = 256 px tiles).</summary>
     [Range(0.25, 4.0)]
-    public double TileScale { get; set; } = Detection.CascadeFaceDetector.DefaultTileScale;
+    public double TileScale { get; set; } = DefaultTileScale;
 
     /// <summary>For blazeface-cascade: score threshold in windows around tracked faces (at most ScoreThreshold; lower finds more people and makes more false tracks).</summary>
     [Range(0.05, 0.99)]
-    public double TrackedScoreThreshold { get; set; } = Detection.CascadeFaceDetector.DefaultTrackedScoreThreshold;
+    public double TrackedScoreThreshold { get; set; } = DefaultTrackedScoreThreshold;
+
+    /// <summary>Default of <see cref="TileScale"/> (256 px tiles).</summary>
+    public const double DefaultTileScale = 1.0;
+
+    /// <summary>Default of <see cref="TrackedScoreThreshold"/>: the search threshold's default; 0.45 found 1.6 points
+    /// more people but made three times as many false tracks (docs/edge-detectors.md).</summary>
+    public const float DefaultTrackedScoreThreshold = 0.6f;
 
     /// <summary>Folder holding blazeface/*.onnx (default: models/ of the repository or next to the binary).</summary>
     public string? ModelsDirectory { get; set; }

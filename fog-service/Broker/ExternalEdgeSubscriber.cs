@@ -1,7 +1,7 @@
 using FogLens.Contracts;
 using FogLens.Messaging;
 
-namespace FogLens.FogService.Inference;
+namespace FogLens.FogService.Broker;
 
 /// <summary>
 /// When the edge broker is external (Mosquitto), the fog reads its edges' messages as a subscriber with its

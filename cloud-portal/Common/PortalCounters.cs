@@ -1,4 +1,4 @@
-namespace FogLens.CloudPortal;
+namespace FogLens.CloudPortal.Common;
 
 /// <summary>Counters of what the portal received and refused (exported at /metrics and /api/status). Thread-safe.</summary>
 public sealed class PortalCounters
@@ -12,7 +12,7 @@ public sealed class PortalCounters
     private long _updatesLate;
     private long _refusedConnections;
     private long _refusedPublishes;
-    private readonly long[] _refusals = new long[Enum.GetValues<FogLens.CloudPortal.Broker.IngestRefusal>().Length];
+    private readonly long[] _refusals = new long[Enum.GetValues<IngestRefusal>().Length];
 
     public long WindowsStored => Interlocked.Read(ref _windows);
 
@@ -37,9 +37,9 @@ public sealed class PortalCounters
     public void Duplicate() => Interlocked.Increment(ref _duplicates);
 
     /// <summary>Messages refused for <paramref name="reason"/> since start.</summary>
-    public long Refused(FogLens.CloudPortal.Broker.IngestRefusal reason) => Interlocked.Read(ref _refusals[(int)reason]);
+    public long Refused(IngestRefusal reason) => Interlocked.Read(ref _refusals[(int)reason]);
 
-    public void MessageRejected(FogLens.CloudPortal.Broker.IngestRefusal reason = FogLens.CloudPortal.Broker.IngestRefusal.Malformed)
+    public void MessageRejected(IngestRefusal reason = IngestRefusal.Malformed)
     {
         Interlocked.Increment(ref _rejectedMessages);
         Interlocked.Increment(ref _refusals[(int)reason]);
@@ -60,7 +60,7 @@ public sealed class PortalCounters
     public IReadOnlyDictionary<string, long> Snapshot()
     {
         var all = Totals();
-        foreach (var reason in Enum.GetValues<FogLens.CloudPortal.Broker.IngestRefusal>())
+        foreach (var reason in Enum.GetValues<IngestRefusal>())
         {
             all[$"messages_rejected_{System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(reason.ToString())}_total"] = Refused(reason);
         }

@@ -1,4 +1,4 @@
-namespace FogLens.EdgeAgent.Benchmarking;
+namespace FogLens.EdgeAgent.Common;
 
 /// <summary>Finds the folder holding models/blazeface above the binary.</summary>
 internal static class RepositoryRoot

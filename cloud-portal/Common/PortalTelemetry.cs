@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace FogLens.CloudPortal;
+namespace FogLens.CloudPortal.Common;
 
 /// <summary>The portal's activity source (<c>FogLens.Portal</c>): windows stored, rounds opened, updates taken, rounds closed.</summary>
 internal static class PortalTelemetry

@@ -1,12 +1,13 @@
 using FogLens.Contracts;
 using FogLens.Contracts.Imaging;
 using FogLens.Contracts.Serialization;
-using FogLens.FogService.Broker;
 using FogLens.FogService.Demographics;
 using FogLens.Messaging;
 using Microsoft.Extensions.Options;
+using FogLens.FogService.Inference;
+using FogLens.FogService.Common;
 
-namespace FogLens.FogService.Inference;
+namespace FogLens.FogService.Broker;
 
 /// <summary>What became of one message from an edge.</summary>
 public enum IntakeOutcome

@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using FogLens.Messaging.Broker;
 
-namespace FogLens.CloudPortal;
+namespace FogLens.CloudPortal.Common;
 
 /// <summary>General portal settings (section "Portal").</summary>
 public sealed class PortalOptions

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace FogLens.FogService;
+namespace FogLens.FogService.Common;
 
 /// <summary>Settings of a fog service (section "Fog"; environment FOGLENS_FOG_Fog__*).</summary>
 public sealed class FogOptions

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace FogLens.FogService;
+namespace FogLens.FogService.Common;
 
 /// <summary>The fog's activity source (<c>FogLens.Fog</c>): crops received and inferred, windows closed, rounds trained.</summary>
 internal static class FogTelemetry

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace FogLens.EdgeAgent;
+namespace FogLens.EdgeAgent.Common;
 
 /// <summary>The edge's activity source (<c>FogLens.Edge</c>): a crop's trace starts here.</summary>
 internal static class EdgeTelemetry

@@ -1,4 +1,4 @@
-namespace FogLens.FogService;
+namespace FogLens.FogService.Common;
 
 /// <summary>Counters of the fog service (thread-safe), reported in the retained fog status and /api/status.</summary>
 public sealed class FogCounters
