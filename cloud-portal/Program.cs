@@ -49,6 +49,11 @@ catch (Microsoft.Extensions.Options.OptionsValidationException ex)
     Console.Error.WriteLine("cloud-portal: invalid configuration: " + string.Join("; ", ex.Failures));
     return 2;
 }
+catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+{
+    Console.Error.WriteLine($"cloud-portal: {ex.Message} Another portal (or program) listens there: stop it, or choose another address with --urls.");
+    return 1;
+}
 
 return 0;
 

@@ -37,6 +37,9 @@ public sealed class ChildProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>The exit code once the process has exited, else null.</summary>
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
+
     public static ChildProcess Start(ChildSpec spec, bool appendLog = false)
     {
         ArgumentNullException.ThrowIfNull(spec);

@@ -122,11 +122,73 @@ public sealed class Site : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The fixed ports a site with these options listens on, each with the tier that uses it (none when
+    /// <see cref="SiteOptions.BasePort"/> is zero: the system picks free ones).
+    /// </summary>
+    public static IReadOnlyList<(int Port, string User)> PlannedPorts(SiteOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.BasePort == 0)
+        {
+            return [];
+        }
+
+        List<(int, string)> ports = [(options.BasePort, "cloud portal"), (options.BasePort + 23, options.External ? "Mosquitto" : "cloud broker")];
+        if (options.External)
+        {
+            ports.Add((options.BasePort + 24, "PostgreSQL"));
+        }
+
+        for (var f = 1; f <= options.Fogs; f++)
+        {
+            ports.Add((options.BasePort + (20 * f) + 1, $"fog-{f}"));
+            ports.Add((options.BasePort + (20 * f) + 2, $"fog-{f} edge broker"));
+        }
+
+        return ports;
+    }
+
+    /// <summary>Highest port offset from <see cref="SiteOptions.BasePort"/> a site with <paramref name="fogs"/> fogs uses.</summary>
+    public static int PortSpan(int fogs) => Math.Max(24, (20 * fogs) + 2);
+
+    /// <summary>
+    /// Refuses to start where another site (or any program) already listens, or where another launcher holds the
+    /// data directory: one line that names the port or the directory, before anything is built or started.
+    /// </summary>
+    public static void CheckFree(SiteOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        foreach (var (port, user) in PlannedPorts(options))
+        {
+            if (!IsFree(port))
+            {
+                throw new SiteException(
+                    $"port {port} (for the {user}) is already in use, probably by another FogLens demo (its portal would be http://127.0.0.1:{options.BasePort}/); stop it, or start this one with --port N (for example --port {options.BasePort + 1000}) and another --data-dir");
+            }
+        }
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
     private async Task StartAllAsync(CancellationToken cancellationToken)
     {
         var o = _options;
         var root = Path.GetFullPath(o.DataDirectory);
         Directory.CreateDirectory(root);
+        CheckFree(o);
         var portalPort = Port(0);
         var brokerPort = Port(23);
         PortalUrl = new Uri($"http://127.0.0.1:{portalPort}");
@@ -291,7 +353,8 @@ public sealed class Site : IAsyncDisposable
             cancellationToken.ThrowIfCancellationRequested();
             if (child.HasExited)
             {
-                throw new SiteException($"{child.Name} exited during start; see {child.Spec.LogPath}");
+                var reason = LogTail.LastProblem(child.Spec.LogPath) is { } last ? ": " + last : string.Empty;
+                throw new SiteException($"{child.Name} exited during start (exit code {child.ExitCode}){reason}; log: {child.Spec.LogPath}");
             }
 
             if (await IsHealthyAsync(child.Name, http, cancellationToken))
