@@ -46,7 +46,11 @@ public sealed class PortalBrowserTests
         await using var portal = await PortalHarness.StartAsync(new() { ["Portal:MinFacesShown"] = "1" }); // the seeded windows are small; k-anonymity has its own test
         await using var a = await TestFog.ConnectAsync(portal.BrokerPort, "fog-a");
         await using var b = await TestFog.ConnectAsync(portal.BrokerPort, "fog-b");
-        await a.StatusAsync(edges: [new EdgeSummary("edge-1", NodeState.Online, "entrance", 9.8, 9.8, 1, 57, 0, DateTimeOffset.UtcNow)]);
+        await a.StatusAsync(edges:
+        [
+            new EdgeSummary("edge-1", NodeState.Online, "entrance", 9.8, 9.8, 1, 57, 0, DateTimeOffset.UtcNow, SourceState.Ok),
+            new EdgeSummary("edge-10", NodeState.Online, "back-door", 0, 0, 0, 0, 0, DateTimeOffset.UtcNow, SourceState.Missing, "video file '/videos/back-door.mp4' does not exist"),
+        ]);
         await b.StatusAsync(edges: [new EdgeSummary("edge-2", NodeState.Online, "hall", 14.9, 14.9, 0, 31, 2, DateTimeOffset.UtcNow)]);
         var now = DateTimeOffset.UtcNow;
         for (var m = 20; m >= 2; m -= 2)
@@ -75,6 +79,11 @@ public sealed class PortalBrowserTests
         await admin.ClickAsync("text=Nodes");
         await Assertions.Expect(admin.Locator("#fog-table")).ToContainTextAsync("fog-b");
         await Assertions.Expect(admin.Locator("#edge-table")).ToContainTextAsync("entrance");
+        await Assertions.Expect(admin.Locator("#edge-table [data-source-state='Missing']")).ToHaveTextAsync("missing");
+        await Assertions.Expect(admin.Locator("#edge-table")).ToContainTextAsync("back-door.mp4' does not exist");
+        await Assertions.Expect(admin.Locator("#edge-table [data-source-state='Ok']")).ToHaveTextAsync("ok");
+        var edgeOrder = await admin.Locator("#edge-table tbody tr td:first-child").AllInnerTextsAsync();
+        Assert.Equal(["edge-1", "edge-2", "edge-10"], edgeOrder.Select(t => t.Trim())); // natural order
         await ShotAsync(admin, "nodes");
 
         // Experiment runs imported by an Admin are drawn side by side on the Training page.
@@ -110,6 +119,15 @@ public sealed class PortalBrowserTests
         var anonymous = await browser.NewPageAsync();
         await anonymous.GotoAsync(new Uri(portal.BaseAddress, "/training").ToString());
         await Assertions.Expect(anonymous.Locator("#username")).ToBeVisibleAsync();
+        foreach (var input in new[] { "#username", "#password" })
+        {
+            // The inputs have visible boxes (a CSS reset once removed them).
+            var border = await anonymous.Locator(input).EvaluateAsync<string>("e => { const s = getComputedStyle(e); return s.borderTopStyle + ' ' + s.borderTopWidth; }");
+            Assert.Equal("solid 1px", border);
+        }
+
+        var icon = await anonymous.Locator("link[rel='icon']").GetAttributeAsync("href");
+        Assert.Equal(200, (await anonymous.APIRequest.GetAsync(new Uri(portal.BaseAddress, icon!).ToString())).Status);
         await anonymous.FillAsync("#username", "admin");
         await anonymous.FillAsync("#password", "wrong-password");
         await anonymous.ClickAsync("#login");
