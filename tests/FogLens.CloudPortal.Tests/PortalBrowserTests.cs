@@ -6,8 +6,7 @@ namespace FogLens.CloudPortal.Tests;
 
 /// <summary>
 /// The pages in a real browser (Playwright driving Debian's Chromium): login, the demographics charts,
-/// starting a round as Admin and being refused as Viewer. With FOGLENS_SCREENSHOTS=1 the main pages are
-/// saved to docs/screenshots/.
+/// starting a round as Admin and being refused as Viewer. (Screenshots of every page: <see cref="AccessibilityTests"/>.)
 /// </summary>
 public sealed class PortalBrowserTests
 {
@@ -28,16 +27,6 @@ public sealed class PortalBrowserTests
         await page.FillAsync("#password", password);
         await page.ClickAsync("#login");
         await page.WaitForURLAsync(new Uri(portal.BaseAddress, "/").ToString());
-    }
-
-    private static async Task ShotAsync(IPage page, string name)
-    {
-        if (Environment.GetEnvironmentVariable("FOGLENS_SCREENSHOTS") == "1")
-        {
-            var folder = Path.Combine(TestPaths.RepoRoot, "docs", "screenshots");
-            Directory.CreateDirectory(folder);
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = true });
-        }
     }
 
     [Fact]
@@ -67,14 +56,12 @@ public sealed class PortalBrowserTests
         var admin = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
         await LoginAsync(admin, portal, "admin", PortalHarness.AdminPassword);
         await Assertions.Expect(admin.Locator("#fogs-online")).ToHaveTextAsync("2 / 2");
-        await ShotAsync(admin, "overview");
 
         await admin.ClickAsync("text=Demographics");
         await Assertions.Expect(admin.Locator("svg.bar-chart rect.bar")).ToHaveCountAsync(4);
         var expected20s = Enumerable.Range(1, 10).Sum(i => 2 + (2 * i % 5) + 1); // fog-a's 2 + (m mod 5) and fog-b's 1 per window
         Assert.Equal(expected20s.ToString(System.Globalization.CultureInfo.InvariantCulture), await admin.Locator("svg.bar-chart rect.bar[data-label='20-29']").GetAttributeAsync("data-value"));
         await Assertions.Expect(admin.Locator("svg.stacked-area-chart path.band")).ToHaveCountAsync(4);
-        await ShotAsync(admin, "demographics");
 
         await admin.ClickAsync("text=Nodes");
         await Assertions.Expect(admin.Locator("#fog-table")).ToContainTextAsync("fog-b");
@@ -84,7 +71,6 @@ public sealed class PortalBrowserTests
         await Assertions.Expect(admin.Locator("#edge-table [data-source-state='Ok']")).ToHaveTextAsync("ok");
         var edgeOrder = await admin.Locator("#edge-table tbody tr td:first-child").AllInnerTextsAsync();
         Assert.Equal(["edge-1", "edge-2", "edge-10"], edgeOrder.Select(t => t.Trim())); // natural order
-        await ShotAsync(admin, "nodes");
 
         // Experiment runs imported by an Admin are drawn side by side on the Training page.
         foreach (var run in new[] { "iid-dense-e1-r10", "iid-sbc-p0.01-e1-r10", "iid-sbc-p0.001-e1-r10" })
@@ -102,11 +88,9 @@ public sealed class PortalBrowserTests
         await admin.ClickAsync("#start-round");
         await Assertions.Expect(admin.Locator("#round-message")).ToContainTextAsync("Round 1 started with 2 fogs");
         await Assertions.Expect(admin.Locator("#round-table")).ToContainTextAsync("Open");
-        await ShotAsync(admin, "training");
 
         await admin.ClickAsync("text=Models");
         await Assertions.Expect(admin.Locator("#model-table")).ToContainTextAsync("age-v1");
-        await ShotAsync(admin, "models");
 
         var viewer = await browser.NewPageAsync();
         await LoginAsync(viewer, portal, "viewer", PortalHarness.ViewerPassword);
