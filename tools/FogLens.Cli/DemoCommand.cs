@@ -2,7 +2,7 @@ using System.CommandLine;
 using FogLens.AgeModel;
 using FogLens.AgeModel.Data;
 using System.Net.Http.Json;
-using FogLens.Cli.Launch;
+using FogLens.Launch;
 using FogLens.PipelineEval;
 using Spectre.Console;
 

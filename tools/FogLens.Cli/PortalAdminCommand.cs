@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using FogLens.Launch;
 
 namespace FogLens.Cli;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace FogLens.Cli.Launch;
+namespace FogLens.Launch;
 
 /// <summary>How to start one tier: program, arguments, environment and the log its output goes to.</summary>
 public sealed record ChildSpec(string Name, string Program, IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string> Environment, string LogPath)

@@ -1,4 +1,4 @@
-namespace FogLens.Cli.Launch;
+namespace FogLens.Launch;
 
 /// <summary>
 /// An exclusive lock on a launcher's data directory (<c>launcher.lock</c>, held open for the launcher's life; the

@@ -1,4 +1,4 @@
-namespace FogLens.Cli.Launch;
+namespace FogLens.Launch;
 
 /// <summary>The line of a tier's log that most likely says why it stopped, for the launcher's one-line error.</summary>
 public static class LogTail
