@@ -1,4 +1,7 @@
+using FogLens.CloudPortal.Data;
+using FogLens.CloudPortal.Rounds;
 using FogLens.Contracts.Messages;
+using Microsoft.EntityFrameworkCore;
 using FogLens.Tests.Shared;
 using Microsoft.Playwright;
 
@@ -89,8 +92,39 @@ public sealed class PortalBrowserTests
         await Assertions.Expect(admin.Locator("#round-message")).ToContainTextAsync("Round 1 started with 2 fogs");
         await Assertions.Expect(admin.Locator("#round-table")).ToContainTextAsync("Open");
 
+        // The message is about round 1: once that round is no longer open, it is stale and goes.
+        await using (var context = portal.Service<PortalDb>().Create())
+        {
+            var round = await context.Rounds.SingleAsync(r => r.Id == 1, TestContext.Current.CancellationToken);
+            round.State = RoundState.Completed;
+            await context.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+
+        portal.Service<PortalEvents>().Raise(PortalChange.Rounds);
+        await Assertions.Expect(admin.Locator("#round-message")).ToHaveCountAsync(0);
+
+        // Promoting (or rolling back) asks first; Cancel changes nothing.
+        var registry = portal.Service<ModelRegistry>();
+        var before = (await registry.CurrentAsync(TestContext.Current.CancellationToken))?.Version;
+        await using (var context = portal.Service<PortalDb>().Create())
+        {
+            context.Models.Add(new ModelVersionRecord { Version = "fl-r9", ParentVersion = "age-v1", RoundId = 9, Source = "round", Codec = "sbc", CreatedAt = DateTimeOffset.UtcNow, WeightsSha256 = new string('a', 64), OnnxSha256 = new string('b', 64) });
+            await context.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+
         await admin.ClickAsync("text=Models");
         await Assertions.Expect(admin.Locator("#model-table")).ToContainTextAsync("age-v1");
+        var promote = admin.Locator("#model-table button[data-version='fl-r9']");
+        await promote.ClickAsync();
+        var dialog = admin.Locator(".mud-dialog");
+        await Assertions.Expect(dialog).ToContainTextAsync("Promote fl-r9?");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await Assertions.Expect(dialog).ToHaveCountAsync(0);
+        Assert.Equal(before, (await registry.CurrentAsync(TestContext.Current.CancellationToken))?.Version);
+        await promote.ClickAsync();
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Promote" }).ClickAsync();
+        await Assertions.Expect(admin.Locator("#model-message")).ToContainTextAsync("fl-r9 is now current");
+        Assert.Equal("fl-r9", (await registry.CurrentAsync(TestContext.Current.CancellationToken))?.Version);
 
         var viewer = await browser.NewPageAsync();
         await LoginAsync(viewer, portal, "viewer", PortalHarness.ViewerPassword);
