@@ -134,6 +134,13 @@ public sealed class EdgeAgentIntegrationTests
     }
 
     [Fact]
+    public async Task UnreachableStream_StatusSaysReconnecting_WithinSeconds()
+    {
+        var status = await FirstSourceStateAsync("edge-r", $"rtsp://127.0.0.1:{TestBroker.FreePort()}/camera", SourceState.Reconnecting);
+        Assert.Contains("rtsp://127.0.0.1", status.SourceProblem, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task VideoThatEnds_StatusSaysEnded_AndCameraFpsFallsToZero()
     {
         var video = ShortVideo(frames: 12);
