@@ -198,7 +198,7 @@ internal static class DemoCommand
 
             signedIn = signedIn || await SignInAsync(portal, options, cancellationToken);
             var edgeRows = signedIn ? await EdgeRowsAsync(portal, cancellationToken) : null;
-            var table = new Table().Title($"[grey]{DateTime.Now:HH:mm:ss}[/]").AddColumns("node", "edges online", "crops in", "inferred", "windows sent", "model", "faces/s", "source");
+            var table = new Table().Title($"[grey]{DateTime.Now:HH:mm:ss}[/]").AddColumns("node", "edges", "crops in", "inferred", "windows", "model", "faces/s", "source");
             foreach (var (id, url) in site.Fogs)
             {
                 try
@@ -215,7 +215,7 @@ internal static class DemoCommand
 
                 foreach (var edge in edgeRows?.Where(e => e.FogId == id) ?? [])
                 {
-                    table.AddRow([$"└ {Markup.Escape(edge.Id)}", edge.Online ? "online" : "[yellow]offline[/]", "", "", "", "", $"{edge.Rate:0.0} fps", SourceCell(edge)]);
+                    table.AddRow([Markup.Escape(edge.Id), edge.Online ? "online" : "[yellow]offline[/]", "", "", "", "", $"{edge.Rate:0.0} fps", SourceCell(edge)]);
                 }
             }
 
