@@ -127,12 +127,14 @@ public static class PortalHost
         services.AddOpenApi();
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices();
+        services.AddPortalApiClients(); // after AddAuthentication: makes cookie-or-token the default scheme
         return builder;
     }
 
     public static WebApplication MapPortalEndpoints(this WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.UsePortalApiErrors();
         if (app.Services.GetRequiredService<IOptions<PortalOptions>>().Value.BehindTlsProxy)
         {
             app.UseForwardedHeaders(); // before anything reads the client address (login throttle) or the scheme

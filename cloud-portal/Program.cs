@@ -1,6 +1,5 @@
 using FogLens.CloudPortal;
 using FogLens.CloudPortal.Auth;
-using FogLens.CloudPortal.Data;
 using FogLens.ServiceDefaults;
 
 if (args.Contains("--help") || args.Contains("-h"))
@@ -10,6 +9,7 @@ if (args.Contains("--help") || args.Contains("-h"))
 
         usage: FogLens.CloudPortal [--urls http://0.0.0.0:5080] [--Section:Key value ...]
                FogLens.CloudPortal user add NAME Admin|Viewer   (password from $FOGLENS_PASSWORD or stdin)
+               FogLens.CloudPortal token add NAME | token list | token remove NAME   (read-only API tokens)
 
         Configuration (appsettings.json, environment FOGLENS_PORTAL_Section__Key, or --Section:Key):
           Portal:DataDirectory       data folder (SQLite database, model versions, round updates)  [data/portal]
@@ -34,22 +34,9 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 builder.AddPortalServices();
 var app = builder.Build();
 
-if (args is ["user", "add", var name, var role, ..])
+if (AdminCommands.Matches(args))
 {
-    var password = Environment.GetEnvironmentVariable("FOGLENS_PASSWORD") ?? Console.In.ReadLine();
-    await app.Services.GetRequiredService<PortalDb>().MigrateAsync(CancellationToken.None);
-    try
-    {
-        await app.Services.GetRequiredService<PortalUsers>().CreateAsync(name, password ?? string.Empty, role, CancellationToken.None);
-    }
-    catch (ArgumentException ex)
-    {
-        Console.Error.WriteLine($"error: {ex.Message}");
-        return 2;
-    }
-
-    Console.WriteLine($"user {name} saved with role {role}");
-    return 0;
+    return await AdminCommands.RunAsync(app.Services, args, Console.Out, Console.Error, Console.In);
 }
 
 app.MapPortalEndpoints();

@@ -36,6 +36,7 @@ public static class EdgeHostExtensions
 
         services.AddSingleton<EdgeMetrics>();
         services.AddInstruments<EdgeInstruments>();
+        services.AddSingleton<Capture.SourceHealth>();
         services.AddSingleton(sp => new MessageHeaderFactory(sp.GetRequiredService<IOptions<EdgeAgentOptions>>().Value.EdgeId, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => FaceDetectors.Create(sp.GetRequiredService<IOptions<EdgeAgentOptions>>().Value, sp.GetRequiredService<ILoggerFactory>().CreateLogger("FogLens.EdgeAgent.Detection")));
         services.AddMqttLink(

@@ -10,8 +10,8 @@ using FogLens.CloudPortal.Common;
 
 namespace FogLens.CloudPortal.Api;
 
-/// <summary>Login request of the JSON API.</summary>
-public sealed record LoginRequest(string Name, string Password);
+/// <summary>Login request of the JSON API: <c>{"name": "...", "password": "..."}</c>.</summary>
+public sealed record LoginRequest(string? Name, string? Password);
 
 /// <summary>Body of an experiment import: the texts of run.json and rounds.jsonl.</summary>
 public sealed record ExperimentImport(string Run, string Rounds);
@@ -30,7 +30,10 @@ public static class PortalApi
             return Results.Redirect("/login");
         }).ExcludeFromDescription();
 
-        app.MapPost("/api/auth/login", LoginJsonAsync).AllowAnonymous().DisableAntiforgery().WithTags("Account");
+        app.MapPost("/api/auth/login", LoginJsonAsync).AllowAnonymous().DisableAntiforgery().WithTags("Account")
+            .WithSummary("Sign in (sets the session cookie)")
+            .WithDescription("Body {\"name\", \"password\"}. 200 with the user's name and role; 400 when a field is missing (e.g. 'username' instead of 'name'); 401 for a wrong name or password; 429 after repeated failures (Retry-After).")
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
 
         // Model files are served to fogs without a login: fogs verify them against the SHA-256 in the signed-in
         // portal's round task or announcement (see docs/security.md).
@@ -45,25 +48,36 @@ public static class PortalApi
             return registry.FilePath(version, kind) is { } path && File.Exists(path)
                 ? Results.File(path, "application/octet-stream", $"{version}-{Path.GetFileName(path)}")
                 : Results.NotFound();
-        }).AllowAnonymous().WithTags("Models");
+        }).AllowAnonymous().WithTags("Models")
+            .WithSummary("Download a model file (weights, onnx, config)")
+            .WithDescription("For signed-in users, API tokens, and fogs with HTTP Basic and their broker account (promoted and base versions only).");
 
-        var api = app.MapGroup("/api").RequireAuthorization().DisableAntiforgery();
-        api.MapGet("/status", (PortalCounters counters, PortalDb db) => Results.Ok(new { database = db.Provider, counters = counters.Snapshot() })).WithTags("Status");
-        api.MapGet("/summary", (PortalQueries q, CancellationToken ct) => q.SummaryAsync(ct)).WithTags("Status");
+        var api = app.MapGroup("/api").RequireAuthorization().DisableAntiforgery().AddEndpointFilter<ReadOnlyTokenFilter>();
+        api.MapGet("/status", (PortalCounters counters, PortalDb db) => Results.Ok(new { database = db.Provider, counters = counters.Snapshot() })).WithTags("Status")
+            .WithSummary("Database provider and the portal's counters");
+        api.MapGet("/summary", (PortalQueries q, CancellationToken ct) => q.SummaryAsync(ct)).WithTags("Status")
+            .WithSummary("Totals shown on the Overview page");
         api.MapGet("/demographics", async (string? fog, string? camera, DateTimeOffset? from, DateTimeOffset? to, int? limit, PortalQueries q, CancellationToken ct) =>
-            (await q.WindowsAsync(new DemographicsFilter(fog, camera, from, to), Math.Clamp(limit ?? 1000, 1, 100_000), ct)).Select(WindowDto.From)).WithTags("Demographics");
+            (await q.WindowsAsync(new DemographicsFilter(fog, camera, from, to), Math.Clamp(limit ?? 1000, 1, 100_000), ct)).Select(WindowDto.From)).WithTags("Demographics")
+            .WithSummary("Demographics windows, newest first")
+            .WithDescription("Optional filters: fog, camera, from/to (ISO 8601 with offset), limit (1-100000, default 1000). Windows under Portal:MinFacesShown faces are not returned.");
         api.MapGet("/demographics/groups", (string? fog, string? camera, DateTimeOffset? from, DateTimeOffset? to, PortalQueries q, CancellationToken ct) =>
-            q.GroupTotalsAsync(new DemographicsFilter(fog, camera, from, to), ct)).WithTags("Demographics");
+            q.GroupTotalsAsync(new DemographicsFilter(fog, camera, from, to), ct)).WithTags("Demographics")
+            .WithSummary("Faces per age group over the filtered windows");
         api.MapGet("/demographics.csv", async (string? fog, string? camera, DateTimeOffset? from, DateTimeOffset? to, PortalQueries q, HttpContext http, CancellationToken ct) =>
         {
             var filter = new DemographicsFilter(fog, camera, from, to);
             var labels = await q.GroupLabelsAsync(filter, ct);
             return Results.Stream(body => DemographicsCsv.WriteAsync(body, labels, q.StreamWindowsAsync(filter, ct), ct), "text/csv; charset=utf-8", "demographics.csv");
-        }).WithTags("Demographics");
-        api.MapGet("/nodes", (PortalQueries q, CancellationToken ct) => q.NodesAsync(ct)).WithTags("Nodes");
-        api.MapGet("/rounds", (PortalQueries q, CancellationToken ct) => q.RoundsAsync(ct)).WithTags("Rounds");
+        }).WithTags("Demographics").WithSummary("The filtered windows as CSV, one column per age group");
+        api.MapGet("/nodes", (PortalQueries q, CancellationToken ct) => q.NodesAsync(ct)).WithTags("Nodes")
+            .WithSummary("Fogs and edges with their last status")
+            .WithDescription("An edge's sourceState says what its camera source is doing: Ok, Missing, Unreadable, Ended or Reconnecting (null from older edges), with sourceProblem as one line of explanation.");
+        api.MapGet("/rounds", (PortalQueries q, CancellationToken ct) => q.RoundsAsync(ct)).WithTags("Rounds")
+            .WithSummary("Federated rounds, newest first (state as a string: Open, Completed or Failed)");
         api.MapGet("/rounds/{id:long}", async (long id, PortalQueries q, CancellationToken ct) =>
-            await q.RoundAsync(id, ct) is { } r ? Results.Ok(new { round = r.Round, updates = r.Updates }) : Results.NotFound()).WithTags("Rounds");
+            await q.RoundAsync(id, ct) is { } r ? Results.Ok(new { round = r.Round, updates = r.Updates }) : Results.Problem($"There is no round {id}.", statusCode: StatusCodes.Status404NotFound)).WithTags("Rounds")
+            .WithSummary("One round with the updates the fogs sent").ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/rounds", async (ClaimsPrincipal user, FederatedCoordinator coordinator, CancellationToken ct) =>
         {
             try
@@ -75,8 +89,10 @@ public static class PortalApi
             {
                 return Results.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict);
             }
-        }).RequireAuthorization(PortalRoles.AdminPolicy).WithTags("Rounds");
-        api.MapGet("/models", (PortalQueries q, CancellationToken ct) => q.ModelsAsync(ct)).WithTags("Models");
+        }).RequireAuthorization(PortalRoles.AdminPolicy).WithTags("Rounds")
+            .WithSummary("Start a round now").WithDescription("409 when a round is already open or no fog can take part.").ProducesProblem(StatusCodes.Status409Conflict);
+        api.MapGet("/models", (PortalQueries q, CancellationToken ct) => q.ModelsAsync(ct)).WithTags("Models")
+            .WithSummary("Model versions with their evaluation, promotion and pin");
         // An operator's promotion or roll-back pins the model: rounds do not replace it until the pin is released.
         api.MapPost("/models/{version}/promote", async (string version, ClaimsPrincipal user, ModelRegistry registry, CancellationToken ct) =>
         {
@@ -88,10 +104,14 @@ public static class PortalApi
             {
                 return Results.Problem(ex.Message, statusCode: StatusCodes.Status404NotFound);
             }
-        }).RequireAuthorization(PortalRoles.AdminPolicy).WithTags("Models");
+        }).RequireAuthorization(PortalRoles.AdminPolicy).WithTags("Models")
+            .WithSummary("Promote (or roll back to) a version and pin it")
+            .WithDescription("The fogs switch to it; rounds do not replace it until the pin is released.").ProducesProblem(StatusCodes.Status404NotFound);
         api.MapPost("/models/release-pin", async (ModelRegistry registry, CancellationToken ct) =>
-            Results.Ok(new { released = await registry.ReleasePinAsync(ct) })).RequireAuthorization(PortalRoles.AdminPolicy).WithTags("Models");
-        api.MapGet("/experiments", (PortalQueries q, CancellationToken ct) => q.ExperimentRunsAsync(ct)).WithTags("Experiments");
+            Results.Ok(new { released = await registry.ReleasePinAsync(ct) })).RequireAuthorization(PortalRoles.AdminPolicy).WithTags("Models")
+            .WithSummary("Release the operator's pin: rounds may promote again");
+        api.MapGet("/experiments", (PortalQueries q, CancellationToken ct) => q.ExperimentRunsAsync(ct)).WithTags("Experiments")
+            .WithSummary("Imported experiment runs (shown on the Training page)");
         api.MapPost("/experiments", async ([FromBody] ExperimentImport body, PortalQueries q, CancellationToken ct) =>
         {
             try
@@ -103,7 +123,8 @@ public static class PortalApi
             {
                 return Results.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest);
             }
-        }).RequireAuthorization(PortalRoles.AdminPolicy).WithTags("Experiments");
+        }).RequireAuthorization(PortalRoles.AdminPolicy).WithTags("Experiments")
+            .WithSummary("Import an experiment run (run.json and rounds.jsonl texts)").ProducesValidationProblem();
     }
 
     /// <summary>Checks the password unless the throttle refuses this user or address; records the outcome.</summary>
@@ -149,10 +170,26 @@ public static class PortalApi
 
     private static async Task<IResult> LoginJsonAsync(HttpContext http, PortalUsers users, LoginThrottle throttle, LoginRequest request)
     {
+        if (string.IsNullOrEmpty(request.Name) || string.IsNullOrEmpty(request.Password))
+        {
+            var errors = new Dictionary<string, string[]>(StringComparer.Ordinal);
+            if (string.IsNullOrEmpty(request.Name))
+            {
+                errors["name"] = ["required (the user name; not 'username' or 'user')"];
+            }
+
+            if (string.IsNullOrEmpty(request.Password))
+            {
+                errors["password"] = ["required"];
+            }
+
+            return Results.ValidationProblem(errors, detail: "The body must be JSON like {\"name\": \"admin\", \"password\": \"...\"}.", title: "Login needs a name and a password");
+        }
+
         var (principal, wait) = await SignInThrottledAsync(http, users, throttle, request.Name, request.Password);
         if (principal is null)
         {
-            return wait > TimeSpan.Zero ? TooManyAttempts(http, wait) : Results.Unauthorized();
+            return wait > TimeSpan.Zero ? TooManyAttempts(http, wait) : Results.Problem("Wrong name or password.", statusCode: StatusCodes.Status401Unauthorized, title: "Login failed");
         }
 
         await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);

@@ -84,6 +84,8 @@ public sealed class FogStatusIngest(PortalDb db, IngestRefusals refusals, Portal
             edge.Rate = e.CameraFps;
             edge.CropsReceived = e.FacesPublished;
             edge.OutboxDepth = e.OutboxDepth;
+            edge.SourceState = e.SourceState;
+            edge.SourceProblem = e.SourceState is null or Contracts.Messages.SourceState.Ok ? null : e.SourceProblem;
         }
 
         await context.SaveChangesAsync(cancellationToken);

@@ -84,6 +84,12 @@ public sealed class NodeRecord
     /// <summary>Edge: camera frames per second; fog: faces inferred per second.</summary>
     public double Rate { get; set; }
 
+    /// <summary>Edge: what its camera source is doing (null: not reported, an older edge or fog).</summary>
+    public SourceState? SourceState { get; set; }
+
+    /// <summary>Edge: one line saying why the source is not Ok.</summary>
+    public string? SourceProblem { get; set; }
+
     /// <summary>Online when its last state says so and it was heard from at or after <paramref name="since"/>.</summary>
     public bool IsOnline(DateTimeOffset since) => State == nameof(NodeState.Online) && LastSeen >= since;
 }

@@ -25,6 +25,8 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
 
     public DbSet<ExperimentRunRecord> ExperimentRuns => Set<ExperimentRunRecord>();
 
+    public DbSet<ApiTokenRecord> ApiTokens => Set<ApiTokenRecord>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
@@ -46,6 +48,8 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
             e.Property(n => n.Id).HasMaxLength(64);
             e.Property(n => n.Kind).HasMaxLength(8);
             e.Property(n => n.State).HasMaxLength(16);
+            e.Property(n => n.SourceState).HasConversion<string>().HasMaxLength(16);
+            e.Property(n => n.SourceProblem).HasMaxLength(EdgeStatus.MaxProblemLength);
         });
         modelBuilder.Entity<ModelVersionRecord>(e =>
         {
@@ -76,6 +80,14 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
             e.Property(u => u.Role).HasMaxLength(16);
         });
         modelBuilder.Entity<ExperimentRunRecord>(e => e.HasKey(r => r.Name));
+        modelBuilder.Entity<ApiTokenRecord>(e =>
+        {
+            e.HasIndex(t => t.Name).IsUnique();
+            e.HasIndex(t => t.Hash).IsUnique();
+            e.Property(t => t.Name).HasMaxLength(64);
+            e.Property(t => t.Hash).HasMaxLength(64);
+            e.Property(t => t.Scope).HasConversion<string>().HasMaxLength(16);
+        });
 
         if (Database.IsSqlite())
         {

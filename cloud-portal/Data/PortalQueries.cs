@@ -109,7 +109,7 @@ public sealed class PortalQueries(PortalDb db, IOptions<PortalOptions> options, 
         await using var context = db.Create();
         var nodes = await context.Nodes.AsNoTracking().ToListAsync(cancellationToken);
         var since = time.GetUtcNow() - options.Value.NodeTimeout;
-        return [.. nodes.OrderBy(n => n.Kind == "fog" ? 0 : 1).ThenBy(n => n.Id, StringComparer.Ordinal)
+        return [.. nodes.OrderBy(n => n.Kind == "fog" ? 0 : 1).ThenBy(n => n.Id, NaturalStringComparer.Instance)
             .Select(n => new NodeView(n, n.IsOnline(since)))];
     }
 

@@ -1,3 +1,4 @@
+using FogLens.Contracts.Messages;
 using OpenCvSharp;
 
 namespace FogLens.EdgeAgent.Capture;
@@ -16,13 +17,13 @@ public sealed class ImageFolderSource : IFrameSource
     {
         if (!Directory.Exists(folder))
         {
-            throw new FrameSourceException($"image folder '{folder}' does not exist");
+            throw new FrameSourceException($"image folder '{folder}' does not exist", SourceState.Missing);
         }
 
         _files = [.. Directory.EnumerateFiles(folder).Where(f => Extensions.Contains(Path.GetExtension(f))).Order(StringComparer.Ordinal)];
         if (_files.Length == 0)
         {
-            throw new FrameSourceException($"image folder '{folder}' has no .jpg/.png/.bmp/.webp files");
+            throw new FrameSourceException($"image folder '{folder}' has no .jpg/.png/.bmp/.webp files", SourceState.Unreadable);
         }
 
         _loop = loop;
@@ -73,7 +74,7 @@ public sealed class ImageFolderSource : IFrameSource
             return new Frame(image, _index++, _time.GetUtcNow());
         }
 
-        return null;
+        return _index == 0 ? throw new FrameSourceException($"{Description} has no readable image", SourceState.Unreadable) : null;
     }
 
     public void Dispose()

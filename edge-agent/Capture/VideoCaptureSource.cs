@@ -1,4 +1,5 @@
 using System.Globalization;
+using FogLens.Contracts.Messages;
 using OpenCvSharp;
 
 namespace FogLens.EdgeAgent.Capture;
@@ -54,7 +55,7 @@ public sealed class VideoCaptureSource : IFrameSource
         {
             if (!File.Exists(spec))
             {
-                throw new FrameSourceException($"video file '{spec}' does not exist");
+                throw new FrameSourceException($"video file '{spec}' does not exist", SourceState.Missing);
             }
 
             capture = new VideoCapture(spec, VideoCaptureAPIs.FFMPEG);
@@ -65,7 +66,9 @@ public sealed class VideoCaptureSource : IFrameSource
         if (!capture.IsOpened())
         {
             capture.Dispose();
-            throw new FrameSourceException($"cannot open {description} (not a readable video, or the stream is unreachable)");
+            throw live
+                ? new FrameSourceException($"cannot open {description} (camera absent or stream unreachable)", SourceState.Reconnecting)
+                : new FrameSourceException($"cannot open {description}: not a readable video file", SourceState.Unreadable);
         }
 
         return new VideoCaptureSource(capture, description, live, loop, time);
@@ -82,12 +85,12 @@ public sealed class VideoCaptureSource : IFrameSource
         image.Dispose();
         if (IsLive)
         {
-            throw new FrameSourceException($"{Description} stopped delivering frames");
+            throw new FrameSourceException($"{Description} stopped delivering frames", SourceState.Reconnecting);
         }
 
         if (_index == 0)
         {
-            throw new FrameSourceException($"{Description} has no decodable frames");
+            throw new FrameSourceException($"{Description} has no decodable frames (corrupt or not a video)", SourceState.Unreadable);
         }
 
         if (!_loop)

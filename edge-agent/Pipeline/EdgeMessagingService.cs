@@ -1,6 +1,7 @@
 using FogLens.Contracts;
 using FogLens.Contracts.Messages;
 using FogLens.Contracts.Serialization;
+using FogLens.EdgeAgent.Capture;
 using FogLens.EdgeAgent.Detection;
 using FogLens.Messaging;
 using Microsoft.Extensions.Options;
@@ -10,7 +11,8 @@ namespace FogLens.EdgeAgent.Pipeline;
 
 /// <summary>
 /// Keeps the MQTT session to the fog up, drains the outbox through it, and publishes the retained
-/// status (online with rates every interval; offline on shutdown and as last will).
+/// status (online with rates every interval and at once when the source's state changes; offline on shutdown
+/// and as last will).
 /// </summary>
 public sealed partial class EdgeMessagingService(
     IOptions<EdgeAgentOptions> options,
@@ -18,6 +20,7 @@ public sealed partial class EdgeMessagingService(
     OutboxSender sender,
     DiskOutbox outbox,
     EdgeMetrics metrics,
+    SourceHealth source,
     MessageHeaderFactory headers,
     IFaceDetector detector,
     TimeProvider time,
@@ -29,7 +32,7 @@ public sealed partial class EdgeMessagingService(
     public byte[] Status(NodeState state) => JsonMessages.Serialize(new EdgeStatus(
         headers.Next(), state, _options.EffectiveCameraId, metrics.SourceDescription, detector.Name,
         Math.Round(metrics.CameraFps, 2), Math.Round(metrics.DetectionFps, 2), Math.Round(metrics.SkippedFps, 2),
-        metrics.ActiveTracks, sender.Sent, outbox.Count, outbox.Dropped));
+        metrics.ActiveTracks, sender.Sent, outbox.Count, outbox.Dropped, source.State, source.Problem));
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -53,7 +56,8 @@ public sealed partial class EdgeMessagingService(
         {
             try
             {
-                await Task.Delay(_options.StatusInterval, time, stoppingToken);
+                await Task.WhenAny(Task.Delay(_options.StatusInterval, time, stoppingToken), source.NextChangeAsync());
+                stoppingToken.ThrowIfCancellationRequested();
             }
             catch (OperationCanceledException)
             {

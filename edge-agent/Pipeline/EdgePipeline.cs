@@ -1,3 +1,4 @@
+using FogLens.Contracts.Messages;
 using FogLens.EdgeAgent.Capture;
 using FogLens.EdgeAgent.Detection;
 using FogLens.EdgeAgent.Tracking;
@@ -12,7 +13,8 @@ namespace FogLens.EdgeAgent.Pipeline;
 /// The camera loop: read a frame, hand it to a <see cref="FrameProcessor"/> (motion gate, detector,
 /// tracker), and queue the best crop of each finished track. Runs on its own thread. A source that fails
 /// is reopened with back-off; a finite source that ends flushes its tracks and stops the loop (the
-/// agent keeps running so the outbox drains). In real-time mode frames are skipped to keep up.
+/// agent keeps running so the outbox drains). In real-time mode frames are skipped to keep up. Each change
+/// of the source's state (ok, missing, unreadable, ended, reconnecting) goes to <see cref="SourceHealth"/>.
 /// </summary>
 public sealed partial class EdgePipeline(
     IOptions<EdgeAgentOptions> options,
@@ -20,6 +22,7 @@ public sealed partial class EdgePipeline(
     IFaceDetector detector,
     CropPublisher publisher,
     EdgeMetrics metrics,
+    SourceHealth health,
     TimeProvider time,
     ILogger<EdgePipeline> logger) : BackgroundService
 {
@@ -41,6 +44,7 @@ public sealed partial class EdgePipeline(
             catch (FrameSourceException ex)
             {
                 metrics.BadInput();
+                health.Set(ex.State, ex.Message);
                 LogSourceFailed(_options.Source, backoff.TotalSeconds, ex.Message);
                 stoppingToken.WaitHandle.WaitOne(backoff);
                 backoff = TimeSpan.FromSeconds(Math.Min(30, backoff.TotalSeconds * 2));
@@ -56,6 +60,7 @@ public sealed partial class EdgePipeline(
                     if (ProcessSource(source, stoppingToken))
                     {
                         metrics.SourceEnded = true;
+                        health.Set(SourceState.Ended, $"{source.Description} ended after {metrics.FramesRead} frames");
                         LogSourceEnded(source.Description, metrics.FramesRead, metrics.CropsQueued);
                         return;
                     }
@@ -63,11 +68,13 @@ public sealed partial class EdgePipeline(
                 catch (FrameSourceException ex)
                 {
                     metrics.BadInput();
+                    health.Set(ex.State, ex.Message);
                     LogSourceFailed(source.Description, backoff.TotalSeconds, ex.Message);
                 }
                 catch (OpenCVException ex)
                 {
                     metrics.BadInput();
+                    health.Set(source.IsLive ? SourceState.Reconnecting : SourceState.Unreadable, $"{source.Description}: {ex.Message}");
                     LogSourceFailed(source.Description, backoff.TotalSeconds, ex.Message);
                 }
             }
@@ -99,6 +106,7 @@ public sealed partial class EdgePipeline(
             }
 
             metrics.FrameRead();
+            health.Set(SourceState.Ok);
             position++;
             if (pace)
             {

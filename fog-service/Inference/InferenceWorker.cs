@@ -17,16 +17,17 @@ public sealed partial class InferenceWorker(
     WindowLedger ledger,
     FogCounters counters,
     IOptions<FogOptions> options,
+    TimeProvider time,
     ILogger<InferenceWorker> logger) : BackgroundService
 {
     private readonly FogOptions _options = options.Value;
+    private readonly FaceRate _rate = new(time);
 
-    public double FacesPerSecond { get; private set; }
+    /// <summary>Crops inferred per second over the last 10 s (0 when none arrive).</summary>
+    public double FacesPerSecond => _rate.PerSecond;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var windowStart = DateTime.UtcNow;
-        long windowCount = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
             IReadOnlyList<CropWork> batch;
@@ -41,14 +42,7 @@ public sealed partial class InferenceWorker(
 
             Process(batch);
             spool.Complete(batch); // only now: every face of the batch is in the journal
-            windowCount += batch.Count;
-            var elapsed = (DateTime.UtcNow - windowStart).TotalSeconds;
-            if (elapsed >= 5)
-            {
-                FacesPerSecond = windowCount / elapsed;
-                windowStart = DateTime.UtcNow;
-                windowCount = 0;
-            }
+            _rate.Add(batch.Count);
         }
     }
 

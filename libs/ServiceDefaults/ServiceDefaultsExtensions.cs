@@ -120,7 +120,8 @@ public static class ServiceDefaultsExtensions
         return app;
     }
 
-    /// <summary>Runs the host; invalid options end it with exit code 2 and one line naming the failing keys.</summary>
+    /// <summary>Runs the host; invalid options end it with exit code 2 and one line naming the failing keys, an address
+    /// already in use with exit code 1 and one line naming it.</summary>
     public static async Task<int> RunServiceAsync(this IHost host, string serviceName, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(host);
@@ -133,6 +134,11 @@ public static class ServiceDefaultsExtensions
         {
             await Console.Error.WriteLineAsync($"{serviceName}: invalid configuration: {string.Join("; ", ex.Failures)}");
             return 2;
+        }
+        catch (IOException ex) when (ex.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+        {
+            await Console.Error.WriteLineAsync($"{serviceName}: {ex.Message} Another instance (or program) listens there: stop it, or choose another address (--urls).");
+            return 1;
         }
     }
 

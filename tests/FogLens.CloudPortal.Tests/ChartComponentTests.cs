@@ -48,5 +48,38 @@ public sealed class ChartComponentTests : IDisposable
         Assert.Equal(["sbc", "dense"], chart.FindAll("polyline.series").Select(l => l.GetAttribute("data-series")));
     }
 
+    [Fact]
+    public void StackedArea_SingleBucket_IsAVisibleStackedBar_NotAHairline()
+    {
+        var start = DateTimeOffset.Parse("2026-12-01T10:00:00Z", CultureInfo.InvariantCulture);
+        var chart = _context.Render<StackedAreaChart>(p => p
+            .Add(c => c.Series, ["0-19", "20-39"]).Add(c => c.Buckets, [start]).Add(c => c.Values, [[3.0, 6.0]]));
+
+        var bars = chart.FindAll("rect.band");
+        Assert.Equal(["0-19", "20-39"], bars.Select(b => b.GetAttribute("data-series")));
+        Assert.All(bars, b => Assert.True(double.Parse(b.GetAttribute("width")!, CultureInfo.InvariantCulture) > 50, "a bar, not a hairline"));
+        var heights = bars.Select(b => double.Parse(b.GetAttribute("height")!, CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(2.0, heights[1] / heights[0], 2);
+    }
+
+    [Fact]
+    public void StackedArea_PartialLastBucket_IsHatchedAndLabelled_OnlyWhenPartial()
+    {
+        var start = DateTimeOffset.Parse("2026-12-01T10:00:00Z", CultureInfo.InvariantCulture);
+        IReadOnlyList<DateTimeOffset> buckets = [start, start.AddMinutes(5), start.AddMinutes(10)];
+        IReadOnlyList<double[]> values = [[10.0], [12.0], [2.0]];
+        var partial = _context.Render<StackedAreaChart>(p => p
+            .Add(c => c.Series, ["all"]).Add(c => c.Buckets, buckets).Add(c => c.Values, values).Add(c => c.LastBucketPartial, true));
+        var marker = partial.Find("rect.partial");
+        Assert.Contains("in progress", partial.Markup, StringComparison.Ordinal);
+        var x = double.Parse(marker.GetAttribute("x")!, CultureInfo.InvariantCulture);
+        var width = double.Parse(marker.GetAttribute("width")!, CultureInfo.InvariantCulture);
+        Assert.True(width > 0 && x > 50, "the marker covers the last segment, not the whole chart");
+
+        var complete = _context.Render<StackedAreaChart>(p => p
+            .Add(c => c.Series, ["all"]).Add(c => c.Buckets, buckets).Add(c => c.Values, values).Add(c => c.LastBucketPartial, false));
+        Assert.Empty(complete.FindAll("rect.partial"));
+    }
+
     public void Dispose() => _context.Dispose();
 }

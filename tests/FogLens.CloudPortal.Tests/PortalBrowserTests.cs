@@ -1,4 +1,7 @@
+using FogLens.CloudPortal.Data;
+using FogLens.CloudPortal.Rounds;
 using FogLens.Contracts.Messages;
+using Microsoft.EntityFrameworkCore;
 using FogLens.Tests.Shared;
 using Microsoft.Playwright;
 using FogLens.CloudPortal.Common;
@@ -7,8 +10,7 @@ namespace FogLens.CloudPortal.Tests;
 
 /// <summary>
 /// The pages in a real browser (Playwright driving Debian's Chromium): login, the demographics charts,
-/// starting a round as Admin and being refused as Viewer. With FOGLENS_SCREENSHOTS=1 the main pages are
-/// saved to docs/screenshots/.
+/// starting a round as Admin and being refused as Viewer. (Screenshots of every page: <see cref="AccessibilityTests"/>.)
 /// </summary>
 public sealed class PortalBrowserTests
 {
@@ -31,23 +33,17 @@ public sealed class PortalBrowserTests
         await page.WaitForURLAsync(new Uri(portal.BaseAddress, "/").ToString());
     }
 
-    private static async Task ShotAsync(IPage page, string name)
-    {
-        if (Environment.GetEnvironmentVariable("FOGLENS_SCREENSHOTS") == "1")
-        {
-            var folder = Path.Combine(TestPaths.RepoRoot, "docs", "screenshots");
-            Directory.CreateDirectory(folder);
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = true });
-        }
-    }
-
     [Fact]
     public async Task Admin_SeesChartsAndStartsARound_ViewerIsRefused()
     {
         await using var portal = await PortalHarness.StartAsync(new() { ["Portal:MinFacesShown"] = "1" }); // the seeded windows are small; k-anonymity has its own test
         await using var a = await TestFog.ConnectAsync(portal.BrokerPort, "fog-a");
         await using var b = await TestFog.ConnectAsync(portal.BrokerPort, "fog-b");
-        await a.StatusAsync(edges: [new EdgeSummary("edge-1", NodeState.Online, "entrance", 9.8, 9.8, 1, 57, 0, DateTimeOffset.UtcNow)]);
+        await a.StatusAsync(edges:
+        [
+            new EdgeSummary("edge-1", NodeState.Online, "entrance", 9.8, 9.8, 1, 57, 0, DateTimeOffset.UtcNow, SourceState.Ok),
+            new EdgeSummary("edge-10", NodeState.Online, "back-door", 0, 0, 0, 0, 0, DateTimeOffset.UtcNow, SourceState.Missing, "video file '/videos/back-door.mp4' does not exist"),
+        ]);
         await b.StatusAsync(edges: [new EdgeSummary("edge-2", NodeState.Online, "hall", 14.9, 14.9, 0, 31, 2, DateTimeOffset.UtcNow)]);
         var now = DateTimeOffset.UtcNow;
         for (var m = 20; m >= 2; m -= 2)
@@ -64,19 +60,21 @@ public sealed class PortalBrowserTests
         var admin = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
         await LoginAsync(admin, portal, "admin", PortalHarness.AdminPassword);
         await Assertions.Expect(admin.Locator("#fogs-online")).ToHaveTextAsync("2 / 2");
-        await ShotAsync(admin, "overview");
 
         await admin.ClickAsync("text=Demographics");
         await Assertions.Expect(admin.Locator("svg.bar-chart rect.bar")).ToHaveCountAsync(4);
         var expected20s = Enumerable.Range(1, 10).Sum(i => 2 + (2 * i % 5) + 1); // fog-a's 2 + (m mod 5) and fog-b's 1 per window
         Assert.Equal(expected20s.ToString(System.Globalization.CultureInfo.InvariantCulture), await admin.Locator("svg.bar-chart rect.bar[data-label='20-29']").GetAttributeAsync("data-value"));
         await Assertions.Expect(admin.Locator("svg.stacked-area-chart path.band")).ToHaveCountAsync(4);
-        await ShotAsync(admin, "demographics");
 
         await admin.ClickAsync("text=Nodes");
         await Assertions.Expect(admin.Locator("#fog-table")).ToContainTextAsync("fog-b");
         await Assertions.Expect(admin.Locator("#edge-table")).ToContainTextAsync("entrance");
-        await ShotAsync(admin, "nodes");
+        await Assertions.Expect(admin.Locator("#edge-table [data-source-state='Missing']")).ToHaveTextAsync("missing");
+        await Assertions.Expect(admin.Locator("#edge-table")).ToContainTextAsync("back-door.mp4' does not exist");
+        await Assertions.Expect(admin.Locator("#edge-table [data-source-state='Ok']")).ToHaveTextAsync("ok");
+        var edgeOrder = await admin.Locator("#edge-table tbody tr td:first-child").AllInnerTextsAsync();
+        Assert.Equal(["edge-1", "edge-2", "edge-10"], edgeOrder.Select(t => t.Trim())); // natural order
 
         // Experiment runs imported by an Admin are drawn side by side on the Training page.
         foreach (var run in new[] { "iid-dense-e1-r10", "iid-sbc-p0.01-e1-r10", "iid-sbc-p0.001-e1-r10" })
@@ -94,11 +92,40 @@ public sealed class PortalBrowserTests
         await admin.ClickAsync("#start-round");
         await Assertions.Expect(admin.Locator("#round-message")).ToContainTextAsync("Round 1 started with 2 fogs");
         await Assertions.Expect(admin.Locator("#round-table")).ToContainTextAsync("Open");
-        await ShotAsync(admin, "training");
+
+        // The message is about round 1: once that round is no longer open, it is stale and goes.
+        await using (var context = portal.Service<PortalDb>().Create())
+        {
+            var round = await context.Rounds.SingleAsync(r => r.Id == 1, TestContext.Current.CancellationToken);
+            round.State = RoundState.Completed;
+            await context.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+
+        portal.Service<PortalEvents>().Raise(PortalChange.Rounds);
+        await Assertions.Expect(admin.Locator("#round-message")).ToHaveCountAsync(0);
+
+        // Promoting (or rolling back) asks first; Cancel changes nothing.
+        var registry = portal.Service<ModelRegistry>();
+        var before = (await registry.CurrentAsync(TestContext.Current.CancellationToken))?.Version;
+        await using (var context = portal.Service<PortalDb>().Create())
+        {
+            context.Models.Add(new ModelVersionRecord { Version = "fl-r9", ParentVersion = "age-v1", RoundId = 9, Source = "round", Codec = "sbc", CreatedAt = DateTimeOffset.UtcNow, WeightsSha256 = new string('a', 64), OnnxSha256 = new string('b', 64) });
+            await context.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
 
         await admin.ClickAsync("text=Models");
         await Assertions.Expect(admin.Locator("#model-table")).ToContainTextAsync("age-v1");
-        await ShotAsync(admin, "models");
+        var promote = admin.Locator("#model-table button[data-version='fl-r9']");
+        await promote.ClickAsync();
+        var dialog = admin.Locator(".mud-dialog");
+        await Assertions.Expect(dialog).ToContainTextAsync("Promote fl-r9?");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await Assertions.Expect(dialog).ToHaveCountAsync(0);
+        Assert.Equal(before, (await registry.CurrentAsync(TestContext.Current.CancellationToken))?.Version);
+        await promote.ClickAsync();
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Promote" }).ClickAsync();
+        await Assertions.Expect(admin.Locator("#model-message")).ToContainTextAsync("fl-r9 is now current");
+        Assert.Equal("fl-r9", (await registry.CurrentAsync(TestContext.Current.CancellationToken))?.Version);
 
         var viewer = await browser.NewPageAsync();
         await LoginAsync(viewer, portal, "viewer", PortalHarness.ViewerPassword);
@@ -111,6 +138,15 @@ public sealed class PortalBrowserTests
         var anonymous = await browser.NewPageAsync();
         await anonymous.GotoAsync(new Uri(portal.BaseAddress, "/training").ToString());
         await Assertions.Expect(anonymous.Locator("#username")).ToBeVisibleAsync();
+        foreach (var input in new[] { "#username", "#password" })
+        {
+            // The inputs have visible boxes (a CSS reset once removed them).
+            var border = await anonymous.Locator(input).EvaluateAsync<string>("e => { const s = getComputedStyle(e); return s.borderTopStyle + ' ' + s.borderTopWidth; }");
+            Assert.Equal("solid 1px", border);
+        }
+
+        var icon = await anonymous.Locator("link[rel='icon']").GetAttributeAsync("href");
+        Assert.Equal(200, (await anonymous.APIRequest.GetAsync(new Uri(portal.BaseAddress, icon!).ToString())).Status);
         await anonymous.FillAsync("#username", "admin");
         await anonymous.FillAsync("#password", "wrong-password");
         await anonymous.ClickAsync("#login");

@@ -1,4 +1,4 @@
-using FogLens.Cli.Launch;
+using FogLens.Launch;
 using FogLens.Tests.Shared.Mqtt;
 using Npgsql;
 

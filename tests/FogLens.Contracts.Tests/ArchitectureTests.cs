@@ -44,7 +44,7 @@ public sealed partial class ArchitectureTests
         {
             foreach (var (type, home) in owner)
             {
-                if (home != folder && Regex.IsMatch(text, $@"\b{type}\b"))
+                if (home != folder && Regex.IsMatch(text, $@"(?<![\w.""]){type}\b(?!\s*=>)")) // not a member access, a property of the same name or a string
                 {
                     (edges.TryGetValue(folder, out var set) ? set : edges[folder] = []).Add(home);
                 }

@@ -99,6 +99,39 @@ public sealed class SerializationTests
     }
 
     [Fact]
+    public void EdgeStatus_SourceState_RoundTripsAsAString_AndAnOlderEdgesStatusParsesWithout()
+    {
+        var status = SampleMessages.EdgeStatus(new Random(11), "edge-a") with { SourceState = SourceState.Unreadable, SourceProblem = "cannot open file:/v.mp4: not a readable video file" };
+        var json = Encoding.UTF8.GetString(JsonMessages.Serialize(status));
+        Assert.Contains("\"sourceState\":\"Unreadable\"", json, StringComparison.Ordinal);
+        var parsed = _parser.ParseEdgeStatus(Topics.EdgeStatus("edge-a"), Encoding.UTF8.GetBytes(json));
+        Assert.True(parsed.IsSuccess, parsed.Error?.ToString());
+        Assert.Equal((SourceState.Unreadable, status.SourceProblem), (parsed.Value.SourceState, parsed.Value.SourceProblem));
+
+        // An edge built before the field existed: the same status without it.
+        var older = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
+        older.Remove("sourceState");
+        older.Remove("sourceProblem");
+        var old = _parser.ParseEdgeStatus(Topics.EdgeStatus("edge-a"), Encoding.UTF8.GetBytes(older.ToJsonString()));
+        Assert.True(old.IsSuccess, old.Error?.ToString());
+        Assert.Null(old.Value.SourceState);
+
+        // A relayed summary keeps the state.
+        Assert.Equal(SourceState.Unreadable, EdgeSummary.From(parsed.Value, DateTimeOffset.UnixEpoch).SourceState);
+    }
+
+    [Theory]
+    [InlineData("two\nlines")]
+    [InlineData(null)]
+    public void EdgeStatus_BadSourceProblemOrUnknownState_IsInvalid(string? problem)
+    {
+        var status = SampleMessages.EdgeStatus(new Random(12), "edge-a") with { SourceState = problem is null ? (SourceState)42 : SourceState.Missing, SourceProblem = problem };
+        Assert.Equal(ContractErrorKind.Invalid, _parser.ParseEdgeStatus(Topics.EdgeStatus("edge-a"), JsonMessages.Serialize(status)).Error?.Kind);
+        var tooLong = status with { SourceState = SourceState.Missing, SourceProblem = new string('x', EdgeStatus.MaxProblemLength + 1) };
+        Assert.Equal(ContractErrorKind.Invalid, _parser.ParseEdgeStatus(Topics.EdgeStatus("edge-a"), JsonMessages.Serialize(tooLong)).Error?.Kind);
+    }
+
+    [Fact]
     public void Parse_UnsupportedSchemaVersion_ReturnsUnsupportedVersion()
     {
         var status = SampleMessages.EdgeStatus(new Random(5), "edge-a");

@@ -101,7 +101,7 @@ public sealed partial class DeploymentFilesTests
         var acl = File.ReadAllText(Path.Combine(Deploy, "mosquitto", "acl"));
         var config = Load(Path.Combine(Deploy, "k8s", "mosquitto.yaml")).Single(o => o["kind"].ToString() == "ConfigMap");
         Assert.Equal(acl, config["data"]["acl"].ToString());
-        Assert.Equal(Path.Combine(Deploy, "mosquitto", "acl"), FogLens.Cli.Launch.MosquittoServer.AclPath);
+        Assert.Equal(Path.Combine(Deploy, "mosquitto", "acl"), FogLens.Launch.MosquittoServer.AclPath);
         Assert.Contains("../mosquitto/acl:/mosquitto/config/acl:ro", File.ReadAllText(Path.Combine(Deploy, "compose", "compose.yaml")), StringComparison.Ordinal);
     }
 

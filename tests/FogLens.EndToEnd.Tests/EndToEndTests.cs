@@ -2,7 +2,7 @@ using System.Text.Json;
 using FogLens.AgeModel;
 using FogLens.AgeModel.Data;
 using FogLens.AgeModel.Inference;
-using FogLens.Cli.Launch;
+using FogLens.Launch;
 using FogLens.Contracts;
 using FogLens.EdgeAgent.Tests;
 using FogLens.Tests.Shared;

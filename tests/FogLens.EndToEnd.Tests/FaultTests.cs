@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using FogLens.Cli.Launch;
+using FogLens.Launch;
 using FogLens.EdgeAgent.Tests;
 using FogLens.Tests.Shared;
 

@@ -1,4 +1,4 @@
-using FogLens.Cli.Launch;
+using FogLens.Launch;
 
 namespace FogLens.EndToEnd.Tests;
 

@@ -1,4 +1,4 @@
-using FogLens.Cli.Launch;
+using FogLens.Launch;
 using FogLens.EdgeAgent.Tests;
 using FogLens.Tests.Shared;
 using MQTTnet;

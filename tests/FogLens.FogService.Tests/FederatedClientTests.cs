@@ -80,6 +80,33 @@ public sealed class FederatedClientTests
     }
 
     [Fact]
+    public async Task EmptyRetainedRoundTask_IsADeletion_NotAFailedRound()
+    {
+        var dataset = TestPaths.RequireDataset();
+        var (train, _) = DatasetSplit.Split(UtkFaceDataset.Scan(dataset).Samples);
+        var list = Path.Combine(Directory.CreateTempSubdirectory("foglens-fl-").FullName, "fog-t.txt");
+        await File.WriteAllLinesAsync(list, DatasetSplit.FixedSubset(train, 8).Select(s => s.FileName), TestContext.Current.CancellationToken);
+        await using var cloud = new TestBroker();
+        await cloud.StartAsync();
+        await using var fog = await FogHarness.StartAsync(cloud.Uri, new()
+        {
+            ["Federated:LocalData"] = list,
+            ["Federated:DatasetDirectory"] = dataset,
+        });
+        var client = fog.App.Services.GetRequiredService<FederatedClient>();
+        var topic = Topics.RoundTask(7);
+        Assert.True(Topics.TryParse(topic, out var info));
+
+        // The portal clears a finished round's retained task with an empty retained message: a deletion.
+        Assert.Equal(FogLens.Messaging.Inbound.IngestOutcome.Ignored, await client.HandleAsync(topic, info, ReadOnlyMemory<byte>.Empty, TestContext.Current.CancellationToken));
+        Assert.Equal(0, client.RoundsFailed);
+
+        // A task that does not parse is a failure (so the check above can tell the two apart).
+        Assert.Equal(FogLens.Messaging.Inbound.IngestOutcome.Rejected, await client.HandleAsync(topic, info, "{"u8.ToArray(), TestContext.Current.CancellationToken));
+        Assert.Equal(1, client.RoundsFailed);
+    }
+
+    [Fact]
     public async Task ModelAnnouncement_HotSwapsTheModel_AndARestartKeepsIt()
     {
         var folder = Path.Combine(TestPaths.RepoRoot, "models", "age");

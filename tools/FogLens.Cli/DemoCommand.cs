@@ -1,9 +1,7 @@
 using System.CommandLine;
 using FogLens.AgeModel;
 using FogLens.AgeModel.Data;
-using System.Net.Http.Json;
-using FogLens.Cli.Launch;
-using FogLens.PipelineEval;
+using FogLens.Launch;
 using Spectre.Console;
 
 namespace FogLens.Cli;
@@ -15,24 +13,40 @@ internal static class DemoCommand
 
     public static Command Create()
     {
-        var port = new Option<int>("--port") { Description = "Port of the cloud portal on 127.0.0.1; the other tiers use the ports after it.", DefaultValueFactory = _ => 5080 };
+        var port = new Option<int>("--port") { Description = "Port of the cloud portal on 127.0.0.1; the other tiers use the ports after it (up to --port + 20 × fogs + 2).", DefaultValueFactory = _ => 5080 };
         var dataDir = new Option<DirectoryInfo>("--data-dir")
         {
             Description = "Where the demo keeps its databases, outboxes, generated credentials and logs.",
-            DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(RepoLayout.Root, ".foglens", "demo")),
+            DefaultValueFactory = _ => new DirectoryInfo(DefaultDataDirectory),
         };
+        var fresh = new Option<bool>("--fresh") { Description = "Start with empty databases and outboxes (keeps the rendered camera feeds); without it an earlier run's data is reused." };
         var external = new Option<bool>("--external") { Description = "Use Mosquitto (generated password file and ACL) as the cloud broker and PostgreSQL as the portal database, both started on 127.0.0.1." };
-        var fogs = new Option<int>("--fogs") { Description = "Fog services.", DefaultValueFactory = _ => 2 };
-        var edges = new Option<int>("--edges-per-fog") { Description = "Edge agents per fog.", DefaultValueFactory = _ => 2 };
+        var fogs = new Option<int>("--fogs") { Description = "Fog services (1-8).", DefaultValueFactory = _ => 2 };
+        var edges = new Option<int>("--edges-per-fog") { Description = "Edge agents per fog (1-8).", DefaultValueFactory = _ => 2 };
         var source = new Option<string[]>("--source")
         {
             Description = "Camera source(s) for the edge agents instead of the demo feeds: video file, image folder, camera index or rtsp:// / http:// URL (edges take them in turn).",
             AllowMultipleArgumentsPerToken = true,
         };
+        CommandLineChecks.NoOptionAsValue(dataDir);
+        CommandLineChecks.NoOptionAsValue(source);
+        CommandLineChecks.Range(fogs, 1, 8);
+        CommandLineChecks.Range(edges, 1, 8);
+        port.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<int>();
+            var fogCount = result.Parent is { } parent && parent.GetResult(fogs) is { } f ? f.GetValueOrDefault<int>() : 2;
+            var span = Site.PortSpan(Math.Clamp(fogCount, 1, 8));
+            if (value != 0 && (value < 1024 || value + span > 65535))
+            {
+                result.AddError($"--port {value} is out of range: the demo uses ports {value} to {value + span}, which must lie in 1024-65535 (pick --port 1024-{65535 - span}, or 0 for free ports)");
+            }
+        });
         var command = new Command("demo", "Run the FogLens suite (cloud portal with SQLite and its embedded broker, two fog services, two edge agents per fog on demo feeds built from Debian photos; federated rounds when labelled data is present) until Ctrl-C.")
         {
             port,
             dataDir,
+            fresh,
             external,
             fogs,
             edges,
@@ -50,19 +64,49 @@ internal static class DemoCommand
                 EdgeSource = _ => string.Empty,
             },
             result.GetValue(source) ?? [],
+            result.GetValue(fresh),
             token));
         return command;
     }
 
-    private static async Task<int> RunAsync(SiteOptions options, string[] sources, CancellationToken cancellationToken)
+    /// <summary>The demo's data directory unless --data-dir names another (also where `user add` and `token add` look).</summary>
+    public static string DefaultDataDirectory => Path.Combine(RepoLayout.Root, ".foglens", "demo");
+
+    private static async Task<int> RunAsync(SiteOptions options, string[] sources, bool fresh, CancellationToken cancellationToken)
     {
-        if (options.Fogs is < 1 or > 8 || options.EdgesPerFog is < 1 or > 8)
+        var root = options.DataDirectory;
+        DataDirectoryLock held;
+        try
         {
-            AnsiConsole.MarkupLine("[red]--fogs and --edges-per-fog must be between 1 and 8[/]");
-            return 2;
+            // Before anything is rendered or deleted: another demo on this directory stops this one here.
+            held = DataDirectoryLock.Acquire(root);
+        }
+        catch (SiteException ex)
+        {
+            return Fail(ex.Message);
         }
 
-        var root = options.DataDirectory;
+        using var dataLock = held;
+        if (fresh)
+        {
+            var removed = DemoData.Clear(root);
+            AnsiConsole.MarkupLine($"[grey]--fresh: removed the earlier run's data ({Markup.Escape(string.Join(", ", removed.DefaultIfEmpty("nothing to remove")))}).[/]");
+        }
+        else if (DemoData.Describe(root) is { } earlier)
+        {
+            AnsiConsole.MarkupLine($"[yellow]Reusing the data of an earlier run in {Markup.Escape(root)} ({Markup.Escape(earlier)}): the portal's counts continue from it. Add --fresh to start empty.[/]");
+        }
+
+        try
+        {
+            // Another demo (or any program) on these ports stops this one before the feeds are rendered.
+            Site.CheckFree(options);
+        }
+        catch (SiteException ex)
+        {
+            return Fail(ex.Message);
+        }
+
         var dataset = Environment.GetEnvironmentVariable(UtkFaceDataset.EnvironmentVariable) is { Length: > 0 } d && Directory.Exists(d) ? Path.GetFullPath(d) : null;
         AnsiConsole.MarkupLine($"[bold]FogLens demo[/]: cloud portal ({(options.External ? "Mosquitto + PostgreSQL" : "SQLite + embedded broker")}), {options.Fogs} fog services, {options.EdgesPerFog} edge agents per fog on {(sources.Length > 0 ? "your sources" : "demo camera feeds")}.");
         if (dataset is null)
@@ -102,19 +146,29 @@ internal static class DemoCommand
         {
             await using var site = await Site.StartAsync(options, line => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]"), cancellationToken);
             AnsiConsole.MarkupLine($"Portal: [link]{site.PortalUrl}[/]  (log in as [bold]{options.AdminUser}[/] / [bold]{AdminPassword}[/])   Logs: {Markup.Escape(Path.Combine(root, "logs"))}   Ctrl-C stops the demo.");
-            await StreamStatusAsync(site, options, truth, cancellationToken);
-            return 0;
+            var dead = await DemoStatus.StreamAsync(site, options, truth, cancellationToken);
+            return Fail($"{dead.Name} exited unexpectedly (exit code {dead.ExitCode}){(LogTail.LastProblem(dead.Spec.LogPath) is { } last ? ": " + last : string.Empty)}; log: {dead.Spec.LogPath}");
         }
         catch (OperationCanceledException)
         {
             AnsiConsole.MarkupLine("Stopped.");
             return 0;
         }
-        catch (Exception ex) when (ex is SiteException or FileNotFoundException or InvalidOperationException)
+        catch (SiteException ex)
         {
-            AnsiConsole.MarkupLine($"[red]{Markup.Escape(ex.Message)}[/]");
-            return 1;
+            return Fail(ex.Message);
         }
+        catch (Exception ex) when (ex is FileNotFoundException or InvalidOperationException or IOException)
+        {
+            return Fail(ex.Message);
+        }
+    }
+
+    /// <summary>One red line on stderr and exit code 1.</summary>
+    private static int Fail(string message)
+    {
+        Console.Error.WriteLine($"foglens: error: {message}");
+        return 1;
     }
 
     /// <summary>Writes one file list per fog from the training split (at most 1,200 faces each, so a local round takes under a minute).</summary>
@@ -125,92 +179,4 @@ internal static class DemoCommand
         var limited = parts.Select(p => (IReadOnlyList<FaceSample>)[.. p.Take(1200)]).ToList();
         return [.. DatasetPartitioner.Write(limited, folder)];
     }
-
-    private static async Task StreamStatusAsync(Site site, SiteOptions options, IReadOnlyList<DemoPerson>? truth, CancellationToken cancellationToken)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        using var portal = new HttpClient(new HttpClientHandler { UseCookies = true }) { BaseAddress = site.PortalUrl, Timeout = TimeSpan.FromSeconds(5) };
-        var signedIn = false;
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            await Task.Delay(TimeSpan.FromSeconds(10), cancellationToken);
-            if (site.Children.FirstOrDefault(c => c.HasExited) is { } dead)
-            {
-                AnsiConsole.MarkupLine($"[red]{dead.Name} exited unexpectedly; see {Markup.Escape(dead.Spec.LogPath)}[/]");
-                return;
-            }
-
-            var table = new Table().Title($"[grey]{DateTime.Now:HH:mm:ss}[/]").AddColumns("node", "edges online", "crops in", "inferred", "windows sent", "model", "faces/s");
-            foreach (var (id, url) in site.Fogs)
-            {
-                try
-                {
-                    using var status = System.Text.Json.JsonDocument.Parse(await http.GetStringAsync(new Uri(url, "/api/status"), cancellationToken));
-                    var r = status.RootElement;
-                    table.AddRow(id, r.GetProperty("edgesOnline").ToString(), r.GetProperty("cropsReceived").ToString(), r.GetProperty("cropsInferred").ToString(),
-                        r.GetProperty("windowsPublished").ToString(), r.GetProperty("modelVersion").ToString(), r.GetProperty("facesPerSecond").ToString());
-                }
-                catch (HttpRequestException)
-                {
-                    table.AddRow(id, "[yellow]unreachable[/]", "", "", "", "", "");
-                }
-            }
-
-            try
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(site.PortalUrl, "/metrics"));
-                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", site.MetricsToken);
-                using var response = await http.SendAsync(request, cancellationToken);
-                var metrics = (await response.EnsureSuccessStatusCode().Content.ReadAsStringAsync(cancellationToken)).Split('\n');
-                string Metric(string name) => metrics.FirstOrDefault(l => l.StartsWith("foglens_portal_" + name + " ", StringComparison.Ordinal))?.Split(' ')[1] ?? "?";
-                table.AddRow("portal", "", "", "", $"{Metric("demographics_windows_stored_total")} stored", "", $"updates {Metric("updates_accepted_total")}");
-            }
-            catch (HttpRequestException)
-            {
-                table.AddRow("portal", "[yellow]unreachable[/]", "", "", "", "", "");
-            }
-
-            AnsiConsole.Write(table);
-            if (truth is { Count: > 0 })
-            {
-                try
-                {
-                    signedIn = signedIn || (await portal.PostAsJsonAsync("/api/auth/login", new { name = options.AdminUser, password = options.AdminPassword }, cancellationToken)).IsSuccessStatusCode;
-                    var counted = await portal.GetFromJsonAsync<List<CountedGroup>>("/api/demographics/groups", cancellationToken) ?? [];
-                    AnsiConsole.Write(TruthTable(truth, counted));
-                }
-                catch (HttpRequestException)
-                {
-                    signedIn = false;
-                }
-            }
-        }
-    }
-
-    /// <summary>Shares of the age groups the portal counted against the true ages of the people in the feeds.</summary>
-    private static Table TruthTable(IReadOnlyList<DemoPerson> truth, List<CountedGroup> counted)
-    {
-        var groups = AgeGroupSet.Default;
-        var trueCounts = new double[groups.Count];
-        foreach (var person in truth)
-        {
-            trueCounts[groups.IndexOf(person.Age)]++;
-        }
-
-        var countedCounts = groups.Groups.Select(g => (double)counted.Where(c => c.Label == g.Label).Sum(c => c.Faces)).ToArray();
-        var total = countedCounts.Sum();
-        var tv = HistogramDistance.TotalVariation(trueCounts, countedCounts);
-        var table = new Table().Title($"[grey]age groups: counted by the portal ({total:N0} faces) vs true (the {truth.Count} people in the feeds); total variation {(total > 0 ? tv.ToString("P0", System.Globalization.CultureInfo.InvariantCulture) : "n/a")}[/]")
-            .AddColumn("");
-        foreach (var g in groups.Groups)
-        {
-            table.AddColumn(g.Label);
-        }
-
-        table.AddRow(["counted", .. countedCounts.Select(c => total > 0 ? (c / total).ToString("P0", System.Globalization.CultureInfo.InvariantCulture) : "-")]);
-        table.AddRow(["true", .. trueCounts.Select(c => (c / truth.Count).ToString("P0", System.Globalization.CultureInfo.InvariantCulture))]);
-        return table;
-    }
-
-    private sealed record CountedGroup(string Label, int MinAge, long Faces);
 }

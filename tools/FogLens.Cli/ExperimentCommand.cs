@@ -1,6 +1,7 @@
 using System.CommandLine;
 using FogLens.AgeModel.Data;
 using FogLens.Federated.Experiments;
+using FogLens.Launch;
 
 namespace FogLens.Cli;
 

@@ -4,6 +4,7 @@ using FogLens.EdgeAgent.Common;
 using FogLens.EdgeAgent.Detection;
 using FogLens.PipelineEval;
 using Microsoft.Extensions.Logging.Abstractions;
+using FogLens.Launch;
 
 namespace FogLens.Cli;
 

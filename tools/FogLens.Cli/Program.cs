@@ -1,13 +1,44 @@
 using System.CommandLine;
 using FogLens.Cli;
 
-var root = new RootCommand("FogLens tools: demo launcher, update codec, age model and dataset tools.")
+var root = new RootCommand("FogLens tools: demo launcher, portal users and API tokens, update codec, age model and dataset tools.")
 {
     DemoCommand.Create(),
+    PortalAdminCommand.CreateUser(),
+    PortalAdminCommand.CreateToken(),
     AgeCommand.Create(),
     CodecCommand.Create(),
     DataCommand.Create(),
     ExperimentCommand.Create(),
     PipelineCommand.Create(),
 };
-return await root.Parse(args).InvokeAsync();
+
+// A wrong option is one line naming it (and the help to read), not a screen of usage; an unexpected failure is
+// one line too, not a stack trace.
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    var names = new List<string>();
+    for (var c = parsed.CommandResult; c is not null && c.Command != root; c = c.Parent as System.CommandLine.Parsing.CommandResult)
+    {
+        names.Insert(0, c.Command.Name);
+    }
+
+    var command = string.Join(' ', names);
+    Console.Error.WriteLine($"foglens: error: {parsed.Errors[0].Message} ('./foglens {command}{(command.Length > 0 ? " " : string.Empty)}--help' lists the options)");
+    return 2;
+}
+
+try
+{
+    return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+}
+catch (OperationCanceledException)
+{
+    return 130;
+}
+catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException or FormatException or System.Net.Http.HttpRequestException)
+{
+    Console.Error.WriteLine($"foglens: error: {ex.Message}");
+    return 1;
+}

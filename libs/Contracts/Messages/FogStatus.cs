@@ -46,7 +46,7 @@ public sealed record FogStatus(
     }
 }
 
-/// <summary>What a fog relays about one of its edges (from the edge's retained status).</summary>
+/// <summary>What a fog relays about one of its edges (from the edge's retained status); the source fields are null from older fogs and edges.</summary>
 public sealed record EdgeSummary(
     string EdgeId,
     NodeState State,
@@ -56,7 +56,9 @@ public sealed record EdgeSummary(
     int ActiveTracks,
     long FacesPublished,
     int OutboxDepth,
-    DateTimeOffset LastSeen)
+    DateTimeOffset LastSeen,
+    SourceState? SourceState = null,
+    string? SourceProblem = null)
 {
     public string? Validate()
     {
@@ -70,12 +72,17 @@ public sealed record EdgeSummary(
             return "edge rates must be finite and not negative";
         }
 
+        if (EdgeStatus.SourceProblemError(SourceState, SourceProblem) is { } problemError)
+        {
+            return problemError;
+        }
+
         return ActiveTracks < 0 || FacesPublished < 0 || OutboxDepth < 0 ? "edge counters must not be negative" : null;
     }
 
     public static EdgeSummary From(EdgeStatus status, DateTimeOffset lastSeen)
     {
         ArgumentNullException.ThrowIfNull(status);
-        return new(status.Header.SenderId, status.State, status.CameraId, status.CameraFps, status.DetectionFps, status.ActiveTracks, status.FacesPublished, status.OutboxDepth, lastSeen);
+        return new(status.Header.SenderId, status.State, status.CameraId, status.CameraFps, status.DetectionFps, status.ActiveTracks, status.FacesPublished, status.OutboxDepth, lastSeen, status.SourceState, status.SourceProblem);
     }
 }

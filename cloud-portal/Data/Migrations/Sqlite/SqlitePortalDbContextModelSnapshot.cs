@@ -44,6 +44,41 @@ namespace FogLens.CloudPortal.Data.Migrations.Sqlite
                     b.ToTable("AgeGroups");
                 });
 
+            modelBuilder.Entity("FogLens.CloudPortal.Data.ApiTokenRecord", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Scope")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Hash")
+                        .IsUnique();
+
+                    b.HasIndex("Name")
+                        .IsUnique();
+
+                    b.ToTable("ApiTokens");
+                });
+
             modelBuilder.Entity("FogLens.CloudPortal.Data.DemographicsWindow", b =>
                 {
                     b.Property<long>("Id")
@@ -226,6 +261,14 @@ namespace FogLens.CloudPortal.Data.Migrations.Sqlite
 
                     b.Property<double>("Rate")
                         .HasColumnType("REAL");
+
+                    b.Property<string>("SourceProblem")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SourceState")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("State")
                         .IsRequired()

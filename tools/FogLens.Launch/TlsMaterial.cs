@@ -2,7 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace FogLens.Cli.Launch;
+namespace FogLens.Launch;
 
 /// <summary>
 /// A private certificate authority and one broker certificate for 127.0.0.1 / localhost, written as PEM files

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace FogLens.Cli.Launch;
+namespace FogLens.Launch;
 
 /// <summary>
 /// A PostgreSQL cluster from Debian's postgresql package on 127.0.0.1 (trust authentication for the local

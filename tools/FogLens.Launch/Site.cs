@@ -1,71 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Security.Cryptography;
 
-namespace FogLens.Cli.Launch;
 
-/// <summary>What <see cref="Site"/> starts: the portal, fog services and their edge agents on one machine.</summary>
-public sealed record SiteOptions
-{
-    /// <summary>Databases, outboxes, broker files and one log per tier.</summary>
-    public required string DataDirectory { get; init; }
-
-    /// <summary>Portal port; the other tiers use ports after it (see <see cref="Site"/>). Zero: free ports from the system.</summary>
-    public int BasePort { get; init; } = 5080;
-
-    public int Fogs { get; init; } = 2;
-
-    public int EdgesPerFog { get; init; } = 2;
-
-    /// <summary>Mosquitto (password file + ACL) as the cloud broker and PostgreSQL as the portal database, instead of the embedded defaults.</summary>
-    public bool External { get; init; }
-
-    /// <summary>Source of edge n (1-based): a video, image folder, camera index or stream URL.</summary>
-    public required Func<int, string> EdgeSource { get; init; }
-
-    /// <summary>Replay finite sources forever (demo feeds).</summary>
-    public bool LoopSources { get; init; } = true;
-
-    /// <summary>
-    /// Pace file sources at their frame rate and skip frames when detection falls behind, like a camera (the
-    /// demo). Off: edges process every frame, so counts do not depend on how loaded the machine is (tests).
-    /// </summary>
-    public bool RealTimeSources { get; init; } = true;
-
-    public TimeSpan FogWindow { get; init; } = TimeSpan.FromSeconds(20);
-
-    public TimeSpan FogWindowGrace { get; init; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>Per-fog labelled face lists (one file per fog) and the dataset folder they point into; null: no federated training.</summary>
-    public (IReadOnlyList<string> Lists, string Dataset)? Federated { get; init; }
-
-    /// <summary>Portal starts a round this often when fogs are online; zero: rounds only on request.</summary>
-    public TimeSpan AutoRoundInterval { get; init; }
-
-    public int EvaluationLimit { get; init; } = 400;
-
-    /// <summary>Fogs keep the crops they inferred (tests compare the counts with the model's predictions).</summary>
-    public bool KeepFaces { get; init; }
-
-    public string AdminUser { get; init; } = "admin";
-
-    public string AdminPassword { get; init; } = RandomSecret();
-
-    /// <summary>Extra configuration for the portal and for every fog, as <c>--Section:Key=value</c> arguments.</summary>
-    public IReadOnlyList<string> PortalArguments { get; init; } = [];
-
-    public IReadOnlyList<string> FogArguments { get; init; } = [];
-
-    public IReadOnlyList<string> EdgeArguments { get; init; } = [];
-
-    /// <summary>
-    /// Every MQTT hop over TLS (edge → fog, fog → portal) with a private CA generated for the site: the embedded
-    /// brokers, or Mosquitto with <see cref="External"/>, serve the site's certificate and every client trusts the CA.
-    /// </summary>
-    public bool Tls { get; init; }
-
-    public static string RandomSecret() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
-}
+namespace FogLens.Launch;
 
 /// <summary>
 /// Starts and supervises a whole FogLens site on this machine (the demo launcher and the end-to-end and fault
@@ -122,11 +59,73 @@ public sealed class Site : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The fixed ports a site with these options listens on, each with the tier that uses it (none when
+    /// <see cref="SiteOptions.BasePort"/> is zero: the system picks free ones).
+    /// </summary>
+    public static IReadOnlyList<(int Port, string User)> PlannedPorts(SiteOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.BasePort == 0)
+        {
+            return [];
+        }
+
+        List<(int, string)> ports = [(options.BasePort, "cloud portal"), (options.BasePort + 23, options.External ? "Mosquitto" : "cloud broker")];
+        if (options.External)
+        {
+            ports.Add((options.BasePort + 24, "PostgreSQL"));
+        }
+
+        for (var f = 1; f <= options.Fogs; f++)
+        {
+            ports.Add((options.BasePort + (20 * f) + 1, $"fog-{f}"));
+            ports.Add((options.BasePort + (20 * f) + 2, $"fog-{f} edge broker"));
+        }
+
+        return ports;
+    }
+
+    /// <summary>Highest port offset from <see cref="SiteOptions.BasePort"/> a site with <paramref name="fogs"/> fogs uses.</summary>
+    public static int PortSpan(int fogs) => Math.Max(24, (20 * fogs) + 2);
+
+    /// <summary>
+    /// Refuses to start where another site (or any program) already listens, or where another launcher holds the
+    /// data directory: one line that names the port or the directory, before anything is built or started.
+    /// </summary>
+    public static void CheckFree(SiteOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        foreach (var (port, user) in PlannedPorts(options))
+        {
+            if (!IsFree(port))
+            {
+                throw new SiteException(
+                    $"port {port} (for the {user}) is already in use, probably by another FogLens demo (its portal would be http://127.0.0.1:{options.BasePort}/); stop it, or start this one with --port N (for example --port {options.BasePort + 1000}) and another --data-dir");
+            }
+        }
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
     private async Task StartAllAsync(CancellationToken cancellationToken)
     {
         var o = _options;
         var root = Path.GetFullPath(o.DataDirectory);
         Directory.CreateDirectory(root);
+        CheckFree(o);
         var portalPort = Port(0);
         var brokerPort = Port(23);
         PortalUrl = new Uri($"http://127.0.0.1:{portalPort}");
@@ -291,7 +290,8 @@ public sealed class Site : IAsyncDisposable
             cancellationToken.ThrowIfCancellationRequested();
             if (child.HasExited)
             {
-                throw new SiteException($"{child.Name} exited during start; see {child.Spec.LogPath}");
+                var reason = LogTail.LastProblem(child.Spec.LogPath) is { } last ? ": " + last : string.Empty;
+                throw new SiteException($"{child.Name} exited during start (exit code {child.ExitCode}){reason}; log: {child.Spec.LogPath}");
             }
 
             if (await IsHealthyAsync(child.Name, http, cancellationToken))
@@ -385,6 +385,3 @@ public sealed class Site : IAsyncDisposable
         }
     }
 }
-
-/// <summary>A tier of the site could not start.</summary>
-public sealed class SiteException(string message) : Exception(message);

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace FogLens.Cli.Launch;
+namespace FogLens.Launch;
 
 /// <summary>
 /// A Mosquitto configuration for one site, written by the launcher: a loopback listener, no anonymous

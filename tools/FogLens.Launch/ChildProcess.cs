@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 
-namespace FogLens.Cli.Launch;
+namespace FogLens.Launch;
 
 /// <summary>How to start one tier: program, arguments, environment and the log its output goes to.</summary>
 public sealed record ChildSpec(string Name, string Program, IReadOnlyList<string> Arguments, IReadOnlyDictionary<string, string> Environment, string LogPath)
@@ -36,6 +36,9 @@ public sealed class ChildProcess : IAsyncDisposable
     public int Id => _process.Id;
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>The exit code once the process has exited, else null.</summary>
+    public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
 
     public static ChildProcess Start(ChildSpec spec, bool appendLog = false)
     {

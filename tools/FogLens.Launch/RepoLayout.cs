@@ -1,7 +1,7 @@
-namespace FogLens.Cli;
+namespace FogLens.Launch;
 
 /// <summary>Finds the repository and the build outputs of the deployables.</summary>
-internal static class RepoLayout
+public static class RepoLayout
 {
     public static string Root { get; } = FindRoot();
 

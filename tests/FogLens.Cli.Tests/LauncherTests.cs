@@ -1,0 +1,132 @@
+using System.Globalization;
+
+namespace FogLens.Cli.Tests;
+
+/// <summary>
+/// The launcher's failures as a user meets them: every one exits non-zero with one line on stderr that says what
+/// is wrong and what to do, never a stack trace and never a URL that points at somebody else's demo.
+/// </summary>
+public sealed class LauncherTests
+{
+    [Fact]
+    public async Task Demo_PortOutOfRange_IsOneLine_NotAUriFormatException()
+    {
+        var (code, _, error) = await CliProcess.RunAsync(["demo", "--port", "65530", "--data-dir", Temp()]);
+        Assert.Equal(2, code);
+        var line = Assert.Single(Lines(error));
+        Assert.StartsWith("foglens: error: --port 65530 is out of range", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("--source", "--data-dir", "/tmp/x")] // the case: the data directory silently stayed the default
+    [InlineData("--data-dir", "--fresh", null)]
+    public async Task Demo_OptionWhereAValueBelongs_IsAnError_NotSwallowed(string option, string next, string? after)
+    {
+        var (code, _, error) = await CliProcess.RunAsync(after is null ? ["demo", option, next] : ["demo", option, next, after]);
+        Assert.Equal(2, code);
+        var line = Assert.Single(Lines(error));
+        Assert.Contains($"{option} needs a value, but '{next}' follows it", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Demo_FogCountOutOfRange_IsOneLine()
+    {
+        var (code, _, error) = await CliProcess.RunAsync(["demo", "--fogs", "0"]);
+        Assert.Equal(2, code);
+        Assert.Contains("--fogs must be between 1 and 8; got 0", Assert.Single(Lines(error)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SecondDemo_OnAPortInUse_ExitsNonZero_NamingThePort()
+    {
+        using var other = CliProcess.Occupy(out var port);
+        var (code, output, error) = await CliProcess.RunAsync(["demo", "--port", port.ToString(CultureInfo.InvariantCulture), "--data-dir", Temp(), "--fogs", "1", "--edges-per-fog", "1"]);
+        Assert.Equal(1, code);
+        var line = Assert.Single(Lines(error));
+        Assert.Contains($"port {port} (for the cloud portal) is already in use", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("Portal: http", output, StringComparison.Ordinal); // no URL that points at the other instance
+    }
+
+    [Fact]
+    public async Task SecondDemo_OnTheSameDataDirectory_ExitsNonZero_NamingTheOtherOne()
+    {
+        var data = Temp();
+        await File.WriteAllTextAsync(Path.Combine(data, "launcher.pid"), "4242", TestContext.Current.CancellationToken);
+        await using (new FileStream(Path.Combine(data, "launcher.lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None))
+        {
+            var (code, _, error) = await CliProcess.RunAsync(["demo", "--port", CliProcess.FreePort().ToString(CultureInfo.InvariantCulture), "--data-dir", data]);
+            Assert.Equal(1, code);
+            var line = Assert.Single(Lines(error));
+            Assert.Contains($"the data directory {data} is in use by another FogLens demo (pid 4242)", line, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Demo_ReusedData_IsAnnounced_AndFreshRemovesItButKeepsTheFeeds()
+    {
+        var data = Temp();
+        Directory.CreateDirectory(Path.Combine(data, "portal"));
+        await File.WriteAllTextAsync(Path.Combine(data, "portal", "portal.db"), string.Empty, TestContext.Current.CancellationToken);
+        Directory.CreateDirectory(Path.Combine(data, "edge-1-outbox"));
+        Directory.CreateDirectory(Path.Combine(data, "scenes", "camera-1"));
+        using var busy = CliProcess.Occupy(out var port); // stops each run right after the data step, before anything starts
+        string[] demo = ["demo", "--port", port.ToString(CultureInfo.InvariantCulture), "--data-dir", data, "--fogs", "1", "--edges-per-fog", "1"];
+
+        var (_, reused, _) = await CliProcess.RunAsync(demo);
+        Assert.Contains("Reusing the data of an earlier run", reused, StringComparison.Ordinal);
+        Assert.Contains("--fresh", reused, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(data, "portal", "portal.db")));
+
+        var (_, fresh, _) = await CliProcess.RunAsync([.. demo, "--fresh"]);
+        Assert.DoesNotContain("Reusing", fresh, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(data, "portal")));
+        Assert.False(Directory.Exists(Path.Combine(data, "edge-1-outbox")));
+        Assert.True(Directory.Exists(Path.Combine(data, "scenes", "camera-1")), "--fresh keeps the rendered feeds");
+    }
+
+    [Fact]
+    public async Task Demo_TierThatCrashesAtStart_ExitsNonZero_WithItsReasonAndLog()
+    {
+        var data = Temp();
+        await File.WriteAllTextAsync(Path.Combine(data, "portal"), "a file where the portal's data folder belongs", TestContext.Current.CancellationToken);
+        var (code, _, error) = await CliProcess.RunAsync(
+            ["demo", "--port", "0", "--data-dir", data, "--fogs", "1", "--edges-per-fog", "1"], timeout: TimeSpan.FromSeconds(120));
+        Assert.Equal(1, code);
+        var line = Assert.Single(Lines(error));
+        Assert.Contains("cloud-portal exited during start (exit code", line, StringComparison.Ordinal);
+        Assert.Contains(Path.Combine(data, "logs", "cloud-portal.log"), line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UserAdd_WithoutADemo_IsOneClearLine_NotASqliteException()
+    {
+        var (code, _, error) = await CliProcess.RunAsync(["user", "add", "bob", "Viewer", "--data-dir", Temp()]);
+        Assert.Equal(2, code);
+        var line = Assert.Single(Lines(error));
+        Assert.Contains("no portal database in", line, StringComparison.Ordinal);
+        Assert.Contains("./foglens demo", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UserAddAndTokenAdd_FindTheDemosDatabase()
+    {
+        var data = Temp();
+        Directory.CreateDirectory(Path.Combine(data, "portal"));
+        await File.WriteAllTextAsync(Path.Combine(data, "portal", "portal.db"), string.Empty, TestContext.Current.CancellationToken); // as a demo leaves it (empty: migrated on use)
+
+        var (code, output, error) = await CliProcess.RunAsync(["user", "add", "bob", "Admin", "--data-dir", data], new Dictionary<string, string> { ["FOGLENS_PASSWORD"] = "bob-password-1" }, TimeSpan.FromSeconds(120));
+        Assert.True(code == 0, error);
+        Assert.Contains("user bob saved with role Admin", output, StringComparison.Ordinal);
+
+        (code, output, error) = await CliProcess.RunAsync(["token", "add", "grafana", "--data-dir", data], timeout: TimeSpan.FromSeconds(120));
+        Assert.True(code == 0, error);
+        Assert.StartsWith("flt_", output.Trim(), StringComparison.Ordinal);
+        Assert.Contains("read-only", error, StringComparison.Ordinal);
+    }
+
+    private static string Temp() => Directory.CreateTempSubdirectory("foglens-cli-").FullName;
+
+    private static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}
