@@ -75,6 +75,18 @@ public sealed class CoordinatorOptions : IValidatableObject
 
     public int MaxStaleness { get; set; } = new AggregationOptions().MaxStaleness;
 
+    /// <summary>How updates are combined: fedavg (sample-weighted), trimmed-mean or median (coordinate-wise, unweighted).</summary>
+    public string Aggregator { get; set; } = "fedavg";
+
+    /// <summary>trimmed-mean: the fraction of updates dropped at each end per coordinate.</summary>
+    [Range(0, 0.49)]
+    public double TrimFraction { get; set; } = new AggregationOptions().TrimFraction;
+
+    /// <summary>The most samples one update may weigh in FedAvg. Each fog's weight is also capped by the local sample
+    /// count its status reported before the round closed.</summary>
+    [Range(1, int.MaxValue)]
+    public int MaxSamplesPerUpdate { get; set; } = new AggregationOptions().MaxSamplesPerUpdate;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!FogLens.Compression.UpdateCodecs.Names.Contains(Codec))
@@ -85,6 +97,11 @@ public sealed class CoordinatorOptions : IValidatableObject
         if (Trainable is not ("all" or "last-blocks" or "head"))
         {
             yield return new ValidationResult("Federated:Trainable must be all, last-blocks or head", [nameof(Trainable)]);
+        }
+
+        if (Aggregator is not ("fedavg" or "trimmed-mean" or "median"))
+        {
+            yield return new ValidationResult("Federated:Aggregator must be fedavg, trimmed-mean or median", [nameof(Aggregator)]);
         }
 
         if (Mode is not ("sync" or "async"))
@@ -111,5 +128,8 @@ public sealed class CoordinatorOptions : IValidatableObject
         RejectNorm = RejectNorm,
         StalenessExponent = StalenessExponent,
         MaxStaleness = MaxStaleness,
+        Rule = Aggregator switch { "trimmed-mean" => AggregationRule.TrimmedMean, "median" => AggregationRule.Median, _ => AggregationRule.FedAvg },
+        TrimFraction = TrimFraction,
+        MaxSamplesPerUpdate = MaxSamplesPerUpdate,
     };
 }

@@ -190,7 +190,8 @@ public sealed partial class FederatedCoordinator(
             var late = round.IsAsync
                 ? await context.Updates.Where(u => u.Status == UpdateStatus.Late && u.PayloadPath != null && u.AppliedInRound == null && u.RoundId < round.Id).ToListAsync(cancellationToken)
                 : [];
-            var aggregate = await aggregator.AggregateAsync(round, accepted, late);
+            var registered = await context.Nodes.AsNoTracking().Where(n => n.Kind == "fog").ToDictionaryAsync(n => n.Id, n => n.LocalSamples, cancellationToken);
+            var aggregate = await aggregator.AggregateAsync(round, accepted, late, registered);
             var sum = aggregate.Accumulator;
             if (sum.Count < round.MinQuorum)
             {

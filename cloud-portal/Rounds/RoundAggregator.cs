@@ -16,8 +16,15 @@ public sealed record RoundAggregate(ModelState Global, UpdateAccumulator Accumul
 /// </summary>
 public sealed partial class RoundAggregator(ModelRegistry registry, UpdatePayloadStore payloads, IOptions<CoordinatorOptions> options, ILogger<RoundAggregator> logger)
 {
-    public async Task<RoundAggregate> AggregateAsync(TrainingRound round, IReadOnlyList<RoundUpdate> accepted, IReadOnlyList<RoundUpdate> late)
+
+    /// <param name="round">The round (its accounting is updated).</param>
+    /// <param name="accepted">Its accepted updates.</param>
+    /// <param name="late">Late updates of earlier rounds (asynchronous mode).</param>
+    /// <param name="registeredSamples">Local sample counts the fogs' status messages reported: a fog's update weighs
+    /// no more than that, whatever its update claims (missing: only the configured maximum applies).</param>
+    public async Task<RoundAggregate> AggregateAsync(TrainingRound round, IReadOnlyList<RoundUpdate> accepted, IReadOnlyList<RoundUpdate> late, IReadOnlyDictionary<string, int> registeredSamples)
     {
+        ArgumentNullException.ThrowIfNull(registeredSamples);
         ArgumentNullException.ThrowIfNull(round);
         ArgumentNullException.ThrowIfNull(accepted);
         ArgumentNullException.ThrowIfNull(late);
@@ -27,7 +34,7 @@ public sealed partial class RoundAggregator(ModelRegistry registry, UpdatePayloa
         var limits = UpdateInspector.Limits(global.Specs);
         foreach (var u in accepted)
         {
-            if (!Add(accumulator, u, 1, limits, global.Specs, round))
+            if (!Add(accumulator, u, 1, limits, global.Specs, round, registeredSamples))
             {
                 round.Demote();
             }
@@ -38,7 +45,7 @@ public sealed partial class RoundAggregator(ModelRegistry registry, UpdatePayloa
             foreach (var u in late)
             {
                 var weight = aggregation.StalenessWeight(round.Id - u.RoundId);
-                var applied = weight > 0 && Add(accumulator, u, weight, limits, global.Specs, round);
+                var applied = weight > 0 && Add(accumulator, u, weight, limits, global.Specs, round, registeredSamples);
                 u.Status = applied ? UpdateStatus.Applied : UpdateStatus.Rejected;
                 u.Reason = applied ? $"applied in round {round.Id} with staleness weight {weight:F3}" : "too stale or no longer fits the model";
                 u.AppliedInRound = round.Id;
@@ -50,12 +57,13 @@ public sealed partial class RoundAggregator(ModelRegistry registry, UpdatePayloa
         return new RoundAggregate(global, accumulator);
     }
 
-    private bool Add(UpdateAccumulator accumulator, RoundUpdate u, double weight, DecodeLimits limits, IReadOnlyList<TensorSpec> specs, TrainingRound round)
+    private bool Add(UpdateAccumulator accumulator, RoundUpdate u, double weight, DecodeLimits limits, IReadOnlyList<TensorSpec> specs, TrainingRound round, IReadOnlyDictionary<string, int> registered)
     {
         try
         {
             var decoded = UpdateDecoder.Decode(payloads.Read(u.PayloadPath!), limits, specs);
-            var verdict = accumulator.Add(decoded, u.SampleCount, weight);
+            var samples = registered.TryGetValue(u.FogId, out var reported) && reported > 0 ? Math.Min(u.SampleCount, reported) : u.SampleCount;
+            var verdict = accumulator.Add(decoded, samples, weight);
             if (verdict.ClipScale < 1)
             {
                 u.Reason = $"clipped ×{verdict.ClipScale:F3} (norm {verdict.Norm:F2})";

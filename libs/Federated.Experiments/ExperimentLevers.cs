@@ -53,6 +53,16 @@ public static class ExperimentLevers
             parts.Add(string.Create(Inv, $"DGC momentum {o.ClientMomentum:G3}"));
         }
 
+        if (o.Byzantine > 0)
+        {
+            parts.Add(string.Create(Inv, $"{o.Byzantine} byzantine ({o.Attack})"));
+        }
+
+        if (o.Aggregator != "fedavg")
+        {
+            parts.Add(o.Aggregator == "trimmed-mean" ? string.Create(Inv, $"trimmed mean β {o.TrimFraction:G2}") : o.Aggregator);
+        }
+
         if (o.ClientClipNorm > 0)
         {
             parts.Add(string.Create(Inv, $"local clip {o.ClientClipNorm:G3}"));
@@ -121,6 +131,16 @@ public static class ExperimentLevers
         if (o.ClientClipNorm > 0)
         {
             sb.Append(Inv, $"-cc{o.ClientClipNorm:G3}");
+        }
+
+        if (o.Byzantine > 0)
+        {
+            sb.Append(Inv, $"-byz{o.Byzantine}-{o.Attack}");
+        }
+
+        if (o.Aggregator != "fedavg")
+        {
+            sb.Append(Inv, $"-{o.Aggregator}");
         }
 
         if (o.StatisticsErrorFeedback && o.Codec is not ("dense" or "q8"))

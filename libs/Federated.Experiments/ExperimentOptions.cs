@@ -91,6 +91,21 @@ public sealed record ExperimentOptions
     /// <summary>DGC local clipping of each fog's ΔW to this L2 norm (0: off).</summary>
     public double ClientClipNorm { get; init; }
 
+    /// <summary>How many fogs (the last ones) attack with <see cref="Attack"/>; 0: all honest.</summary>
+    public int Byzantine { get; init; }
+
+    /// <summary>The attack of the byzantine fogs: scale, signflip, noise or claim-samples (see <see cref="ByzantineAttack"/>).</summary>
+    public string Attack { get; init; } = ByzantineAttack.None;
+
+    /// <summary>The server's aggregation rule: fedavg, trimmed-mean or median.</summary>
+    public string Aggregator { get; init; } = "fedavg";
+
+    /// <summary>trimmed-mean: fraction dropped at each end per coordinate.</summary>
+    public double TrimFraction { get; init; } = new AggregationOptions().TrimFraction;
+
+    /// <summary>The most samples one update may weigh in FedAvg (the defence against claimed sample counts).</summary>
+    public int MaxSamplesPerUpdate { get; init; } = new AggregationOptions().MaxSamplesPerUpdate;
+
     /// <summary>DGC sparsity warm-up over this many rounds (0: off), from <see cref="WarmupStartSparsity"/>.</summary>
     public int WarmupRounds { get; init; }
 
@@ -144,7 +159,14 @@ public sealed record ExperimentOptions
     public bool IsAsync => Mode == "async";
 
     [JsonIgnore]
-    public AggregationOptions Aggregation => new() { ClipNorm = ClipNorm, StalenessExponent = StalenessExponent };
+    public AggregationOptions Aggregation => new()
+    {
+        ClipNorm = ClipNorm,
+        StalenessExponent = StalenessExponent,
+        Rule = Aggregator switch { "trimmed-mean" => AggregationRule.TrimmedMean, "median" => AggregationRule.Median, "fedavg" => AggregationRule.FedAvg, _ => throw new ArgumentException($"aggregator '{Aggregator}' is not fedavg, trimmed-mean or median") },
+        TrimFraction = TrimFraction,
+        MaxSamplesPerUpdate = MaxSamplesPerUpdate,
+    };
 
     public void Validate()
     {
@@ -157,6 +179,11 @@ public sealed record ExperimentOptions
         _ = UpdateCodecs.Create(UpdateCodecs.Parse(Codec), CodecOptions);
         LocalTraining.Validate();
         Server.Validate();
+        Aggregation.Validate();
+        if (Byzantine < 0 || Byzantine >= Fogs || !ByzantineAttack.Names.Contains(Attack) || (Byzantine > 0) == (Attack == ByzantineAttack.None))
+        {
+            throw new ArgumentException($"--byzantine must be below --fogs and come with an --attack ({string.Join(", ", ByzantineAttack.Names.Skip(1))})");
+        }
         if (Scenario is not (SiteShiftScenario.Uniform or SiteShiftScenario.SiteShift))
         {
             throw new ArgumentException($"scenario must be {SiteShiftScenario.SiteShift} or {SiteShiftScenario.Uniform}, not '{Scenario}'");

@@ -213,6 +213,13 @@ public sealed class FederatedSimulation
             var statePath = FogStatePath(i, round - 1);
             var codecState = File.Exists(statePath) ? CodecState.Load(statePath) : new CodecState();
             var (update, loss, _, localMae) = trainer.Train(globalPath, localTraining, Seeds.Combine(_options.Seed, round, i), cancellationToken);
+            var byzantine = i >= trainers.Count - _options.Byzantine;
+            var claimed = byzantine ? ByzantineAttack.ClaimedSamples(_options.Attack, trainer.SampleCount) : trainer.SampleCount;
+            if (byzantine)
+            {
+                update = ByzantineAttack.Apply(update, _options.Attack, new Random(Seeds.Combine(_options.Seed, round, 104_729 + i)));
+            }
+
             var codec = UpdateCodecs.Create(codecId, codecOptions.ForRound(codecState.Rounds));
             var payload = codec.Encode(update, codecState);
             codecState.Save(FogStatePath(i, round));
@@ -249,9 +256,18 @@ public sealed class FederatedSimulation
             }
             else
             {
-                var verdict = accumulator.Add(decoded, trainer.SampleCount);
-                clipped += verdict.ClipScale < 1 ? 1 : 0;
-                outcome = verdict.ClipScale < 1 ? $"clipped ×{verdict.ClipScale:F2}" : "aggregated";
+                try
+                {
+                    var verdict = accumulator.Add(decoded, claimed);
+                    clipped += verdict.ClipScale < 1 ? 1 : 0;
+                    outcome = verdict.ClipScale < 1 ? $"clipped ×{verdict.ClipScale:F2}" : "aggregated";
+                }
+                catch (RejectedUpdateException ex)
+                {
+                    outcome = "rejected: " + ex.Message;
+                }
+
+                outcome += byzantine ? $" (byzantine: {_options.Attack})" : string.Empty;
             }
 
             _log(string.Create(CultureInfo.InvariantCulture, $"round {round}/{_options.Rounds} fog {i + 1}: loss {loss:F4}, local MAE {localMae:F2}, {payload.Length:N0} bytes ({decoded.CompressionRatio:F0}×), ‖Δ‖ {decoded.Norm():F3}, {outcome}"));

@@ -1,8 +1,33 @@
 namespace FogLens.Federated;
 
+/// <summary>How updates are combined coordinate by coordinate.</summary>
+public enum AggregationRule
+{
+    /// <summary>Sample-weighted mean (FedAvg), each fog's weight capped by <see cref="AggregationOptions.MaxSamplesPerUpdate"/>.</summary>
+    FedAvg,
+
+    /// <summary>Coordinate-wise trimmed mean (Yin et al. 2018): per coordinate the ⌊β·n⌋ largest and smallest values are
+    /// dropped and the rest averaged, unweighted. Survives up to β·n arbitrary updates.</summary>
+    TrimmedMean,
+
+    /// <summary>Coordinate-wise median, unweighted. Survives a minority of arbitrary updates; noisier than the mean.</summary>
+    Median,
+}
+
 /// <summary>How the coordinator checks and combines fog updates.</summary>
 public sealed record AggregationOptions
 {
+    /// <summary>How updates are combined; FedAvg by default.</summary>
+    public AggregationRule Rule { get; init; } = AggregationRule.FedAvg;
+
+    /// <summary>Trimmed mean: the fraction β of updates dropped at each end per coordinate, in [0, 0.5).</summary>
+    public double TrimFraction { get; init; } = 0.2;
+
+    /// <summary>
+    /// The most samples one update may weigh in FedAvg, whatever its fog claims: a fog claiming <c>int.MaxValue</c>
+    /// samples would otherwise be the whole round.
+    /// </summary>
+    public int MaxSamplesPerUpdate { get; init; } = 10_000;
     /// <summary>Updates with a larger L2 norm are scaled down to this norm before they are averaged (clipping).</summary>
     public double ClipNorm { get; init; } = 100;
 
@@ -28,6 +53,11 @@ public sealed record AggregationOptions
         if (!(ServerLearningRate > 0 && ServerLearningRate <= 10))
         {
             throw new ArgumentOutOfRangeException(nameof(ServerLearningRate), ServerLearningRate, "must be in (0, 10]");
+        }
+
+        if (!(TrimFraction >= 0 && TrimFraction < 0.5) || MaxSamplesPerUpdate < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(TrimFraction), "TrimFraction must be in [0, 0.5) and MaxSamplesPerUpdate positive");
         }
 
         if (!(StalenessExponent >= 0 && StalenessExponent <= 10) || MaxStaleness < 0)

@@ -10,8 +10,11 @@ namespace FogLens.Federated;
 public sealed record UpdateVerdict(double Norm, double ClipScale, double Weight);
 
 /// <summary>
-/// Sample-weighted FedAvg of decoded updates: W' = W + η · Σ nᵢ·sᵢ·cᵢ·ΔWᵢ / Σ nᵢ, where nᵢ is the
-/// fog's sample count, sᵢ a staleness weight (1 in synchronous rounds) and cᵢ the clipping factor.
+/// Combines decoded updates. FedAvg: W' = W + η · Σ nᵢ·sᵢ·cᵢ·ΔWᵢ / Σ nᵢ, where nᵢ is the fog's sample count
+/// (at most <see cref="AggregationOptions.MaxSamplesPerUpdate"/>), sᵢ a staleness weight (1 in synchronous rounds)
+/// and cᵢ the clipping factor. Trimmed mean and median (<see cref="AggregationRule"/>) keep every clipped,
+/// staleness-weighted update densely and combine them per coordinate, unweighted, so no claimed sample count
+/// matters and a minority of arbitrary updates cannot move a coordinate beyond the honest values' range.
 /// Sparse updates are added at their positions only (<see cref="DecodedTensor.AddTo"/>), so an SBC
 /// update costs O(kept) here. Every update is checked against the model's tensors and norms before it
 /// touches the sum. Running variances are updated in log space (<see cref="UpdateSpace"/>). Not thread-safe.
@@ -21,6 +24,7 @@ public sealed class UpdateAccumulator
     private readonly ModelState _global;
     private readonly AggregationOptions _options;
     private readonly float[][] _sum;
+    private readonly List<float[][]> _kept = [];
     private double _samples;
 
     public UpdateAccumulator(ModelState global, AggregationOptions options)
@@ -76,21 +80,43 @@ public sealed class UpdateAccumulator
         }
 
         var clip = norm > _options.ClipNorm ? _options.ClipNorm / norm : 1.0;
-        var weight = sampleCount * stalenessWeight;
-        for (var i = 0; i < update.Tensors.Count; i++)
+        var samples = Math.Min(sampleCount, _options.MaxSamplesPerUpdate);
+        var weight = samples * stalenessWeight;
+        if (_options.Rule == AggregationRule.FedAvg)
         {
-            update.Tensors[i].AddTo(_sum[i], (float)(weight * clip));
+            for (var i = 0; i < update.Tensors.Count; i++)
+            {
+                update.Tensors[i].AddTo(_sum[i], (float)(weight * clip));
+            }
+        }
+        else
+        {
+            var dense = new float[update.Tensors.Count][];
+            for (var i = 0; i < update.Tensors.Count; i++)
+            {
+                dense[i] = new float[_global.Specs[i].ElementCount];
+                update.Tensors[i].AddTo(dense[i], (float)(stalenessWeight * clip));
+            }
+
+            _kept.Add(dense);
+            weight = stalenessWeight;
         }
 
-        _samples += sampleCount;
-        SampleCount += sampleCount;
+        _samples += samples;
+        SampleCount += samples;
         Count++;
         return new UpdateVerdict(norm, clip, weight);
     }
 
-    /// <summary>The averaged update Σ nᵢ·sᵢ·cᵢ·ΔWᵢ / Σ nᵢ per tensor (zeros with no updates), for a <see cref="ServerOptimizer"/>.</summary>
+    /// <summary>The combined update per tensor (zeros with no updates), for a <see cref="ServerOptimizer"/>: the weighted
+    /// mean Σ nᵢ·sᵢ·cᵢ·ΔWᵢ / Σ nᵢ, or the coordinate-wise trimmed mean or median.</summary>
     public float[][] MeanUpdate()
     {
+        if (_options.Rule != AggregationRule.FedAvg)
+        {
+            return RobustAggregate.Combine(_kept, [.. _global.Specs.Select(s => checked((int)s.ElementCount))], _options.Rule, _options.TrimFraction);
+        }
+
         var mean = new float[_sum.Length][];
         var scale = Count == 0 ? 0f : (float)(1 / _samples);
         for (var i = 0; i < _sum.Length; i++)
@@ -118,12 +144,12 @@ public sealed class UpdateAccumulator
             return result;
         }
 
-        var scale = (float)(_options.ServerLearningRate / _samples);
-        for (var i = 0; i < _sum.Length; i++)
+        var combined = MeanUpdate();
+        var eta = (float)_options.ServerLearningRate;
+        for (var i = 0; i < combined.Length; i++)
         {
-            var mean = new float[_sum[i].Length];
-            TensorPrimitives.Multiply(_sum[i], scale, mean);
-            UpdateSpace.Apply(result.Specs[i].Name, result.Values[i], mean);
+            TensorPrimitives.Multiply(combined[i], eta, combined[i]);
+            UpdateSpace.Apply(result.Specs[i].Name, result.Values[i], combined[i]);
         }
 
         return result;

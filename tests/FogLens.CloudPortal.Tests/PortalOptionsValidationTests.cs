@@ -7,6 +7,7 @@ public sealed class PortalOptionsValidationTests
 {
     [Theory]
     [InlineData("Federated:Mode", "fast", "Federated:Mode must be sync or async")]
+    [InlineData("Federated:Aggregator", "mean", "Federated:Aggregator must be fedavg, trimmed-mean or median")]
     [InlineData("Federated:Codec", "zip", "Federated:Codec must be")]
     [InlineData("Federated:Sparsity", "2", "Sparsity")]
     [InlineData("Database:Provider", "oracle", "Database:Provider must be sqlite or postgres")]

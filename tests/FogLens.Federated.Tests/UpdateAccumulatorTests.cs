@@ -101,4 +101,39 @@ public sealed class UpdateAccumulatorTests
     [InlineData(5, 0.0)]
     public void StalenessWeight_DecaysAndCutsOff(long staleness, double expected) =>
         Assert.Equal(expected, new AggregationOptions { StalenessExponent = 0.5, MaxStaleness = 4 }.StalenessWeight(staleness), 4);
+
+    [Fact]
+    public void ClaimedSampleCounts_AreCapped_SoOneFogCannotBeTheWholeRound()
+    {
+        static float After(AggregationOptions options)
+        {
+            var acc = new UpdateAccumulator(Global(), options);
+            acc.Add(Dense([.. Enumerable.Repeat(1f, 12)], new float[4]), sampleCount: 500);
+            acc.Add(Dense([.. Enumerable.Repeat(-1f, 12)], new float[4]), sampleCount: int.MaxValue); // the attacker's claim
+            return acc.Result()["conv.weight"][0];
+        }
+
+        Assert.Equal(-1f, After(new AggregationOptions { MaxSamplesPerUpdate = int.MaxValue }), 1e-3f); // uncapped: the claim wins
+        Assert.Equal(0f, After(new AggregationOptions { MaxSamplesPerUpdate = 500 }), 1e-6f); // capped: equal weights
+        Assert.Equal((500f - 10_000f) / 10_500f, After(new AggregationOptions()), 1e-5f); // the default cap, 10 000
+    }
+
+    [Theory]
+    [InlineData(AggregationRule.TrimmedMean, 1.0333333f)]
+    [InlineData(AggregationRule.Median, 1.0f)]
+    public void RobustRules_IgnoreAMinorityOfArbitraryUpdates(AggregationRule rule, float expected)
+    {
+        var options = new AggregationOptions { Rule = rule, TrimFraction = 0.2, ClipNorm = 1e6, RejectNorm = 1e7 };
+        var robust = new UpdateAccumulator(Global(), options);
+        var plain = new UpdateAccumulator(Global(), options with { Rule = AggregationRule.FedAvg });
+        foreach (var (value, samples) in new[] { (1f, 10), (1.1f, 10), (0.9f, 10), (1f, 10), (1000f, int.MaxValue) })
+        {
+            robust.Add(Dense([.. Enumerable.Repeat(value, 12)], new float[4]), samples);
+            plain.Add(Dense([.. Enumerable.Repeat(value, 12)], new float[4]), samples);
+        }
+
+        Assert.Equal(expected, robust.Result()["conv.weight"][0], 1e-5f); // 0 + robust value; trimmed: mean of 1, 1, 1.1
+        Assert.True(plain.Result()["conv.weight"][0] > 900); // FedAvg follows the attacker even with the cap (10 000 vs 40)
+        Assert.Throws<ArgumentOutOfRangeException>(() => new UpdateAccumulator(Global(), new AggregationOptions { TrimFraction = 0.5 }));
+    }
 }

@@ -53,6 +53,11 @@ internal static class ExperimentCommand
         var denseMax = new Option<int>("--dense-max-elements") { Description = "Sparse codecs send tensors of at most this many elements (biases, BatchNorm) densely; 0: none.", DefaultValueFactory = _ => 1024 };
         var clientMomentum = new Option<double>("--client-momentum") { Description = "DGC momentum correction with momentum-factor masking on the fogs; 0: off.", DefaultValueFactory = _ => defaults.ClientMomentum };
         var clientClip = new Option<double>("--client-clip") { Description = "DGC local clipping of each fog's update to this L2 norm; 0: off.", DefaultValueFactory = _ => defaults.ClientClipNorm };
+        var byzantine = new Option<int>("--byzantine") { Description = "How many fogs (the last ones) attack; 0: none.", DefaultValueFactory = _ => defaults.Byzantine };
+        var attack = new Option<string>("--attack") { Description = "scale (×50), signflip (×−4), noise (10× RMS) or claim-samples (sign-flipped, claiming int.MaxValue samples).", DefaultValueFactory = _ => defaults.Attack };
+        var aggregator = new Option<string>("--aggregator") { Description = "fedavg (sample-weighted, weights capped by --max-samples), trimmed-mean or median.", DefaultValueFactory = _ => defaults.Aggregator };
+        var trim = new Option<double>("--trim") { Description = "trimmed-mean: fraction dropped at each end per coordinate.", DefaultValueFactory = _ => defaults.TrimFraction };
+        var maxSamples = new Option<int>("--max-samples") { Description = "The most samples one update weighs in FedAvg.", DefaultValueFactory = _ => defaults.MaxSamplesPerUpdate };
         var warmup = new Option<int>("--warmup-rounds") { Description = "DGC sparsity warm-up: rounds from --warmup-start down to --sparsity; 0: off.", DefaultValueFactory = _ => defaults.WarmupRounds };
         var warmupStart = new Option<double>("--warmup-start") { Description = "Fraction kept in the first warm-up round.", DefaultValueFactory = _ => defaults.WarmupStartSparsity };
         var statisticsFeedback = new Option<bool>("--statistics-error-feedback") { Description = "Keep residuals for BatchNorm running statistics too (the behaviour before issue 17; they are states, not increments)." };
@@ -60,7 +65,7 @@ internal static class ExperimentCommand
         var command = new Command("fl", "Fine-tune the base age model federatedly on simulated fogs (site-shift scenario by default); writes run.json, rounds.jsonl and summary.json, checkpoints every round and resumes.")
         {
             data, baseModel, runs, name, fogs, partition, alpha, rounds, codec, sparsity, global, epochs, batch, lr, mode, straggler, seed, threads, trainLimit, valLimit,
-            scenario, baseEpochs, trainable, trainableBlocks, serverOptimizer, serverLr, serverMomentum, denseMax, clientMomentum, clientClip, warmup, warmupStart, statisticsFeedback, freezeStatistics,
+            scenario, baseEpochs, trainable, trainableBlocks, serverOptimizer, serverLr, serverMomentum, denseMax, clientMomentum, clientClip, byzantine, attack, aggregator, trim, maxSamples, warmup, warmupStart, statisticsFeedback, freezeStatistics,
         };
         command.Aliases.Add("run");
         command.SetAction((result, cancellationToken) =>
@@ -93,6 +98,11 @@ internal static class ExperimentCommand
                 DenseMaxElements = result.GetValue(denseMax),
                 ClientMomentum = result.GetValue(clientMomentum),
                 ClientClipNorm = result.GetValue(clientClip),
+                Byzantine = result.GetValue(byzantine),
+                Attack = result.GetRequiredValue(attack),
+                Aggregator = result.GetRequiredValue(aggregator),
+                TrimFraction = result.GetValue(trim),
+                MaxSamplesPerUpdate = result.GetValue(maxSamples),
                 WarmupRounds = result.GetValue(warmup),
                 WarmupStartSparsity = result.GetValue(warmupStart),
                 StatisticsErrorFeedback = result.GetValue(statisticsFeedback),
