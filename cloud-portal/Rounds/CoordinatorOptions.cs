@@ -75,6 +75,18 @@ public sealed class CoordinatorOptions : IValidatableObject
 
     public int MaxStaleness { get; set; } = new AggregationOptions().MaxStaleness;
 
+    /// <summary>Server optimiser: sgd (FedAvg; FedAvgM with <see cref="ServerMomentum"/>) or adam (FedAdam).</summary>
+    public string ServerOptimizer { get; set; } = "sgd";
+
+    /// <summary>Server learning rate η: the model moves by η times the combined update.</summary>
+    [Range(1e-4, 10)]
+    public double ServerLearningRate { get; set; } = 1;
+
+    /// <summary>Server momentum (FedAvgM; β₁ for adam). Its state persists while each round starts from the previous
+    /// round's result; a round from any other model (not promoted, rolled back) starts it afresh.</summary>
+    [Range(0, 0.999)]
+    public double ServerMomentum { get; set; }
+
     /// <summary>How updates are combined: fedavg (sample-weighted), trimmed-mean or median (coordinate-wise, unweighted).</summary>
     public string Aggregator { get; set; } = "fedavg";
 
@@ -99,6 +111,11 @@ public sealed class CoordinatorOptions : IValidatableObject
             yield return new ValidationResult("Federated:Trainable must be all, last-blocks or head", [nameof(Trainable)]);
         }
 
+        if (ServerOptimizer is not ("sgd" or "adam"))
+        {
+            yield return new ValidationResult("Federated:ServerOptimizer must be sgd or adam", [nameof(ServerOptimizer)]);
+        }
+
         if (Aggregator is not ("fedavg" or "trimmed-mean" or "median"))
         {
             yield return new ValidationResult("Federated:Aggregator must be fedavg, trimmed-mean or median", [nameof(Aggregator)]);
@@ -119,6 +136,13 @@ public sealed class CoordinatorOptions : IValidatableObject
             yield return new ValidationResult("Federated:BaseModel must be a model folder (age-net.json, age-net.weights, age-net.onnx)", [nameof(BaseModel)]);
         }
     }
+
+    public ServerOptimizerOptions Server => new()
+    {
+        Kind = ServerOptimizerOptions.ParseKind(ServerOptimizer),
+        LearningRate = ServerLearningRate,
+        Momentum = ServerMomentum,
+    };
 
     public bool IsAsync => string.Equals(Mode, "async", StringComparison.OrdinalIgnoreCase);
 

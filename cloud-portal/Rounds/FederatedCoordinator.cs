@@ -201,9 +201,9 @@ public sealed partial class FederatedCoordinator(
             }
             else
             {
-                var state = sum.Result();
-                var result = await Task.Run(() => evaluation.Evaluate(state), cancellationToken);
                 var version = $"fl-r{round.Id}";
+                var state = aggregator.Step(aggregate, round, version);
+                var result = await Task.Run(() => evaluation.Evaluate(state), cancellationToken);
                 var record = await registry.RegisterAsync(version, state, round.BaseVersion, round.Id, round.Codec, result, cancellationToken);
                 var best = await BestPromotedAsync(cancellationToken);
                 var pinned = (await registry.CurrentAsync(cancellationToken)) is { PinnedBy: { } by } current ? (current.Version, by) : ((string, string)?)null;

@@ -1,3 +1,4 @@
+using FogLens.CloudPortal.Common;
 using FogLens.CloudPortal.Data;
 using FogLens.Compression;
 using FogLens.Federated;
@@ -14,8 +15,31 @@ public sealed record RoundAggregate(ModelState Global, UpdateAccumulator Accumul
 /// rounds, weighted (1 + staleness)^−a. An update that no longer decodes or is refused by the accumulator is marked
 /// rejected on its record and in the round's accounting.
 /// </summary>
-public sealed partial class RoundAggregator(ModelRegistry registry, UpdatePayloadStore payloads, IOptions<CoordinatorOptions> options, ILogger<RoundAggregator> logger)
+public sealed partial class RoundAggregator(ModelRegistry registry, UpdatePayloadStore payloads, IOptions<CoordinatorOptions> options, IOptions<PortalOptions> portal, ILogger<RoundAggregator> logger)
 {
+    private readonly string _serverState = Path.Combine(Path.GetFullPath(portal.Value.DataDirectory), "server-optimizer");
+
+    /// <summary>
+    /// The round's new model: the global model stepped by the server optimiser (<c>Federated:ServerOptimizer</c>)
+    /// with the combined update. The optimiser's state (momentum, Adam moments) is kept for the next round when that
+    /// round starts from <paramref name="resultVersion"/>; a round from any other base starts it afresh.
+    /// </summary>
+    public ModelState Step(RoundAggregate aggregate, TrainingRound round, string resultVersion)
+    {
+        ArgumentNullException.ThrowIfNull(aggregate);
+        ArgumentNullException.ThrowIfNull(round);
+        var server = options.Value.Server;
+        var statePath = _serverState + ".bin";
+        var basePath = _serverState + ".base";
+        var continues = File.Exists(basePath) && File.ReadAllText(basePath).Trim() == round.BaseVersion;
+        var optimizer = continues ? ServerOptimizer.Load(statePath, server) : new ServerOptimizer(server);
+        var result = aggregate.Accumulator.Result(optimizer);
+        Directory.CreateDirectory(Path.GetDirectoryName(statePath)!);
+        optimizer.Save(statePath);
+        File.WriteAllText(basePath, resultVersion);
+        return result;
+    }
+
 
     /// <param name="round">The round (its accounting is updated).</param>
     /// <param name="accepted">Its accepted updates.</param>
