@@ -111,7 +111,7 @@ internal static class AgeCommand
         var output = new Option<FileInfo?>("--out") { Description = $"ONNX file to write (default: {ModelFiles.Onnx} in the model folder)." };
         var int8 = new Option<bool>("--int8")
         {
-            Description = $"Also write the int8 QDQ graph ({ModelFiles.Int8Onnx} beside the fp32 one), with the scales in {ModelFiles.ScalesFile} if the folder has them (noise-aware training), else calibrated on --data's training split.",
+            Description = $"Also write the int8 QDQ graph ({ModelFiles.Int8Onnx} beside the fp32 one), with the scales in {ModelFiles.ScalesFile} if the folder has them (noise-aware training or an earlier calibration), else calibrated on --data's training split and saved there.",
         };
         var data = DataOption();
         var calibration = CalibrationOption();
@@ -147,7 +147,8 @@ internal static class AgeCommand
                     var faces = DatasetSplit.FixedSubset(train, Math.Min(train.Count, result.GetValue(calibration)));
                     using var staged = StagedFaceSet.Load(faces, new FacePreprocessor(network.Config.InputSize), Environment.ProcessorCount, null, CancellationToken.None);
                     scales = ActivationScales.Calibrate(network, staged, staged.Count);
-                    Console.WriteLine($"int8: scales calibrated on {staged.Count} training faces");
+                    File.WriteAllText(scalesPath, scales.ToJson());
+                    Console.WriteLine($"int8: scales calibrated on {staged.Count} training faces, saved to {scalesPath}");
                 }
 
                 var int8Path = ModelFiles.OnnxFor(path, AgeModelPrecision.Int8);

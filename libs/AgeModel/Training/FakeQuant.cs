@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace FogLens.AgeModel.Training;
@@ -28,8 +29,16 @@ public static class FakeQuant
     {
         ArgumentNullException.ThrowIfNull(x);
         using var scope = NewDisposeScope();
-        var q = (x / scale).round().add(zeroPoint).clamp(0, 255).sub(zeroPoint).mul(scale);
-        return x.add((q - x).detach()).MoveToOuterDisposeScope();
+
+        // Explicit, disposed Scalars, also for add's alpha: TorchSharp's implicit conversions can be finalized by the
+        // GC during the native call ("Unknown scalar type" after some hundred steps; see AgeNet.BatchNorm).
+        using var s = scale.ToScalar();
+        using var zero = ((float)zeroPoint).ToScalar();
+        using var low = 0f.ToScalar();
+        using var high = 255f.ToScalar();
+        using var one = 1f.ToScalar();
+        var q = x.div(s).round().add(zero).clamp(low, high).sub(zero).mul(s);
+        return x.add((q - x).detach(), one).MoveToOuterDisposeScope();
     }
 
     /// <summary>Symmetric per-output-channel fake quantisation of conv weights [out, in, kh, kw].</summary>
@@ -37,8 +46,12 @@ public static class FakeQuant
     {
         ArgumentNullException.ThrowIfNull(w);
         using var scope = NewDisposeScope();
-        var scale = w.detach().abs().amax([1, 2, 3], keepdim: true).clamp_min(1e-12) / WeightLevels;
-        var q = (w / scale).round().clamp(-WeightLevels, WeightLevels).mul(scale);
-        return w.add((q - w).detach()).MoveToOuterDisposeScope();
+        using var tiny = 1e-12f.ToScalar();
+        using var low = (-(float)WeightLevels).ToScalar();
+        using var high = ((float)WeightLevels).ToScalar();
+        var scale = w.detach().abs().amax([1, 2, 3], keepdim: true).clamp_min(tiny).div(high);
+        using var one = 1f.ToScalar();
+        var q = w.div(scale).round().clamp(low, high).mul(scale);
+        return w.add((q - w).detach(), one).MoveToOuterDisposeScope();
     }
 }

@@ -15,7 +15,10 @@ public static class ModelFiles
     /// <summary>int8 ONNX graph (QDQ), for inference with <see cref="AgeModelPrecision.Int8"/>.</summary>
     public const string Int8Onnx = "age-net.int8.onnx";
 
-    /// <summary>Activation scales the weights were trained with under quantisation noise (JSON, <see cref="Training.ActivationScales"/>).</summary>
+    /// <summary>
+    /// Activation scales of the int8 graph (JSON, <see cref="Training.ActivationScales"/>): those the weights were trained
+    /// with under quantisation noise, or a calibration saved by the export, so the int8 graph can be rebuilt exactly.
+    /// </summary>
     public const string ScalesFile = "age-net.scales.json";
 
     /// <summary>The ONNX file of <paramref name="precision"/> beside <paramref name="fp32OnnxPath"/> (age-net.onnx → age-net.int8.onnx).</summary>

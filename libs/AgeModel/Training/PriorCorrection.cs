@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace FogLens.AgeModel.Training;
@@ -57,6 +58,7 @@ public static class PriorCorrection
 
         using var noGrad = no_grad();
         using var delta = tensor(offsets.ToArray(), [LabelDistribution.Bins]);
-        network.Head.bias!.add_(delta);
+        using var one = 1f.ToScalar();
+        network.Head.bias!.add_(delta, one);
     }
 }
