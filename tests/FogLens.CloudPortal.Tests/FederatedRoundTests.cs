@@ -104,8 +104,8 @@ public sealed class FederatedRoundTests
         // No evaluation set in this harness: a model nobody measured is registered but never promoted automatically.
         using var viewer = await portal.ClientAsync("viewer");
         var models = await viewer.GetFromJsonAsync<List<ModelVersionRecord>>("/api/models", TestContext.Current.CancellationToken);
-        Assert.Equal("age-v2", models!.Single(m => m.IsCurrent).Version);
-        Assert.Equal("age-v2", models!.Single(m => m.Version == round.ResultVersion).ParentVersion);
+        Assert.Equal("age-v1-cam", models!.Single(m => m.IsCurrent).Version);
+        Assert.Equal("age-v1-cam", models!.Single(m => m.Version == round.ResultVersion).ParentVersion);
         Assert.Contains("not promoted: not evaluated", round.Outcome, StringComparison.Ordinal);
 
         // The Admin promotes it by hand: it becomes current, pinned, and is announced with a verifiable file.
@@ -120,11 +120,11 @@ public sealed class FederatedRoundTests
         Assert.Equal((round.ResultVersion, "admin"), models!.Where(m => m.IsCurrent).Select(m => (m.Version, m.PinnedBy)).Single());
 
         // Roll back: the old version becomes current again (pinned) and is announced; releasing the pin clears it.
-        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/api/models/age-v2/promote", null, TestContext.Current.CancellationToken)).StatusCode);
-        await Eventually.WaitUntil(() => a.Announcements.Count(x => x.ModelVersion == "age-v2") >= 2, Wait, "announcement of the rollback");
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/api/models/age-v1-cam/promote", null, TestContext.Current.CancellationToken)).StatusCode);
+        await Eventually.WaitUntil(() => a.Announcements.Count(x => x.ModelVersion == "age-v1-cam") >= 2, Wait, "announcement of the rollback");
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/api/models/release-pin", null, TestContext.Current.CancellationToken)).StatusCode);
         models = await viewer.GetFromJsonAsync<List<ModelVersionRecord>>("/api/models", TestContext.Current.CancellationToken);
-        Assert.Equal(("age-v2", (string?)null), models!.Where(m => m.IsCurrent).Select(m => (m.Version, m.PinnedBy)).Single());
+        Assert.Equal(("age-v1-cam", (string?)null), models!.Where(m => m.IsCurrent).Select(m => (m.Version, m.PinnedBy)).Single());
         Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsync("/api/models/release-pin", null, TestContext.Current.CancellationToken)).StatusCode);
     }
 
@@ -147,7 +147,7 @@ public sealed class FederatedRoundTests
         Assert.Equal(UpdateStatus.Late, late.Status);
         Assert.Null(late.PayloadPath);
         using var viewer = await portal.ClientAsync("viewer");
-        Assert.Equal("age-v2", (await viewer.GetFromJsonAsync<List<ModelVersionRecord>>("/api/models", TestContext.Current.CancellationToken))!.Single(m => m.IsCurrent).Version);
+        Assert.Equal("age-v1-cam", (await viewer.GetFromJsonAsync<List<ModelVersionRecord>>("/api/models", TestContext.Current.CancellationToken))!.Single(m => m.IsCurrent).Version);
     }
 
     [Fact]

@@ -96,7 +96,7 @@ public sealed class PortalBrowserTests
         await ShotAsync(admin, "training");
 
         await admin.ClickAsync("text=Models");
-        await Assertions.Expect(admin.Locator("#model-table")).ToContainTextAsync("age-v2");
+        await Assertions.Expect(admin.Locator("#model-table")).ToContainTextAsync("age-v1");
         await ShotAsync(admin, "models");
 
         var viewer = await browser.NewPageAsync();
