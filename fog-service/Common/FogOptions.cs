@@ -19,6 +19,13 @@ public sealed class FogOptions
     [Required]
     public string ModelPath { get; set; } = "models/age/age-net.onnx";
 
+    /// <summary>
+    /// Arithmetic of the age model: fp32 runs <see cref="ModelPath"/>, int8 its QDQ graph beside it
+    /// (age-net.onnx → age-net.int8.onnx), which must exist. Models announced by the cloud are fp32.
+    /// </summary>
+    [EnumDataType(typeof(FogLens.AgeModel.AgeModelPrecision), ErrorMessage = "Fog:ModelPrecision must be fp32 or int8")]
+    public FogLens.AgeModel.AgeModelPrecision ModelPrecision { get; set; } = FogLens.AgeModel.AgeModelPrecision.Fp32;
+
     /// <summary>Length of the tumbling demographics windows.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);

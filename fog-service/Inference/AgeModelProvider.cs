@@ -1,4 +1,6 @@
+using FogLens.AgeModel;
 using FogLens.AgeModel.Inference;
+using FogLens.AgeModel.Training;
 using Microsoft.Extensions.Options;
 using FogLens.FogService.Common;
 
@@ -19,19 +21,32 @@ public sealed partial class AgeModelProvider : IDisposable
     {
         _logger = logger;
         CurrentPointer = Path.Combine(options.Value.DataDirectory, "models", "current.txt");
-        var path = options.Value.ModelPath;
+        var precision = options.Value.ModelPrecision;
+        var configured = ModelFiles.OnnxFor(options.Value.ModelPath, precision);
+        var path = configured;
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException(
+                precision == AgeModelPrecision.Int8
+                    ? $"Fog:ModelPrecision is int8 but '{path}' (the int8 graph beside Fog:ModelPath) does not exist; export it with './foglens age export --int8'"
+                    : $"Fog:ModelPath '{path}' does not exist (the committed model is models/age/age-net.onnx)",
+                path);
+        }
+
         if (File.Exists(CurrentPointer) && File.ReadAllText(CurrentPointer).Trim() is { Length: > 0 } saved && File.Exists(saved))
         {
             path = saved; // the last model the cloud announced, kept across restarts
         }
 
-        if (!File.Exists(path))
+        _current = new Lease(new AgeEstimator(path, options.Value.InferenceThreads));
+        var loaded = _current.Estimator.Precision;
+        if (path == configured && loaded != precision)
         {
-            throw new FileNotFoundException($"Fog:ModelPath '{path}' does not exist (the committed model is models/age/age-net.onnx)", path);
+            _current.Dispose();
+            throw new InvalidDataException($"Fog:ModelPrecision is {precision} but '{path}' is a {loaded} model");
         }
 
-        _current = new Lease(new AgeEstimator(path, options.Value.InferenceThreads));
-        LogLoaded(_current.Estimator.ModelVersion, path);
+        LogLoaded(_current.Estimator.ModelVersion, loaded, path);
     }
 
     public string ModelVersion => _current.Estimator.ModelVersion;
@@ -64,8 +79,8 @@ public sealed partial class AgeModelProvider : IDisposable
 
     public void Dispose() => _current.Dispose();
 
-    [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "Age model {Version} loaded from {Path}")]
-    private partial void LogLoaded(string version, string path);
+    [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "Age model {Version} ({Precision}) loaded from {Path}")]
+    private partial void LogLoaded(string version, AgeModelPrecision precision, string path);
 
     [LoggerMessage(EventId = 3102, Level = LogLevel.Information, Message = "Age model {Old} replaced by {New}")]
     private partial void LogSwapped(string old, string @new);

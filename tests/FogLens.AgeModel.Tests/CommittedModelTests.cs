@@ -14,6 +14,9 @@ public sealed class CommittedModelTests
 {
     private static string ModelFolder => Path.Combine(TestPaths.RepoRoot, "models", "age");
 
+    /// <summary>age-v2, kept beside the shipped model as an option (not the default: worse on the camera path).</summary>
+    private static string V2Folder => Path.Combine(ModelFolder, "age-v2");
+
     [Fact]
     public void CommittedOnnx_OnFixedValidationSubset_HasMaeBelowBound()
     {
@@ -67,5 +70,44 @@ public sealed class CommittedModelTests
         }
 
         Assert.Equal(AgeNetOnnxExporter.Export(network, "age-v1-cam"), File.ReadAllBytes(Path.Combine(ModelFolder, ModelFiles.Onnx)));
+    }
+
+    [Fact]
+    public void CommittedInt8_IsTheQdqExportOfTheCommittedWeightsAndScales()
+    {
+        using var network = ModelFiles.LoadNetwork(ModelFolder);
+        var scales = ActivationScales.FromJson(File.ReadAllText(Path.Combine(ModelFolder, ModelFiles.ScalesFile)));
+        var committed = File.ReadAllBytes(Path.Combine(ModelFolder, ModelFiles.Int8Onnx));
+
+        Assert.Equal(AgeNetQdqExporter.Export(network, new AgeModelVersion("age-v1-cam"), scales), committed);
+        using var estimator = new AgeEstimator(committed);
+        Assert.Equal(AgeModelPrecision.Int8, estimator.Precision);
+    }
+
+    [Fact]
+    public void CommittedInt8_OnFixedValidationSubset_IsWithinATenthOfAYearOfFp32()
+    {
+        var (_, validation) = DatasetSplit.Split(UtkFaceDataset.Scan(TestPaths.RequireDataset()).Samples);
+        var subset = DatasetSplit.FixedSubset(validation, 300);
+        using var fp32 = new AgeEstimator(Path.Combine(ModelFolder, ModelFiles.Onnx), intraOpThreads: 2);
+        using var int8 = new AgeEstimator(Path.Combine(ModelFolder, ModelFiles.Int8Onnx), intraOpThreads: 2);
+
+        var maeFp32 = AgeEvaluator.Evaluate(fp32, subset, 64, null, out _).MeanAbsoluteError;
+        var maeInt8 = AgeEvaluator.Evaluate(int8, subset, 64, null, out _).MeanAbsoluteError;
+
+        Assert.True(Math.Abs(maeInt8 - maeFp32) <= 0.1, $"int8 MAE {maeInt8:F3} vs fp32 {maeFp32:F3} on the fixed subset");
+    }
+
+    [Fact]
+    public void V2_IsKeptBesideIt_WithItsParentAndInt8Graph()
+    {
+        using var network = ModelFiles.LoadNetwork(V2Folder);
+        using var estimator = new AgeEstimator(Path.Combine(V2Folder, ModelFiles.Onnx));
+        Assert.Equal("age-v2", estimator.ModelVersion);
+        Assert.Equal("age-v1-cam", estimator.ParentVersion);
+        var version = new AgeModelVersion("age-v2", "age-v1-cam");
+        Assert.Equal(AgeNetOnnxExporter.Export(network, version), File.ReadAllBytes(Path.Combine(V2Folder, ModelFiles.Onnx)));
+        var scales = ActivationScales.FromJson(File.ReadAllText(Path.Combine(V2Folder, ModelFiles.ScalesFile)));
+        Assert.Equal(AgeNetQdqExporter.Export(network, version, scales), File.ReadAllBytes(Path.Combine(V2Folder, ModelFiles.Int8Onnx)));
     }
 }

@@ -51,4 +51,45 @@ public sealed class LabelDistributionTests
         Assert.Throws<ArgumentException>(() => LabelDistribution.Gaussian(3, 2, new float[10]));
         Assert.Throws<ArgumentOutOfRangeException>(() => LabelDistribution.Gaussian(3, 0, new float[LabelDistribution.Bins]));
     }
+
+    [Fact]
+    public void Gaussian_AtAgeZero_HasExpectationAboveZero()
+    {
+        // The boundary bias that RangeAware removes: a fixed-sigma Gaussian cut at 0 moves the expectation up.
+        var d = new float[LabelDistribution.Bins];
+        LabelDistribution.Gaussian(0, 2.5, d);
+        Assert.True(LabelDistribution.ExpectedAge(d) > 1.5);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(4)]
+    [InlineData(37)]
+    [InlineData(97)]
+    [InlineData(100)]
+    public void RangeAware_ExpectationIsTheAgeAndMassStaysNearIt(int age)
+    {
+        var d = new float[LabelDistribution.Bins];
+        LabelDistribution.RangeAware(age, 2.5, d);
+
+        Assert.Equal(1.0, d.Sum(), 4);
+        Assert.Equal(age, LabelDistribution.ExpectedAge(d), 2);
+        Assert.Equal(age, Array.IndexOf(d, d.Max()));
+    }
+
+    [Fact]
+    public void RangeAwareSigma_ShrinksOnlyNearTheEnds()
+    {
+        Assert.Equal(LabelDistribution.MinSigma, LabelDistribution.RangeAwareSigma(0, 2.5));
+        Assert.Equal(1.0, LabelDistribution.RangeAwareSigma(2, 2.5));
+        Assert.Equal(2.5, LabelDistribution.RangeAwareSigma(30, 2.5));
+        Assert.Equal(1.5, LabelDistribution.RangeAwareSigma(97, 2.5));
+        var interior = new float[LabelDistribution.Bins];
+        var gaussian = new float[LabelDistribution.Bins];
+        LabelDistribution.Target(LabelShape.RangeAware, 40, 2.5, interior);
+        LabelDistribution.Gaussian(40, 2.5, gaussian);
+        Assert.Equal(0, LabelDistribution.KlDivergence(gaussian, interior), 6);
+    }
 }

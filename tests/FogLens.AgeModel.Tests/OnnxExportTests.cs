@@ -15,7 +15,7 @@ public sealed class OnnxExportTests
     {
         torch.manual_seed(7);
         using var net = new AgeNet(SmallConfig);
-        RandomiseBatchNorm(net);
+        OnnxExportTestsHelpers.RandomiseBatchNorm(net);
         net.eval();
 
         var rng = new Random(3);
@@ -65,16 +65,15 @@ public sealed class OnnxExportTests
         Assert.Contains("input", ex.Message, StringComparison.Ordinal);
     }
 
-    private static void RandomiseBatchNorm(AgeNet net)
+    [Fact]
+    public void Export_WritesTheContractsMetadata()
     {
-        using var noGrad = torch.no_grad();
-        foreach (var (_, norm, _) in net.Blocks())
-        {
-            var c = norm.running_mean!.shape[0];
-            norm.running_mean.copy_(torch.randn(c) * 0.3);
-            norm.running_var!.copy_(torch.rand(c) + 0.5);
-            norm.weight!.copy_(torch.rand(c) + 0.5);
-            norm.bias!.copy_(torch.randn(c) * 0.2);
-        }
+        using var net = new AgeNet(SmallConfig);
+        using var estimator = new AgeEstimator(AgeNetOnnxExporter.Export(net, new AgeModelVersion("child-2", "parent-1")));
+        Assert.Equal("child-2", estimator.ModelVersion);
+        Assert.Equal("parent-1", estimator.ParentVersion);
+        Assert.Equal(AgeModelPrecision.Fp32, estimator.Precision);
+        Assert.Equal(AgeModelPrecision.Int8, AgeNetOnnxContract.ParsePrecision(AgeNetOnnxContract.PrecisionValue(AgeModelPrecision.Int8)));
+        Assert.Throws<InvalidDataException>(() => AgeNetOnnxContract.ParsePrecision("int4"));
     }
 }

@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
+using FogLens.AgeModel;
 using FogLens.AgeModel.Inference;
 using FogLens.AgeModel.Training;
 using OpenCvSharp;
@@ -10,7 +11,7 @@ namespace FogLens.Benchmarks;
 /// <summary>
 /// Age inference with ONNX Runtime (2 intra-op threads) for batches of 1, 16 and 64 faces: the network
 /// alone on prepared tensors, and the full path from 200x200 BGR crops (preprocessing included).
-/// Uses the committed models/age/age-net.onnx (ONNX Runtime only; no TorchSharp in the benchmark process).
+/// Uses the committed models/age/age-net.onnx and its int8 graph age-net.int8.onnx (ONNX Runtime only; no TorchSharp in the benchmark process).
 /// Faces/s = Batch / mean time.
 /// </summary>
 [Config(typeof(Config))]
@@ -24,10 +25,13 @@ public class AgeInferenceBenchmarks : IDisposable
     [Params(1, 16, 64)]
     public int Batch { get; set; }
 
+    [Params(AgeModelPrecision.Fp32, AgeModelPrecision.Int8)]
+    public AgeModelPrecision Precision { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
-        _estimator = new AgeEstimator(Path.Combine(BenchPaths.Root, "models", "age", ModelFiles.Onnx), intraOpThreads: 2);
+        _estimator = new AgeEstimator(ModelFiles.OnnxFor(Path.Combine(BenchPaths.Root, "models", "age", ModelFiles.Onnx), Precision), intraOpThreads: 2);
         _prepared = new float[Batch * _estimator.Preprocessor.TensorLength];
         var rng = new Random(1);
         for (var i = 0; i < _prepared.Length; i++)

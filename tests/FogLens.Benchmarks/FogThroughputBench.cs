@@ -23,7 +23,7 @@ namespace FogLens.Benchmarks;
 /// End-to-end fog throughput (not BenchmarkDotNet: it measures a running service): a real fog service
 /// with its embedded broker, edges publishing face crops over MQTT (QoS 1, 4 connections), and the time
 /// until every crop has been parsed, deduplicated, decoded, inferred and added to a window.
-/// `dotnet run -c Release -- fog-throughput [crops] [markdown-file]`.
+/// `dotnet run -c Release -- fog-throughput [crops] [markdown-file] [fp32|int8]` (the last is Fog:ModelPrecision).
 /// </summary>
 public static class FogThroughputBench
 {
@@ -31,6 +31,7 @@ public static class FogThroughputBench
     {
         var total = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 4000;
         var output = args.Length > 1 ? args[1] : null;
+        var precision = args.Length > 2 ? args[2] : "fp32";
         var root = BenchPaths.Root;
         var crops = LoadCrops(root, 64);
         var cloudPort = FreePort();
@@ -44,6 +45,7 @@ public static class FogThroughputBench
             ["Fog:FogId"] = "bench",
             ["Fog:DataDirectory"] = Directory.CreateTempSubdirectory("foglens-bench-").FullName,
             ["Fog:ModelPath"] = Path.Combine(root, "models", "age", "age-net.onnx"),
+            ["Fog:ModelPrecision"] = precision,
             ["Fog:InferenceThreads"] = "2",
             ["EdgeBroker:Port"] = edgePort.ToString(CultureInfo.InvariantCulture),
             ["EdgeBroker:AllowAnonymousEdges"] = "true",
@@ -89,7 +91,7 @@ public static class FogThroughputBench
         var elapsed = watch.Elapsed;
         await app.StopAsync();
         var report = string.Create(CultureInfo.InvariantCulture,
-            $"| crops | MQTT connections | published in | all inferred in | crops/s (receipt to aggregate) |\n|---|---|---|---|---|\n| {expected} | {connections} | {published.TotalSeconds:F2} s | {elapsed.TotalSeconds:F2} s | **{expected / elapsed.TotalSeconds:F0}** |\n");
+            $"| model | crops | MQTT connections | published in | all inferred in | crops/s (receipt to aggregate) |\n|---|---|---|---|---|---|\n| {precision} | {expected} | {connections} | {published.TotalSeconds:F2} s | {elapsed.TotalSeconds:F2} s | **{expected / elapsed.TotalSeconds:F0}** |\n");
         Console.WriteLine(report);
         if (output is not null)
         {

@@ -1,5 +1,8 @@
 using System.CommandLine;
+using FogLens.AgeModel;
 using FogLens.AgeModel.Data;
+using FogLens.AgeModel.Imaging;
+using FogLens.AgeModel.Onnx;
 using FogLens.AgeModel.Training;
 
 namespace FogLens.Cli;
@@ -13,6 +16,7 @@ internal static class AgeCommand
         command.Subcommands.Add(CreateTrain());
         command.Subcommands.Add(CreateExport());
         command.Subcommands.Add(CreateEval());
+        command.Subcommands.Add(CreatePrior());
         return command;
     }
 
@@ -33,6 +37,10 @@ internal static class AgeCommand
         var wd = new Option<double>("--weight-decay") { Description = "AdamW weight decay.", DefaultValueFactory = _ => 5e-4 };
         var sigma = new Option<double>("--sigma") { Description = "Standard deviation of the label distribution, years.", DefaultValueFactory = _ => 2.5 };
         var expectation = new Option<double>("--expectation-weight") { Description = "Weight of an L1 loss on the expected age added to KL (0 = KL only).", DefaultValueFactory = _ => 0.0 };
+        var labels = new Option<LabelShape>("--labels") { Description = "Target distribution: Gaussian (fixed sigma, cut at 0 and 100; age-v1) or RangeAware (sigma shrinks near the range ends, expectation = age).", DefaultValueFactory = _ => LabelShape.Gaussian };
+        var balance = new Option<double>("--balance") { Description = "Power of the loss re-weighting against age imbalance (0 = none, 0.5 = inverse square root of the smoothed age density).", DefaultValueFactory = _ => 0.0 };
+        var noise = new Option<bool>("--quantization-noise") { Description = "Fine-tune for int8 inference: fake quantisation of weights and activations in the forward pass (scales recalibrated each epoch)." };
+        var calibration = CalibrationOption();
         var input = new Option<int>("--input-size") { Description = "Network input side in pixels.", DefaultValueFactory = _ => 64 };
         var widths = new Option<string>("--widths") { Description = "Channels per stage, comma-separated.", DefaultValueFactory = _ => "16,32,64,128,256" };
         var convs = new Option<string>("--convs") { Description = "3x3 conv blocks per stage, comma-separated.", DefaultValueFactory = _ => "1,1,2,3,2" };
@@ -47,7 +55,7 @@ internal static class AgeCommand
 
         var command = new Command("train", "Train the label-distribution age CNN with TorchSharp.")
         {
-            data, output, epochs, batch, lr, wd, sigma, expectation, input, widths, convs, dropout, augment, seed, threads, budget, resume, limit, init,
+            data, output, epochs, batch, lr, wd, sigma, labels, balance, expectation, noise, calibration, input, widths, convs, dropout, augment, seed, threads, budget, resume, limit, init,
         };
         command.SetAction((result, token) =>
         {
@@ -60,6 +68,9 @@ internal static class AgeCommand
                 LearningRate = result.GetValue(lr),
                 WeightDecay = result.GetValue(wd),
                 ExpectationLossWeight = result.GetValue(expectation),
+                BalancePower = result.GetValue(balance),
+                QuantizationNoise = result.GetValue(noise),
+                CalibrationFaces = result.GetValue(calibration),
                 AugmentationStrength = result.GetValue(augment),
                 Seed = result.GetValue(seed),
                 Threads = result.GetValue(threads),
@@ -74,6 +85,7 @@ internal static class AgeCommand
                     ConvsPerStage = ParseInts(result.GetRequiredValue(convs)),
                     Dropout = result.GetValue(dropout),
                     Sigma = result.GetValue(sigma),
+                    Labels = result.GetValue(labels),
                 },
             };
             var observer = new ConsoleTrainingObserver(options.Epochs);
@@ -85,19 +97,65 @@ internal static class AgeCommand
         return command;
     }
 
+    private static Option<int> CalibrationOption() => new("--calibration-faces")
+    {
+        Description = "Training faces that calibrate the int8 activation scales.",
+        DefaultValueFactory = _ => 512,
+    };
+
     private static Command CreateExport()
     {
         var model = new Option<DirectoryInfo>("--model") { Description = $"Model folder with {ModelFiles.Config} and {ModelFiles.Weights}.", Required = true };
-        var version = new Option<string>("--version") { Description = "Model version written into the ONNX metadata.", DefaultValueFactory = _ => "v1" };
+        var version = new Option<string>("--version") { Description = "Model version written into the ONNX metadata (a node id: no '.').", DefaultValueFactory = _ => "v1" };
+        var parent = new Option<string?>("--parent") { Description = "Version this model was trained from (ONNX metadata foglens.parent_version)." };
         var output = new Option<FileInfo?>("--out") { Description = $"ONNX file to write (default: {ModelFiles.Onnx} in the model folder)." };
-        var command = new Command("export", "Write the trained network as an ONNX graph (BatchNorm folded) for ONNX Runtime.") { model, version, output };
+        var int8 = new Option<bool>("--int8")
+        {
+            Description = $"Also write the int8 QDQ graph ({ModelFiles.Int8Onnx} beside the fp32 one), with the scales in {ModelFiles.ScalesFile} if the folder has them (noise-aware training or an earlier calibration), else calibrated on --data's training split and saved there.",
+        };
+        var data = DataOption();
+        var calibration = CalibrationOption();
+        var command = new Command("export", "Write the trained network as an ONNX graph (BatchNorm folded) for ONNX Runtime, and optionally its int8 QDQ graph.")
+        {
+            model, version, parent, output, int8, data, calibration,
+        };
         command.SetAction(result =>
         {
             var folder = result.GetRequiredValue(model).FullName;
             var path = result.GetValue(output)?.FullName ?? Path.Combine(folder, ModelFiles.Onnx);
+            var id = new AgeModelVersion(result.GetRequiredValue(version), result.GetValue(parent));
+            if (id.Version.Contains('.', StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"--version '{id.Version}' must not contain '.' (model versions are node ids)");
+            }
+
             using var network = ModelFiles.LoadNetwork(folder);
-            FogLens.AgeModel.Onnx.AgeNetOnnxExporter.Export(network, result.GetRequiredValue(version), path);
+            AgeNetOnnxExporter.Export(network, id, path);
             Console.WriteLine($"wrote {path} ({new FileInfo(path).Length:N0} bytes, {network.ParameterCount:N0} parameters)");
+            if (result.GetValue(int8))
+            {
+                var scalesPath = Path.Combine(folder, ModelFiles.ScalesFile);
+                ActivationScales scales;
+                if (File.Exists(scalesPath))
+                {
+                    scales = ActivationScales.FromJson(File.ReadAllText(scalesPath));
+                    Console.WriteLine($"int8: scales from {scalesPath} (trained with quantisation noise)");
+                }
+                else
+                {
+                    var train = LoadSplit(result.GetRequiredValue(data), "train");
+                    var faces = DatasetSplit.FixedSubset(train, Math.Min(train.Count, result.GetValue(calibration)));
+                    using var staged = StagedFaceSet.Load(faces, new FacePreprocessor(network.Config.InputSize), Environment.ProcessorCount, null, CancellationToken.None);
+                    scales = ActivationScales.Calibrate(network, staged, staged.Count);
+                    File.WriteAllText(scalesPath, scales.ToJson());
+                    Console.WriteLine($"int8: scales calibrated on {staged.Count} training faces, saved to {scalesPath}");
+                }
+
+                var int8Path = ModelFiles.OnnxFor(path, AgeModelPrecision.Int8);
+                AgeNetQdqExporter.Export(network, id, scales, int8Path);
+                Console.WriteLine($"wrote {int8Path} ({new FileInfo(int8Path).Length:N0} bytes)");
+            }
+
             return 0;
         });
         return command;
@@ -109,7 +167,7 @@ internal static class AgeCommand
         var model = new Option<FileInfo>("--model") { Description = "ONNX age model.", Required = true };
         var split = new Option<string>("--split") { Description = "Which faces: val (validation split), train, or all.", DefaultValueFactory = _ => "val" };
         var limit = new Option<int?>("--limit") { Description = "Evaluate a fixed subset of this many faces." };
-        var output = new Option<DirectoryInfo>("--out") { Description = "Folder for evaluation.md, evaluation.png and metrics.json.", Required = true };
+        var output = new Option<DirectoryInfo>("--out") { Description = "Folder for evaluation.md, evaluation.png, metrics.json and predictions.csv.", Required = true };
         var title = new Option<string>("--title") { Description = "Report title.", DefaultValueFactory = _ => "Age model evaluation" };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var command = new Command("eval", "Evaluate an ONNX age model: MAE overall, per age group, gender and race; CS(5); confusion matrix; plot.")
@@ -134,22 +192,86 @@ internal static class AgeCommand
             }
 
             var outDir = result.GetRequiredValue(output);
-            outDir.Create();
-            FogLens.AgeModel.Evaluation.EvaluationPlot.Save(report, Path.Combine(outDir.FullName, "evaluation.png"));
-            File.WriteAllText(Path.Combine(outDir.FullName, "evaluation.md"), report.ToMarkdown(result.GetRequiredValue(title), "evaluation.png"));
-            File.WriteAllText(Path.Combine(outDir.FullName, "metrics.json"), System.Text.Json.JsonSerializer.Serialize(new
+            var extra = new Dictionary<string, string> { ["precision"] = AgeNetOnnxContract.PrecisionValue(estimator.Precision) };
+            if (estimator.ParentVersion is { } parentVersion)
             {
-                model = result.GetRequiredValue(model).Name,
-                modelVersion = estimator.ModelVersion,
-                split = result.GetRequiredValue(split),
-                faces = report.Count,
-                mae = Math.Round(report.MeanAbsoluteError, 4),
-                cs5 = Math.Round(report.CumulativeScore5, 4),
-                groupAccuracy = Math.Round(report.GroupAccuracy, 4),
-                maeByGroup = report.ByGroup.ToDictionary(g => g.Name, g => g.Count == 0 ? (double?)null : Math.Round(g.MeanAbsoluteError, 3)),
-            }, IndentedJson));
-            Console.WriteLine($"MAE {report.MeanAbsoluteError:F3} over {report.Count} faces, CS(5) {report.CumulativeScore5:P1}; report in {outDir.FullName}");
+                extra["parentVersion"] = parentVersion;
+            }
+
+            FogLens.AgeModel.Evaluation.EvaluationFiles.WriteAll(
+                report, outDir.FullName, result.GetRequiredValue(title), result.GetRequiredValue(model).Name, estimator.ModelVersion, result.GetRequiredValue(split), extra);
+            Console.WriteLine(string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"MAE {report.MeanAbsoluteError:F3} over {report.Count} faces (ages 21-60: {report.Adults.MeanAbsoluteError:F3} over {report.Adults.Count}), CS(5) {report.CumulativeScore5:P1}, mean signed error {report.MeanSignedError:+0.00;-0.00;0.00}; report in {outDir.FullName}"));
             return 0;
+        });
+        return command;
+    }
+
+    private static Command CreatePrior()
+    {
+        var data = DataOption();
+        var model = new Option<DirectoryInfo>("--model") { Description = $"Model folder with {ModelFiles.Config} and {ModelFiles.Weights}.", Required = true };
+        var also = new Option<DirectoryInfo[]>("--also") { Description = "Further labelled folders with the same file names (e.g. camera crops) whose validation side is reported too.", AllowMultipleArgumentsPerToken = true };
+        var taus = new Option<string>("--tau") { Description = "Strengths to compare, comma-separated (0 = as trained, 1 = prior removed).", DefaultValueFactory = _ => "0,0.25,0.5,0.75,1" };
+        var apply = new Option<double?>("--apply") { Description = "Write the model with this strength baked into the classifier bias to --out." };
+        var output = new Option<DirectoryInfo?>("--out") { Description = "Folder for the adjusted model (with --apply)." };
+        var threads = new Option<int>("--threads") { Description = "CPU threads.", DefaultValueFactory = _ => 1 };
+        var command = new Command("prior", "Logit adjustment against the training split's age prior: compare strengths on the validation split, or write an adjusted model.")
+        {
+            data, model, also, taus, apply, output, threads,
+        };
+        command.SetAction((result, token) =>
+        {
+            var folder = result.GetRequiredValue(model).FullName;
+            var scan = UtkFaceDataset.Scan(result.GetRequiredValue(data).FullName);
+            var (train, _) = DatasetSplit.Split(scan.Samples);
+            var prior = AgeBalance.Prior(train.Select(s => s.Label.Age));
+            var config = AgeNetConfig.FromJson(File.ReadAllText(Path.Combine(folder, ModelFiles.Config)));
+            if (result.GetValue(apply) is { } tau)
+            {
+                var outDir = result.GetValue(output) ?? throw new ArgumentException("--apply needs --out");
+                outDir.Create();
+                using var network = ModelFiles.LoadNetwork(folder);
+                PriorCorrection.Apply(network, PriorCorrection.Offsets(prior, tau));
+                network.save(Path.Combine(outDir.FullName, ModelFiles.Weights));
+                File.WriteAllText(Path.Combine(outDir.FullName, ModelFiles.Config), config.ToJson());
+                Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"wrote {outDir.FullName} with tau {tau} against the prior of {train.Count} training faces"));
+                return Task.FromResult(0);
+            }
+
+            using var session = new AgeTrainingSession(config, 1e-3, 0, 0, result.GetValue(threads));
+            session.LoadWeights(Path.Combine(folder, ModelFiles.Weights));
+            var strengths = result.GetRequiredValue(taus).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(t => double.Parse(t, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            var folders = new[] { result.GetRequiredValue(data) }.Concat(result.GetValue(also) ?? []).ToArray();
+            var groups = AgeGroupSet.Parse(config.AgeGroups);
+            Console.WriteLine($"| data | tau | MAE | MAE 21-60 | CS(5) | signed | {string.Join(" | ", groups.Groups.Select(g => g.Label))} |");
+            Console.WriteLine($"|---|---|---|---|---|---|{string.Concat(Enumerable.Repeat("---|", groups.Count))}");
+            foreach (var dataFolder in folders)
+            {
+                var (_, validation) = DatasetSplit.Split(UtkFaceDataset.Scan(dataFolder.FullName).Samples);
+                using var staged = StagedFaceSet.Load(validation, new FacePreprocessor(config.InputSize), result.GetValue(threads), null, token);
+                var predicted = session.Predict(staged);
+                foreach (var t in strengths)
+                {
+                    var offsets = PriorCorrection.Offsets(prior, t);
+                    var samples = new List<FogLens.AgeModel.Evaluation.EvaluationSample>(predicted.Length);
+                    for (var i = 0; i < predicted.Length; i++)
+                    {
+                        var d = (float[])predicted[i].Clone();
+                        PriorCorrection.Adjust(d, offsets);
+                        samples.Add(new(staged.Samples[i].FileName, staged.Samples[i].Label, LabelDistribution.ExpectedAge(d)));
+                    }
+
+                    var r = FogLens.AgeModel.Evaluation.EvaluationReport.Create(samples, groups);
+                    Console.WriteLine(string.Create(
+                        System.Globalization.CultureInfo.InvariantCulture,
+                        $"| {dataFolder.Name} | {t} | {r.MeanAbsoluteError:F3} | {r.Adults.MeanAbsoluteError:F3} | {r.CumulativeScore5:P1} | {r.MeanSignedError:+0.00;-0.00;0.00} | {string.Join(" | ", r.ByGroup.Select(g => g.MeanSignedError.ToString("+0.00;-0.00;0.00", System.Globalization.CultureInfo.InvariantCulture)))} |"));
+                }
+            }
+
+            return Task.FromResult(0);
         });
         return command;
     }
@@ -168,8 +290,6 @@ internal static class AgeCommand
             _ => throw new ArgumentException($"--split must be train, val or all, not '{split}'"),
         };
     }
-
-    private static readonly System.Text.Json.JsonSerializerOptions IndentedJson = new() { WriteIndented = true };
 
     private static int[] ParseInts(string text) =>
         [.. text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Select(s => int.Parse(s, System.Globalization.CultureInfo.InvariantCulture))];

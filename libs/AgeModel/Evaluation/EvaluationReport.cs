@@ -17,6 +17,8 @@ public sealed class EvaluationReport
         Count = samples.Count;
         MeanAbsoluteError = samples.Count == 0 ? double.NaN : samples.Average(s => s.AbsoluteError);
         CumulativeScore5 = samples.Count == 0 ? double.NaN : samples.Count(s => s.AbsoluteError <= 5) / (double)samples.Count;
+        MeanSignedError = samples.Count == 0 ? double.NaN : samples.Average(s => s.SignedError);
+        Adults = Breakdown(AdultRangeName, samples.Where(s => s.Label.Age is >= AdultMinAge and <= AdultMaxAge));
         ByGroup = [.. groups.Groups.Select((g, i) => Breakdown(g.Label, samples.Where(s => groups.IndexOf(LabelDistribution.Clamp(s.Label.Age)) == i)))];
         ByGender = [.. UtkFaceLabel.GenderNames.Select((name, i) => Breakdown(name, samples.Where(s => s.Label.Gender == i)))];
         ByRace = [.. UtkFaceLabel.RaceNames.Select((name, i) => Breakdown(name, samples.Where(s => s.Label.Race == i)))];
@@ -29,6 +31,14 @@ public sealed class EvaluationReport
         GroupAccuracy = samples.Count == 0 ? double.NaN : Enumerable.Range(0, groups.Count).Sum(i => Confusion[i, i]) / (double)samples.Count;
     }
 
+    /// <summary>Lowest age of the common UTKFace protocol's range (21–60).</summary>
+    public const int AdultMinAge = 21;
+
+    /// <summary>Highest age of the common UTKFace protocol's range (21–60).</summary>
+    public const int AdultMaxAge = 60;
+
+    private const string AdultRangeName = "21-60";
+
     public IReadOnlyList<EvaluationSample> Samples { get; }
 
     public AgeGroupSet Groups { get; }
@@ -36,6 +46,12 @@ public sealed class EvaluationReport
     public int Count { get; }
 
     public double MeanAbsoluteError { get; }
+
+    /// <summary>Mean of predicted − true age over all faces (bias).</summary>
+    public double MeanSignedError { get; }
+
+    /// <summary>Errors on faces aged 21–60 (the common UTKFace protocol); MAE NaN when there are none.</summary>
+    public ErrorBreakdown Adults { get; }
 
     /// <summary>Share of faces with absolute error ≤ 5 years.</summary>
     public double CumulativeScore5 { get; }
@@ -64,7 +80,7 @@ public sealed class EvaluationReport
         var md = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
         md.Append(c, $"# {title}\n\n");
-        md.Append(c, $"| metric | value |\n|---|---|\n| faces | {Count} |\n| MAE (years) | {MeanAbsoluteError:F2} |\n| CS(5) | {CumulativeScore5:P1} |\n| age-group accuracy | {GroupAccuracy:P1} |\n\n");
+        md.Append(c, $"| metric | value |\n|---|---|\n| faces | {Count} |\n| MAE (years) | {MeanAbsoluteError:F2} |\n| MAE, ages 21–60 ({Adults.Count} faces) | {(Adults.Count == 0 ? "-" : Adults.MeanAbsoluteError.ToString("F2", c))} |\n| mean signed error | {MeanSignedError:+0.00;-0.00;0.00} |\n| CS(5) | {CumulativeScore5:P1} |\n| age-group accuracy | {GroupAccuracy:P1} |\n\n");
         AppendBreakdown(md, "Per age group", "group", ByGroup);
         AppendBreakdown(md, "Per gender", "gender", ByGender);
         AppendBreakdown(md, "Per race", "race", ByRace);
@@ -100,7 +116,7 @@ public sealed class EvaluationReport
         md.Append(c, $"## {heading}\n\n| {column} | faces | MAE | mean signed error |\n|---|---|---|---|\n");
         foreach (var r in rows)
         {
-            md.Append(c, $"| {r.Name} | {r.Count} | {(r.Count == 0 ? "-" : r.MeanAbsoluteError.ToString("F2", c))} | {(r.Count == 0 ? "-" : r.MeanSignedError.ToString("+0.00;-0.00", c))} |\n");
+            md.Append(c, $"| {r.Name} | {r.Count} | {(r.Count == 0 ? "-" : r.MeanAbsoluteError.ToString("F2", c))} | {(r.Count == 0 ? "-" : r.MeanSignedError.ToString("+0.00;-0.00;0.00", c))} |\n");
         }
 
         md.Append('\n');
@@ -111,6 +127,6 @@ public sealed class EvaluationReport
         var list = samples.ToList();
         return list.Count == 0
             ? new ErrorBreakdown(name, 0, double.NaN, double.NaN)
-            : new ErrorBreakdown(name, list.Count, list.Average(s => s.AbsoluteError), list.Average(s => s.PredictedAge - LabelDistribution.Clamp(s.Label.Age)));
+            : new ErrorBreakdown(name, list.Count, list.Average(s => s.AbsoluteError), list.Average(s => s.SignedError));
     }
 }

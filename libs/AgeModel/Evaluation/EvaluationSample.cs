@@ -6,5 +6,8 @@ namespace FogLens.AgeModel.Evaluation;
 public sealed record EvaluationSample(string FileName, UtkFaceLabel Label, double PredictedAge)
 {
     /// <summary>Absolute error against the clamped label (the model predicts 0..100).</summary>
-    public double AbsoluteError => Math.Abs(PredictedAge - LabelDistribution.Clamp(Label.Age));
+    public double AbsoluteError => Math.Abs(SignedError);
+
+    /// <summary>Predicted − true (clamped) age: positive when the model over-estimates.</summary>
+    public double SignedError => PredictedAge - LabelDistribution.Clamp(Label.Age);
 }

@@ -2,7 +2,6 @@ using System.Buffers;
 using FogLens.AgeModel.Imaging;
 using FogLens.AgeModel.Onnx;
 using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 using OpenCvSharp;
 
 namespace FogLens.AgeModel.Inference;
@@ -43,10 +42,12 @@ public sealed class AgeEstimator : IDisposable
 
         try
         {
-            InputSize = Validate(source);
+            InputSize = AgeNetOnnxContract.Validate(_session, source);
             var metadata = _session.ModelMetadata.CustomMetadataMap;
-            Groups = metadata.TryGetValue(AgeNetOnnxExporter.AgeGroupsKey, out var groups) ? AgeGroupSet.Parse(groups) : AgeGroupSet.Default;
-            ModelVersion = metadata.TryGetValue(AgeNetOnnxExporter.ModelVersionKey, out var version) ? version : "unknown";
+            Groups = metadata.TryGetValue(AgeNetOnnxContract.AgeGroupsKey, out var groups) ? AgeGroupSet.Parse(groups) : AgeGroupSet.Default;
+            ModelVersion = metadata.TryGetValue(AgeNetOnnxContract.ModelVersionKey, out var version) ? version : "unknown";
+            ParentVersion = metadata.TryGetValue(AgeNetOnnxContract.ParentVersionKey, out var parent) ? parent : null;
+            Precision = AgeNetOnnxContract.ParsePrecision(metadata.TryGetValue(AgeNetOnnxContract.PrecisionKey, out var precision) ? precision : null);
             Preprocessor = new FacePreprocessor(InputSize);
         }
         catch
@@ -61,6 +62,12 @@ public sealed class AgeEstimator : IDisposable
     public AgeGroupSet Groups { get; }
 
     public string ModelVersion { get; }
+
+    /// <summary>The version this model was trained from (metadata), if it says.</summary>
+    public string? ParentVersion { get; }
+
+    /// <summary>Arithmetic of the graph (metadata; fp32 when absent).</summary>
+    public AgeModelPrecision Precision { get; }
 
     public FacePreprocessor Preprocessor { get; }
 
@@ -139,7 +146,7 @@ public sealed class AgeEstimator : IDisposable
         }
 
         using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, inputs, [count, 3, InputSize, InputSize]);
-        using var results = _session.Run(new RunOptions(), [AgeNetOnnxExporter.InputName], [input], [AgeNetOnnxExporter.ProbabilitiesName, AgeNetOnnxExporter.AgeName]);
+        using var results = _session.Run(new RunOptions(), [AgeNetOnnxContract.InputName], [input], [AgeNetOnnxContract.ProbabilitiesName, AgeNetOnnxContract.AgeName]);
         var probabilities = results[0].GetTensorDataAsSpan<float>();
         var ages = results[1].GetTensorDataAsSpan<float>();
         var predictions = new AgePrediction[count];
@@ -155,31 +162,4 @@ public sealed class AgeEstimator : IDisposable
     }
 
     public void Dispose() => _session.Dispose();
-
-    private int Validate(string source)
-    {
-        if (!_session.InputMetadata.TryGetValue(AgeNetOnnxExporter.InputName, out var input) || _session.InputMetadata.Count != 1)
-        {
-            throw new InvalidDataException($"{source}: expected one input named '{AgeNetOnnxExporter.InputName}'");
-        }
-
-        var dims = input.Dimensions;
-        if (input.ElementDataType != TensorElementType.Float || dims.Length != 4 || dims[1] != 3 || dims[2] != dims[3] || dims[2] < 16)
-        {
-            throw new InvalidDataException($"{source}: input must be float [batch,3,S,S], is {input.ElementDataType} [{string.Join(',', dims)}]");
-        }
-
-        if (!_session.OutputMetadata.TryGetValue(AgeNetOnnxExporter.ProbabilitiesName, out var probabilities)
-            || probabilities.Dimensions.Length != 2 || probabilities.Dimensions[1] != LabelDistribution.Bins)
-        {
-            throw new InvalidDataException($"{source}: expected output '{AgeNetOnnxExporter.ProbabilitiesName}' [batch,{LabelDistribution.Bins}]");
-        }
-
-        if (!_session.OutputMetadata.TryGetValue(AgeNetOnnxExporter.AgeName, out var age) || age.Dimensions.Length != 2 || age.Dimensions[1] != 1)
-        {
-            throw new InvalidDataException($"{source}: expected output '{AgeNetOnnxExporter.AgeName}' [batch,1]");
-        }
-
-        return dims[2];
-    }
 }

@@ -12,26 +12,19 @@ namespace FogLens.AgeModel.Onnx;
 /// </summary>
 public static class AgeNetOnnxExporter
 {
-    public const string InputName = "input";
-    public const string ProbabilitiesName = "probabilities";
-    public const string AgeName = "age";
-    public const string InputSizeKey = "foglens.input_size";
-    public const string AgeGroupsKey = "foglens.age_groups";
-    public const string ModelVersionKey = "foglens.model_version";
+    public static byte[] Export(AgeNet network, string modelVersion) => Export(network, new AgeModelVersion(modelVersion));
 
-    public static byte[] Export(AgeNet network, string modelVersion)
+    public static void Export(AgeNet network, string modelVersion, string path) => Export(network, new AgeModelVersion(modelVersion), path);
+
+    public static void Export(AgeNet network, AgeModelVersion version, string path) => WriteAtomically(path, Export(network, version));
+
+    public static byte[] Export(AgeNet network, AgeModelVersion version)
     {
         ArgumentNullException.ThrowIfNull(network);
-        var config = network.Config;
-        var b = new OnnxGraphBuilder();
-        b.Input(InputName, "batch", 3L, (long)config.InputSize, (long)config.InputSize);
-        b.Output(ProbabilitiesName, "batch", (long)LabelDistribution.Bins);
-        b.Output(AgeName, "batch", 1L);
-        b.Metadata(InputSizeKey, config.InputSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        b.Metadata(AgeGroupsKey, config.AgeGroups);
-        b.Metadata(ModelVersionKey, modelVersion);
+        ArgumentNullException.ThrowIfNull(version);
+        var b = Begin(network.Config, version, AgeModelPrecision.Fp32);
 
-        var x = InputName;
+        var x = AgeNetOnnxContract.InputName;
         var i = 0;
         foreach (var (conv, norm, poolAfter) in network.Blocks())
         {
@@ -52,27 +45,56 @@ public static class AgeNetOnnxExporter
             i++;
         }
 
-        b.Node("GlobalAveragePool", [x], ["gap"]);
+        End(b, network, x);
+        return b.Build("foglens_age_net", version.Version);
+    }
+
+    /// <summary>A builder with the contract's input, outputs and metadata.</summary>
+    internal static OnnxGraphBuilder Begin(AgeNetConfig config, AgeModelVersion version, AgeModelPrecision precision)
+    {
+        var b = new OnnxGraphBuilder();
+        b.Input(AgeNetOnnxContract.InputName, "batch", 3L, (long)config.InputSize, (long)config.InputSize);
+        b.Output(AgeNetOnnxContract.ProbabilitiesName, "batch", (long)LabelDistribution.Bins);
+        b.Output(AgeNetOnnxContract.AgeName, "batch", 1L);
+        b.Metadata(AgeNetOnnxContract.InputSizeKey, config.InputSize.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        b.Metadata(AgeNetOnnxContract.AgeGroupsKey, config.AgeGroups);
+        b.Metadata(AgeNetOnnxContract.ModelVersionKey, version.Version);
+        if (version.Parent is { } parent)
+        {
+            b.Metadata(AgeNetOnnxContract.ParentVersionKey, parent);
+        }
+
+        if (precision != AgeModelPrecision.Fp32)
+        {
+            b.Metadata(AgeNetOnnxContract.PrecisionKey, AgeNetOnnxContract.PrecisionValue(precision));
+        }
+
+        return b;
+    }
+
+    /// <summary>Float tail shared by both exporters: pooling, classifier, softmax and the expected age.</summary>
+    internal static void End(OnnxGraphBuilder b, AgeNet network, string features)
+    {
+        b.Node("GlobalAveragePool", [features], ["gap"]);
         b.Node("Flatten", ["gap"], ["features"], ("axis", 1L));
         var head = network.Head;
         b.Initializer("head.weight", head.weight!.shape, Values(head.weight));
         b.Initializer("head.bias", head.bias!.shape, Values(head.bias));
         b.Node("Gemm", ["features", "head.weight", "head.bias"], ["logits"], ("transB", 1L));
-        b.Node("Softmax", ["logits"], [ProbabilitiesName], ("axis", 1L));
+        b.Node("Softmax", ["logits"], [AgeNetOnnxContract.ProbabilitiesName], ("axis", 1L));
         b.Initializer("ages", [LabelDistribution.Bins, 1], [.. Enumerable.Range(0, LabelDistribution.Bins).Select(a => (float)a)]);
-        b.Node("MatMul", [ProbabilitiesName, "ages"], [AgeName]);
-        return b.Build("foglens_age_net", modelVersion);
+        b.Node("MatMul", [AgeNetOnnxContract.ProbabilitiesName, "ages"], [AgeNetOnnxContract.AgeName]);
     }
 
-    public static void Export(AgeNet network, string modelVersion, string path)
+    internal static void WriteAtomically(string path, byte[] bytes)
     {
         var tmp = path + ".tmp";
-        File.WriteAllBytes(tmp, Export(network, modelVersion));
+        File.WriteAllBytes(tmp, bytes);
         File.Move(tmp, path, overwrite: true);
     }
 
     /// <summary>W' = W·γ/√(σ²+ε), b' = β − μ·γ/√(σ²+ε), computed in double.</summary>
-    private static (float[] Weights, float[] Bias) FoldBatchNorm(Conv2d conv, BatchNorm2d norm)
+    internal static (float[] Weights, float[] Bias) FoldBatchNorm(Conv2d conv, BatchNorm2d norm)
     {
         var w = Values(conv.weight!);
         var gamma = Values(norm.weight!);
@@ -96,7 +118,7 @@ public static class AgeNetOnnxExporter
         return (w, bias);
     }
 
-    private static float[] Values(Tensor t)
+    internal static float[] Values(Tensor t)
     {
         using var cpu = t.detach().cpu().contiguous();
         return cpu.data<float>().ToArray();

@@ -12,6 +12,9 @@ namespace FogLens.AgeModel.Onnx;
 internal sealed class OnnxGraphBuilder
 {
     private const int FloatType = 1;
+    private const int Uint8Type = 2;
+    private const int Int8Type = 3;
+    private const int Int32Type = 6;
     private const int AttributeFloat = 1;
     private const int AttributeInt = 2;
     private const int AttributeInts = 7;
@@ -28,14 +31,25 @@ internal sealed class OnnxGraphBuilder
 
     public void Metadata(string key, string value) => _metadata.Add((key, value));
 
-    public void Initializer(string name, long[] dims, float[] values)
+    public void Initializer(string name, long[] dims, float[] values) =>
+        Raw(name, dims, values.Length, FloatType, MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
+
+    public void Initializer(string name, long[] dims, sbyte[] values) =>
+        Raw(name, dims, values.Length, Int8Type, MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
+
+    public void Initializer(string name, long[] dims, byte[] values) =>
+        Raw(name, dims, values.Length, Uint8Type, (byte[])values.Clone());
+
+    public void Initializer(string name, long[] dims, int[] values) =>
+        Raw(name, dims, values.Length, Int32Type, MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
+
+    private void Raw(string name, long[] dims, long count, int dataType, byte[] raw)
     {
-        if (values.LongLength != dims.Aggregate(1L, (a, b) => a * b))
+        if (count != dims.Aggregate(1L, (a, b) => a * b))
         {
-            throw new ArgumentException($"initializer '{name}' has {values.Length} values for dims [{string.Join(',', dims)}]");
+            throw new ArgumentException($"initializer '{name}' has {count} values for dims [{string.Join(',', dims)}]");
         }
 
-        var raw = MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
         _initializers.Add(w =>
         {
             foreach (var d in dims)
@@ -43,7 +57,7 @@ internal sealed class OnnxGraphBuilder
                 w.Int64(1, d);
             }
 
-            w.Int64(2, FloatType);
+            w.Int64(2, dataType);
             w.String(8, name);
             w.Bytes(9, raw);
         });

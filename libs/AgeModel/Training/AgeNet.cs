@@ -55,16 +55,65 @@ public sealed class AgeNet : nn.Module<Tensor, Tensor>
 
     public Linear Head => _head;
 
+    /// <summary>
+    /// Quantisation noise in the forward pass (training for int8 inference): when set, the input and every
+    /// ReLU output go through fake quantisation with these scales and each convolution's weights through
+    /// per-channel fake quantisation, exactly as <see cref="Onnx.AgeNetQdqExporter"/> quantises them;
+    /// gradients pass straight through. Null (the default) runs in float.
+    /// </summary>
+    public ActivationScales? QuantizationNoise { get; set; }
+
+    /// <summary>Number of quantised activations: the input and the output of each conv block.</summary>
+    public int QuantizationPoints => Blocks().Count() + 1;
+
     /// <summary>Number of trainable parameters.</summary>
     public long ParameterCount => parameters().Sum(p => p.numel());
 
-    public override Tensor forward(Tensor input)
+    public override Tensor forward(Tensor input) => Run(input, null);
+
+    /// <summary>
+    /// Largest value of the input and of each block's ReLU output in this batch (in eval mode, no gradients):
+    /// the calibration statistics of <see cref="ActivationScales"/>.
+    /// </summary>
+    public float[] ActivationMaxima(Tensor input)
+    {
+        var maxima = new float[QuantizationPoints];
+        using var noGrad = no_grad();
+        using var output = Run(input, maxima);
+        return maxima;
+    }
+
+    private Tensor Run(Tensor input, float[]? observe)
     {
         using var scope = NewDisposeScope();
+        var noise = QuantizationNoise;
         var x = input;
+        if (observe is not null)
+        {
+            observe[0] = x.abs().max().item<float>();
+        }
+
+        if (noise is not null)
+        {
+            x = FakeQuant.Activation(x, noise.Input, FakeQuant.InputZeroPoint);
+        }
+
+        var i = 0;
         foreach (var (conv, norm, poolAfter) in Blocks())
         {
-            x = nn.functional.relu(BatchNorm(norm, conv.forward(x)));
+            var y = noise is null ? conv.forward(x) : nn.functional.conv2d(x, FakeQuant.WeightsPerChannel(conv.weight!), null, padding: [1, 1]);
+            x = nn.functional.relu(BatchNorm(norm, y));
+            i++;
+            if (observe is not null)
+            {
+                observe[i] = x.max().item<float>();
+            }
+
+            if (noise is not null)
+            {
+                x = FakeQuant.Activation(x, noise.Blocks[i - 1], 0);
+            }
+
             if (poolAfter)
             {
                 x = nn.functional.max_pool2d(x, 2);

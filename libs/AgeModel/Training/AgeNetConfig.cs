@@ -24,6 +24,10 @@ public sealed record AgeNetConfig
     /// <summary>Standard deviation (years) of the Gaussian label distribution used in training.</summary>
     public double Sigma { get; init; } = 2.5;
 
+    /// <summary>Shape of the training target around the true age (age-v1: <see cref="LabelShape.Gaussian"/>).</summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<LabelShape>))]
+    public LabelShape Labels { get; init; } = LabelShape.Gaussian;
+
     /// <summary>Age groups used for group probabilities and reports.</summary>
     public string AgeGroups { get; init; } = AgeGroupSet.Default.ToString();
 
@@ -42,6 +46,11 @@ public sealed record AgeNetConfig
         if (InputSize % (1 << (Widths.Length - 1)) != 0 || InputSize < 16)
         {
             throw new InvalidOperationException($"InputSize {InputSize} must be at least 16 and divisible by 2^(stages-1)");
+        }
+
+        if (!Enum.IsDefined(Labels))
+        {
+            throw new InvalidOperationException($"Labels must be one of {string.Join(", ", Enum.GetNames<LabelShape>())}");
         }
 
         if (Dropout is < 0 or >= 1 || Sigma <= 0)

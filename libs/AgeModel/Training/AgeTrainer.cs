@@ -53,7 +53,18 @@ public sealed class AgeTrainer(TrainingOptions options, ITrainingObserver observ
         using var session = new AgeTrainingSession(options.Network, options.LearningRate, options.WeightDecay, options.Seed, options.Threads)
         {
             ExpectationLossWeight = options.ExpectationLossWeight,
+            AgeWeights = options.BalancePower > 0 ? AgeBalance.Weights(trainSet.Samples.Select(s => s.Label.Age), options.BalancePower) : null,
         };
+        if (options.BalancePower > 0)
+        {
+            var w = session.AgeWeights!;
+            observer.Message(string.Create(CultureInfo.InvariantCulture, $"age weights (power {options.BalancePower}): age 1 {w[1]:F2}, 25 {w[25]:F2}, 50 {w[50]:F2}, 70 {w[70]:F2}, 85 {w[85]:F2}"));
+        }
+        if (options.QuantizationNoise)
+        {
+            observer.Message($"training with int8 quantisation noise (scales calibrated on {Math.Min(options.CalibrationFaces, trainSet.Count)} training faces each epoch)");
+        }
+
         observer.Message($"network: {session.Network.ParameterCount:N0} parameters, {options.Network.MultiplyAccumulates() / 1e6:F1} M multiply-accumulates per face");
 
         var statePath = Path.Combine(checkpointDir, "state.json");
@@ -87,6 +98,11 @@ public sealed class AgeTrainer(TrainingOptions options, ITrainingObserver observ
             }
 
             var epochWatch = Stopwatch.StartNew();
+            if (options.QuantizationNoise)
+            {
+                session.Network.QuantizationNoise = ActivationScales.Calibrate(session.Network, trainSet, options.CalibrationFaces);
+            }
+
             var firstStep = (epoch - 1) * stepsPerEpoch;
             var rng = new Random(Seeds.Combine(options.Seed, epoch));
             var e = epoch;
@@ -103,6 +119,11 @@ public sealed class AgeTrainer(TrainingOptions options, ITrainingObserver observ
             if (best)
             {
                 session.SaveWeights(weightsPath);
+                if (session.Network.QuantizationNoise is { } scales)
+                {
+                    File.WriteAllText(Path.Combine(options.OutputDirectory, ModelFiles.ScalesFile), scales.ToJson());
+                }
+
                 state = state with { BestValidationMae = mae, BestEpoch = epoch };
             }
 

@@ -11,6 +11,7 @@ namespace FogLens.AgeModel.Training;
 public sealed class AgeTrainingSession : IDisposable
 {
     private readonly AdamWOptimizer _optimizer;
+    private readonly float[] _targets;
 
     public AgeTrainingSession(AgeNetConfig config, double learningRate, double weightDecay, int seed, int threads)
     {
@@ -18,6 +19,11 @@ public sealed class AgeTrainingSession : IDisposable
         torch.manual_seed(seed);
         Network = new AgeNet(config);
         _optimizer = new AdamWOptimizer(Network.parameters(), learningRate, weightDecay);
+        _targets = new float[LabelDistribution.Bins * LabelDistribution.Bins];
+        for (var age = 0; age < LabelDistribution.Bins; age++)
+        {
+            LabelDistribution.Target(config.Labels, age, config.Sigma, _targets.AsSpan(age * LabelDistribution.Bins, LabelDistribution.Bins));
+        }
     }
 
     public AgeNet Network { get; }
@@ -26,6 +32,12 @@ public sealed class AgeTrainingSession : IDisposable
 
     /// <summary>Weight of an L1 loss on the expected age added to the KL loss (DLDL-v2); 0 for pure KL.</summary>
     public double ExpectationLossWeight { get; init; }
+
+    /// <summary>
+    /// Loss weight of each age 0..<see cref="LabelDistribution.MaxAge"/> (<see cref="AgeBalance.Weights"/>) against the
+    /// data's age imbalance; null weighs every face alike.
+    /// </summary>
+    public IReadOnlyList<float>? AgeWeights { get; init; }
 
     public double LearningRate
     {
@@ -64,6 +76,7 @@ public sealed class AgeTrainingSession : IDisposable
         var inputs = new float[batchSize * length];
         var targets = new float[batchSize * LabelDistribution.Bins];
         var ages = new float[batchSize];
+        var weights = new float[batchSize];
         double lossSum = 0;
         for (var step = 0; step < steps; step++)
         {
@@ -76,7 +89,8 @@ public sealed class AgeTrainingSession : IDisposable
                 data.Preprocessor.ToTensor(data.Stage(index), inputs.AsSpan(b * length, length), augmentation);
                 var age = LabelDistribution.Clamp(data.Samples[index].Label.Age);
                 ages[b] = age;
-                LabelDistribution.Gaussian(age, Config.Sigma, targets.AsSpan(b * LabelDistribution.Bins, LabelDistribution.Bins));
+                weights[b] = AgeWeights is { } w ? w[age] : 1f;
+                _targets.AsSpan(age * LabelDistribution.Bins, LabelDistribution.Bins).CopyTo(targets.AsSpan(b * LabelDistribution.Bins, LabelDistribution.Bins));
             }
 
             LearningRate = learningRateAt(step);
@@ -86,12 +100,13 @@ public sealed class AgeTrainingSession : IDisposable
                 var x = torch.tensor(inputs.AsSpan(0, count * length).ToArray(), [count, 3, size, size]);
                 var t = torch.tensor(targets.AsSpan(0, count * LabelDistribution.Bins).ToArray(), [count, LabelDistribution.Bins]);
                 var logits = Network.forward(x);
-                var loss = KlLoss(logits, t);
+                var sampleWeights = torch.tensor(weights.AsSpan(0, count).ToArray(), [count]);
+                var loss = (KlPerFace(logits, t) * sampleWeights).mean();
                 if (ExpectationLossWeight > 0)
                 {
                     var y = torch.tensor(ages.AsSpan(0, count).ToArray(), [count]);
                     using var weight = ExpectationLossWeight.ToScalar();
-                    loss = loss.add((Expected(logits) - y).abs().mean(), weight);
+                    loss = loss.add(((Expected(logits) - y).abs() * sampleWeights).mean(), weight);
                 }
 
                 _optimizer.ZeroGrad();
@@ -174,13 +189,17 @@ public sealed class AgeTrainingSession : IDisposable
     public void LoadOptimizer(string path) => _optimizer.Load(path);
 
     /// <summary>KL(target ‖ softmax(logits)), averaged over the batch.</summary>
-    public static Tensor KlLoss(Tensor logits, Tensor target)
+    public static Tensor KlLoss(Tensor logits, Tensor target) => KlPerFace(logits, target).mean();
+
+    /// <summary>KL(target ‖ softmax(logits)) of each face, [N].</summary>
+    private static Tensor KlPerFace(Tensor logits, Tensor target)
     {
         ArgumentNullException.ThrowIfNull(logits);
+        ArgumentNullException.ThrowIfNull(target);
         var logP = nn.functional.log_softmax(logits, 1);
         using var tiny = 1e-12.ToScalar();
         var logT = target.clamp_min(tiny).log();
-        return (target * (logT - logP)).sum(1).mean();
+        return (target * (logT - logP)).sum(1);
     }
 
     private static Tensor Expected(Tensor logits)

@@ -12,6 +12,27 @@ public static class ModelFiles
     /// <summary>ONNX graph with the same weights (BatchNorm folded), for inference.</summary>
     public const string Onnx = "age-net.onnx";
 
+    /// <summary>int8 ONNX graph (QDQ), for inference with <see cref="AgeModelPrecision.Int8"/>.</summary>
+    public const string Int8Onnx = "age-net.int8.onnx";
+
+    /// <summary>
+    /// Activation scales of the int8 graph (JSON, <see cref="Training.ActivationScales"/>): those the weights were trained
+    /// with under quantisation noise, or a calibration saved by the export, so the int8 graph can be rebuilt exactly.
+    /// </summary>
+    public const string ScalesFile = "age-net.scales.json";
+
+    /// <summary>The ONNX file of <paramref name="precision"/> beside <paramref name="fp32OnnxPath"/> (age-net.onnx → age-net.int8.onnx).</summary>
+    public static string OnnxFor(string fp32OnnxPath, AgeModelPrecision precision)
+    {
+        ArgumentNullException.ThrowIfNull(fp32OnnxPath);
+        return precision switch
+        {
+            AgeModelPrecision.Fp32 => fp32OnnxPath,
+            AgeModelPrecision.Int8 => Path.ChangeExtension(fp32OnnxPath, ".int8.onnx"),
+            _ => throw new ArgumentOutOfRangeException(nameof(precision), precision, "unknown precision"),
+        };
+    }
+
     /// <summary>Checkpoint subfolder of a training output folder.</summary>
     public const string CheckpointFolder = "checkpoint";
 

@@ -20,6 +20,18 @@ public sealed record TrainingOptions
     /// <summary>L1 on the expected age added to the KL loss (DLDL-v2 style); 0 trains on KL alone.</summary>
     public double ExpectationLossWeight { get; init; }
 
+    /// <summary>Power of the age re-weighting against imbalance (<see cref="AgeBalance"/>); 0 weighs every face alike.</summary>
+    public double BalancePower { get; init; }
+
+    /// <summary>
+    /// Train with int8 quantisation noise in the forward pass (<see cref="AgeNet.QuantizationNoise"/>), the activation
+    /// scales recalibrated on <see cref="CalibrationFaces"/> training faces before every epoch and saved beside the weights.
+    /// </summary>
+    public bool QuantizationNoise { get; init; }
+
+    /// <summary>Training faces used to calibrate the activation scales.</summary>
+    public int CalibrationFaces { get; init; } = 512;
+
     public float AugmentationStrength { get; init; } = 1f;
 
     public int Seed { get; init; } = 42;
@@ -43,9 +55,9 @@ public sealed record TrainingOptions
     public void Validate()
     {
         Network.Validate();
-        if (Epochs < 1 || BatchSize < 1 || LearningRate <= 0 || WeightDecay < 0 || Threads < 1 || ExpectationLossWeight < 0)
+        if (Epochs < 1 || BatchSize < 1 || LearningRate <= 0 || WeightDecay < 0 || Threads < 1 || ExpectationLossWeight < 0 || BalancePower < 0 || CalibrationFaces < 1)
         {
-            throw new ArgumentException("epochs, batch size, learning rate, threads must be positive; weight decay and expectation weight not negative");
+            throw new ArgumentException("epochs, batch size, learning rate, threads must be positive; weight decay, expectation weight and balance power not negative");
         }
 
         if (ValidationFraction is <= 0 or >= 1)
