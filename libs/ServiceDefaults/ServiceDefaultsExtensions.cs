@@ -52,12 +52,24 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddHealthChecks();
 
         var web = builder is WebApplicationBuilder;
+        var own = new OwnMeters();
+        builder.Services.AddHostedService(sp =>
+        {
+            own.Factory = sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+            return own;
+        });
         var telemetry = builder.Configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
         var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(serviceName, serviceInstanceId: telemetry.InstanceId))
             .WithMetrics(metrics =>
             {
                 metrics.AddMeter(TelemetryNames).AddRuntimeInstrumentation();
+
+                // Meter listeners are process-wide: keep only the meters this host's IMeterFactory made (and the
+                // unscoped runtime ones), so two hosts in one process (tests, benchmarks) do not add up each other's.
+                metrics.AddView(instrument => instrument.Meter.Scope is null || own.Factory is null || ReferenceEquals(instrument.Meter.Scope, own.Factory)
+                    ? null
+                    : MetricStreamConfiguration.Drop);
                 if (web)
                 {
                     metrics.AddAspNetCoreInstrumentation().AddPrometheusExporter(o => o.ScopeInfoEnabled = false);
@@ -172,6 +184,16 @@ public static class ServiceDefaultsExtensions
     private static bool IsMonitoringPath(PathString path) =>
         path.StartsWithSegments("/healthz", StringComparison.Ordinal) || path.StartsWithSegments("/readyz", StringComparison.Ordinal)
         || path.StartsWithSegments(MetricsPath, StringComparison.Ordinal);
+}
+
+/// <summary>The host's own <see cref="System.Diagnostics.Metrics.IMeterFactory"/>, known once the host starts its services.</summary>
+internal sealed class OwnMeters : IHostedService
+{
+    public System.Diagnostics.Metrics.IMeterFactory? Factory { get; set; }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>Telemetry settings (section <c>Telemetry</c>); OTLP itself is configured with the standard <c>OTEL_*</c> keys.</summary>
