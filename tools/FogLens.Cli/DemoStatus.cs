@@ -53,7 +53,12 @@ internal static class DemoStatus
                 request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", site.MetricsToken);
                 using var response = await http.SendAsync(request, cancellationToken);
                 var metrics = (await response.EnsureSuccessStatusCode().Content.ReadAsStringAsync(cancellationToken)).Split('\n');
-                string Metric(string name) => metrics.FirstOrDefault(l => l.StartsWith("foglens_portal_" + name + " ", StringComparison.Ordinal))?.Split(' ')[1] ?? "?";
+                string Metric(string name)
+                {
+                    var full = "foglens_portal_" + name;
+                    var line = metrics.FirstOrDefault(l => l.StartsWith(full, StringComparison.Ordinal) && l.Length > full.Length && l[full.Length] is ' ' or '{');
+                    return line is null ? "?" : (line[full.Length] == '{' ? line[(line.IndexOf('}', StringComparison.Ordinal) + 1)..] : line[full.Length..]).Trim().Split(' ')[0]; // "name value [ts]" or "name{labels} value [ts]"
+                }
                 table.AddRow("portal", "", "", "", $"{Metric("demographics_windows_stored_total")} stored", "", $"updates {Metric("updates_accepted_total")}", "");
             }
             catch (HttpRequestException)
