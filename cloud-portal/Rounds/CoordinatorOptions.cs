@@ -152,7 +152,7 @@ public sealed class CoordinatorOptions : IValidatableObject
         RejectNorm = RejectNorm,
         StalenessExponent = StalenessExponent,
         MaxStaleness = MaxStaleness,
-        Rule = Aggregator switch { "trimmed-mean" => AggregationRule.TrimmedMean, "median" => AggregationRule.Median, _ => AggregationRule.FedAvg },
+        Rule = AggregationOptions.ParseRule(Aggregator),
         TrimFraction = TrimFraction,
         MaxSamplesPerUpdate = MaxSamplesPerUpdate,
     };

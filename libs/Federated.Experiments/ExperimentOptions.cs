@@ -163,7 +163,7 @@ public sealed record ExperimentOptions
     {
         ClipNorm = ClipNorm,
         StalenessExponent = StalenessExponent,
-        Rule = Aggregator switch { "trimmed-mean" => AggregationRule.TrimmedMean, "median" => AggregationRule.Median, "fedavg" => AggregationRule.FedAvg, _ => throw new ArgumentException($"aggregator '{Aggregator}' is not fedavg, trimmed-mean or median") },
+        Rule = AggregationOptions.ParseRule(Aggregator),
         TrimFraction = TrimFraction,
         MaxSamplesPerUpdate = MaxSamplesPerUpdate,
     };

@@ -66,6 +66,15 @@ public sealed record AggregationOptions
         }
     }
 
+    /// <summary>The rule named <c>fedavg</c>, <c>trimmed-mean</c> or <c>median</c> (the configuration and command-line names).</summary>
+    public static AggregationRule ParseRule(string name) => name switch
+    {
+        "fedavg" => AggregationRule.FedAvg,
+        "trimmed-mean" => AggregationRule.TrimmedMean,
+        "median" => AggregationRule.Median,
+        _ => throw new ArgumentException($"aggregator '{name}' is not fedavg, trimmed-mean or median", nameof(name)),
+    };
+
     /// <summary>Weight of an update that is <paramref name="staleness"/> rounds old, or 0 when it is too old.</summary>
     public double StalenessWeight(long staleness) =>
         staleness < 0 || staleness > MaxStaleness ? 0 : Math.Pow(1 + staleness, -StalenessExponent);

@@ -50,7 +50,7 @@ public sealed class EdgeAgentIntegrationTests
         var scene = SyntheticScenes.Create(people: 2);
         await using var broker = new TestBroker();
         await broker.StartAsync();
-        var port = FreePort();
+        var port = TestBroker.FreePort();
         using var host = StartAgent("edge-m", scene, broker.Uri, extra: new() { ["Telemetry:PrometheusPort"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) });
         await host.StartAsync(TestContext.Current.CancellationToken);
         Assert.True(await broker.WaitForAsync(m => Crops(m).Count >= 2, Timeout), "two crops expected");
@@ -225,12 +225,6 @@ public sealed class EdgeAgentIntegrationTests
         return path;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static IHost StartAgent(string edgeId, string source, Uri broker, bool loop = false, TimeSpan? statusInterval = null, Dictionary<string, string?>? extra = null)
     {

@@ -17,7 +17,7 @@ public sealed class OtlpExportTests
     [Fact]
     public async Task OtlpEndpointConfigured_MetricsAndCropTracesArrive()
     {
-        var port = FreePort();
+        var port = TestBroker.FreePort();
         using var collector = new HttpListener();
         collector.Prefixes.Add($"http://127.0.0.1:{port}/");
         collector.Start();
@@ -88,10 +88,4 @@ public sealed class OtlpExportTests
 
     private static bool Has(byte[] body, byte[] part) => body.AsSpan().IndexOf(part) >= 0;
 
-    private static int FreePort()
-    {
-        using var socket = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        socket.Start();
-        return ((IPEndPoint)socket.LocalEndpoint).Port;
-    }
 }
