@@ -62,6 +62,11 @@ for lib in "${libs[@]}"; do
   if patchelf --print-needed "$lib" | grep -qx "$shim_name"; then
     continue
   fi
+  # The build may hard-link copy-local files into the NuGet cache: patch a private copy.
+  if [[ $(stat -c %h "$lib") -gt 1 ]]; then
+    cp "$lib" "$lib.foglens-tmp"
+    mv -f "$lib.foglens-tmp" "$lib"
+  fi
   "$cache/verneed_rename" "$lib" "$missing_version" "$replacement_version" >/dev/null
   patchelf --add-needed "$shim_name" "$lib"
   echo "torchsharp-compat: patched $lib ($libstdcxx lacks $missing_version)"
