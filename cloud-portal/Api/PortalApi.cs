@@ -75,6 +75,14 @@ public static class PortalApi
             .WithDescription("An edge's sourceState says what its camera source is doing: Ok, Missing, Unreadable, Ended or Reconnecting (null from older edges), with sourceProblem as one line of explanation.");
         api.MapGet("/rounds", (PortalQueries q, CancellationToken ct) => q.RoundsAsync(ct)).WithTags("Rounds")
             .WithSummary("Federated rounds, newest first (state as a string: Open, Completed or Failed)");
+        api.MapGet("/contributions", async (PortalDb db, CancellationToken ct) =>
+        {
+            await using var context = db.Create();
+            var verification = await ContributionLedger.VerifyAsync(context, ct);
+            return Results.Ok(new { ledger = verification, fogs = await ContributionLedger.CreditByFogAsync(context, ct) });
+        }).WithTags("Rounds")
+            .WithSummary("Contribution credit per fog (cumulative) and the ledger's chain check")
+            .WithDescription("credit = accepted samples × max(0, alignment with the other fogs' updates) × norm factor, per round; ledger.isIntact is false and ledger.brokenAt names the first entry when a stored entry was edited, inserted or removed.");
         api.MapGet("/rounds/{id:long}", async (long id, PortalQueries q, CancellationToken ct) =>
             await q.RoundAsync(id, ct) is { } r ? Results.Ok(new { round = r.Round, updates = r.Updates }) : Results.Problem($"There is no round {id}.", statusCode: StatusCodes.Status404NotFound)).WithTags("Rounds")
             .WithSummary("One round with the updates the fogs sent").ProducesProblem(StatusCodes.Status404NotFound);

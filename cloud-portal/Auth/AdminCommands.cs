@@ -7,13 +7,13 @@ namespace FogLens.CloudPortal.Auth;
 
 /// <summary>
 /// The portal's command-line administration: <c>user add NAME Admin|Viewer</c> (password from $FOGLENS_PASSWORD or
-/// stdin) and <c>token add|list|remove [NAME]</c>. Every failure is one line on stderr and a non-zero exit code,
+/// stdin), <c>token add|list|remove [NAME]</c> and <c>ledger verify|show</c> (the contribution ledger's chain; credit per fog). Every failure is one line on stderr and a non-zero exit code,
 /// never a stack trace; a missing SQLite database is named, not created behind the user's back.
 /// </summary>
 public static class AdminCommands
 {
     /// <summary>Whether <paramref name="args"/> is an administration command rather than a server start.</summary>
-    public static bool Matches(string[] args) => args is ["user", ..] or ["token", ..];
+    public static bool Matches(string[] args) => args is ["user", ..] or ["token", ..] or ["ledger", ..];
 
     public static async Task<int> RunAsync(IServiceProvider services, string[] args, TextWriter output, TextWriter error, TextReader input)
     {
@@ -22,8 +22,8 @@ public static class AdminCommands
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
         ArgumentNullException.ThrowIfNull(input);
-        var usage = "usage: FogLens.CloudPortal user add NAME Admin|Viewer | token add NAME | token list | token remove NAME   [--Portal:DataDirectory=DIR]";
-        if (args is not (["user", "add", _, _, ..] or ["token", "add" or "remove", _, ..] or ["token", "list", ..]))
+        var usage = "usage: FogLens.CloudPortal user add NAME Admin|Viewer | token add NAME | token list | token remove NAME | ledger verify | ledger show   [--Portal:DataDirectory=DIR]";
+        if (args is not (["user", "add", _, _, ..] or ["token", "add" or "remove", _, ..] or ["token", "list", ..] or ["ledger", "verify" or "show", ..]))
         {
             await error.WriteLineAsync("error: " + usage);
             return 2;
@@ -50,6 +50,18 @@ public static class AdminCommands
                     var token = await services.GetRequiredService<ApiTokens>().CreateAsync(name, CancellationToken.None);
                     await output.WriteLineAsync(token);
                     await error.WriteLineAsync($"API token '{name}' created (read-only). It is shown only now; send it as 'Authorization: Bearer <token>'.");
+                    return 0;
+                case ["ledger", "verify", ..]:
+                    return await VerifyLedgerAsync(db, output, error);
+                case ["ledger", "show", ..]:
+                    await using (var context = db.Create())
+                    {
+                        foreach (var c in await ContributionLedger.CreditByFogAsync(context, CancellationToken.None))
+                        {
+                            await output.WriteLineAsync(FormattableString.Invariant($"{c.FogId}\t{c.Rounds} rounds\tcredit {c.Credit:F1}\tshare {c.Share * 100:F1}%\tlast round {c.LastRound}: {c.LastCredit:F1}"));
+                        }
+                    }
+
                     return 0;
                 case ["token", "remove", var name, ..]:
                     if (!await services.GetRequiredService<ApiTokens>().RemoveAsync(name, CancellationToken.None))
@@ -84,6 +96,20 @@ public static class AdminCommands
             await error.WriteLineAsync($"error: cannot use the portal database ({ex.Message.ReplaceLineEndings(" ")})");
             return 1;
         }
+    }
+
+    private static async Task<int> VerifyLedgerAsync(PortalDb db, TextWriter output, TextWriter error)
+    {
+        await using var context = db.Create();
+        var result = await ContributionLedger.VerifyAsync(context, CancellationToken.None);
+        if (result.IsIntact)
+        {
+            await output.WriteLineAsync($"contribution ledger intact: {result.Entries} entries, head {result.Head}");
+            return 0;
+        }
+
+        await error.WriteLineAsync($"error: contribution ledger broken at entry #{result.BrokenAt}: {result.Problem}; the {result.Entries} entries before it verify (head {result.Head})");
+        return 1;
     }
 
     /// <summary>A message naming the SQLite file when it does not exist (a typo in the data directory), else null.</summary>

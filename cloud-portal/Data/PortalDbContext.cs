@@ -27,6 +27,9 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
 
     public DbSet<ApiTokenRecord> ApiTokens => Set<ApiTokenRecord>();
 
+    /// <summary>The append-only contribution ledger (<see cref="ContributionLedger"/>).</summary>
+    public DbSet<ContributionEntry> Ledger => Set<ContributionEntry>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
@@ -87,6 +90,16 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
             e.Property(t => t.Name).HasMaxLength(64);
             e.Property(t => t.Hash).HasMaxLength(64);
             e.Property(t => t.Scope).HasConversion<string>().HasMaxLength(16);
+        });
+        modelBuilder.Entity<ContributionEntry>(e =>
+        {
+            e.ToTable("ContributionLedger");
+            e.HasKey(c => c.Sequence);
+            e.Property(c => c.Sequence).ValueGeneratedNever();
+            e.HasIndex(c => c.RoundId);
+            e.Property(c => c.FogId).HasMaxLength(64);
+            e.Property(c => c.PreviousHash).HasMaxLength(64);
+            e.Property(c => c.Hash).HasMaxLength(64);
         });
 
         if (Database.IsSqlite())

@@ -210,10 +210,16 @@ public sealed partial class FederatedCoordinator(
                 var decision = PromotionPolicy.Decide(result?.Mae, best, _options.PromoteTolerance, pinned);
                 (round.State, round.CompletedAt, round.ResultVersion, round.Mae) = (RoundState.Completed, time.GetUtcNow(), version, result?.Mae);
                 (round.ReferenceVersion, round.ReferenceMae) = (best?.Version, best?.Mae);
+                var credits = await ContributionLedger.AppendAsync(context, round.Id, aggregate.Contributions, time.GetUtcNow(), cancellationToken);
                 round.Outcome = $"{sum.Count} updates aggregated ({sum.SampleCount} samples)"
                     + (result is null ? string.Empty : FormattableString.Invariant($"; MAE {result.Mae:F3}")) + "; " + decision.Reason;
                 await context.SaveChangesAsync(cancellationToken);
                 LogRoundCompleted(round.Id, version, sum.Count, result?.Mae, decision.Outcome);
+                if (credits.Count > 0)
+                {
+                    LogLedgerHead(round.Id, credits.Count, credits[^1].Sequence, credits[^1].Hash);
+                }
+
                 if (decision.Promote)
                 {
                     await registry.PromoteAsync(record.Version, cancellationToken);
@@ -285,6 +291,9 @@ public sealed partial class FederatedCoordinator(
 
     [LoggerMessage(EventId = 4406, Level = LogLevel.Warning, Message = "Round {RoundId} failed: {Reason}")]
     private partial void LogRoundFailed(long roundId, string reason);
+
+    [LoggerMessage(EventId = 4420, Level = LogLevel.Information, Message = "Round {RoundId}: {Entries} contribution-ledger entries appended; ledger head #{Sequence} {Hash}")]
+    private partial void LogLedgerHead(long roundId, int entries, long sequence, string hash);
 
     [LoggerMessage(EventId = 4407, Level = LogLevel.Information, Message = "Round {RoundId} is still open after a restart; its task was published again")]
     private partial void LogRoundResumed(long roundId);

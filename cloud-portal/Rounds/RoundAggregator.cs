@@ -7,7 +7,10 @@ using Microsoft.Extensions.Options;
 namespace FogLens.CloudPortal.Rounds;
 
 /// <summary>The sum of a round's updates over its base model, ready to become the next model.</summary>
-public sealed record RoundAggregate(ModelState Global, UpdateAccumulator Accumulator);
+/// <param name="Global">The round's base model.</param>
+/// <param name="Accumulator">The combined updates.</param>
+/// <param name="Contributions">Each applied update's contribution score, for the ledger.</param>
+public sealed record RoundAggregate(ModelState Global, UpdateAccumulator Accumulator, IReadOnlyList<ContributionScore> Contributions);
 
 /// <summary>
 /// Aggregates a round: decodes each stored update against the base model and adds it to a sample-weighted,
@@ -55,10 +58,11 @@ public sealed partial class RoundAggregator(ModelRegistry registry, UpdatePayloa
         var aggregation = options.Value.Aggregation;
         var global = await registry.LoadStateAsync(round.BaseVersion);
         var accumulator = new UpdateAccumulator(global, aggregation);
+        var scorer = new ContributionScorer(global.Specs);
         var limits = UpdateInspector.Limits(global.Specs);
         foreach (var u in accepted)
         {
-            if (!Add(accumulator, u, 1, limits, global.Specs, round, registeredSamples))
+            if (!Add(accumulator, scorer, u, 1, limits, global.Specs, round, registeredSamples))
             {
                 round.Demote();
             }
@@ -69,7 +73,7 @@ public sealed partial class RoundAggregator(ModelRegistry registry, UpdatePayloa
             foreach (var u in late)
             {
                 var weight = aggregation.StalenessWeight(round.Id - u.RoundId);
-                var applied = weight > 0 && Add(accumulator, u, weight, limits, global.Specs, round, registeredSamples);
+                var applied = weight > 0 && Add(accumulator, scorer, u, weight, limits, global.Specs, round, registeredSamples);
                 u.Status = applied ? UpdateStatus.Applied : UpdateStatus.Rejected;
                 u.Reason = applied ? $"applied in round {round.Id} with staleness weight {weight:F3}" : "too stale or no longer fits the model";
                 u.AppliedInRound = round.Id;
@@ -78,16 +82,17 @@ public sealed partial class RoundAggregator(ModelRegistry registry, UpdatePayloa
         }
 
         round.DenseUploadBytes = (long)accumulator.Count * global.ElementCount * sizeof(float);
-        return new RoundAggregate(global, accumulator);
+        return new RoundAggregate(global, accumulator, scorer.Scores());
     }
 
-    private bool Add(UpdateAccumulator accumulator, RoundUpdate u, double weight, DecodeLimits limits, IReadOnlyList<TensorSpec> specs, TrainingRound round, IReadOnlyDictionary<string, int> registered)
+    private bool Add(UpdateAccumulator accumulator, ContributionScorer scorer, RoundUpdate u, double weight, DecodeLimits limits, IReadOnlyList<TensorSpec> specs, TrainingRound round, IReadOnlyDictionary<string, int> registered)
     {
         try
         {
             var decoded = UpdateDecoder.Decode(payloads.Read(u.PayloadPath!), limits, specs);
             var samples = registered.TryGetValue(u.FogId, out var reported) && reported > 0 ? Math.Min(u.SampleCount, reported) : u.SampleCount;
             var verdict = accumulator.Add(decoded, samples, weight);
+            scorer.Add(u.FogId, decoded, Math.Min(samples, options.Value.Aggregation.MaxSamplesPerUpdate) * weight);
             if (verdict.ClipScale < 1)
             {
                 u.Reason = $"clipped ×{verdict.ClipScale:F3} (norm {verdict.Norm:F2})";

@@ -63,6 +63,38 @@ public sealed class DecodedTensor
         }
     }
 
+    /// <summary>The inner product of this tensor with a dense tensor of the same shape.</summary>
+    public double Dot(ReadOnlySpan<float> dense)
+    {
+        if (dense.Length != Spec.ElementCount)
+        {
+            throw new ArgumentException($"dense has {dense.Length} elements, tensor {Spec} has {Spec.ElementCount}", nameof(dense));
+        }
+
+        if (Positions is null)
+        {
+            return TensorPrimitives.Dot(Values!, dense);
+        }
+
+        var sum = 0.0;
+        if (Values is null)
+        {
+            foreach (var i in Positions)
+            {
+                sum += dense[i];
+            }
+
+            return sum * SharedValue;
+        }
+
+        for (var j = 0; j < Positions.Length; j++)
+        {
+            sum += (double)Values[j] * dense[Positions[j]];
+        }
+
+        return sum;
+    }
+
     public float[] ToDense()
     {
         var dense = new float[Spec.ElementCount];

@@ -197,6 +197,7 @@ public sealed class FederatedSimulation
         var specs = global.Specs;
         var aggregation = _options.Aggregation;
         var accumulator = new UpdateAccumulator(global, aggregation);
+        var scorer = new ContributionScorer(specs);
         var codecId = UpdateCodecs.Parse(_options.Codec);
         var codecOptions = _options.CodecOptions;
         var localTraining = _options.LocalTraining;
@@ -259,6 +260,7 @@ public sealed class FederatedSimulation
                 try
                 {
                     var verdict = accumulator.Add(decoded, claimed);
+                    scorer.Add(FogName(i), decoded, Math.Min(claimed, aggregation.MaxSamplesPerUpdate));
                     clipped += verdict.ClipScale < 1 ? 1 : 0;
                     outcome = verdict.ClipScale < 1 ? $"clipped ×{verdict.ClipScale:F2}" : "aggregated";
                 }
@@ -275,12 +277,14 @@ public sealed class FederatedSimulation
 
         if (_options.IsAsync)
         {
-            foreach (var (path, fromRound, samples) in PendingUpdates().Where(p => p.Round < round))
+            foreach (var (path, fromRound, samples, fog) in PendingUpdates().Where(p => p.Round < round))
             {
                 var weight = aggregation.StalenessWeight(round - fromRound);
                 if (weight > 0)
                 {
-                    accumulator.Add(UpdateDecoder.Decode(File.ReadAllBytes(path), limits, specs), samples, weight);
+                    var decoded = UpdateDecoder.Decode(File.ReadAllBytes(path), limits, specs);
+                    var verdict = accumulator.Add(decoded, samples, weight);
+                    scorer.Add(fog, decoded, Math.Min(samples, aggregation.MaxSamplesPerUpdate) * weight);
                     stale++;
                 }
 
@@ -327,6 +331,7 @@ public sealed class FederatedSimulation
             SitesMae = sites?.Mae ?? double.NaN,
             SitesGroupMae = sites?.GroupMae,
             CumulativeDownloadBytes = previous.CumulativeDownloadBytes + (trainers.Count * global.ElementCount * sizeof(float)),
+            Contributions = scorer.Scores(),
         };
         ExperimentRun.Append(_folder, record);
         foreach (var path in consumed)
@@ -338,6 +343,8 @@ public sealed class FederatedSimulation
         return record;
     }
 
+    private static string FogName(int fog) => string.Create(CultureInfo.InvariantCulture, $"fog{fog + 1}");
+
     private string GlobalPath(int round) => Path.Combine(_stateFolder, $"global-r{round}.weights");
 
     private string ServerStatePath(int round) => Path.Combine(_stateFolder, $"server-r{round}.flso");
@@ -346,12 +353,12 @@ public sealed class FederatedSimulation
 
     private string PendingPath(int round, int fog, int samples) => Path.Combine(_stateFolder, $"pending-r{round}-fog{fog + 1}-n{samples}.flup");
 
-    private IEnumerable<(string Path, int Round, int Samples)> PendingUpdates()
+    private IEnumerable<(string Path, int Round, int Samples, string Fog)> PendingUpdates()
     {
         foreach (var path in Directory.EnumerateFiles(_stateFolder, "pending-*.flup").Order(StringComparer.Ordinal))
         {
             var parts = Path.GetFileNameWithoutExtension(path).Split('-');
-            yield return (path, int.Parse(parts[1].AsSpan(1), CultureInfo.InvariantCulture), int.Parse(parts[3].AsSpan(1), CultureInfo.InvariantCulture));
+            yield return (path, int.Parse(parts[1].AsSpan(1), CultureInfo.InvariantCulture), int.Parse(parts[3].AsSpan(1), CultureInfo.InvariantCulture), parts[2]);
         }
     }
 }

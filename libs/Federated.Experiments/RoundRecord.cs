@@ -50,6 +50,9 @@ public sealed record RoundRecord(
     /// <summary>Download bytes of all rounds so far (<see cref="DownloadBytes"/> summed).</summary>
     public long CumulativeDownloadBytes { get; init; }
 
+    /// <summary>Each applied update's contribution score this round (<see cref="ContributionScorer"/>, as the portal's ledger records it); null in runs logged before the ledger.</summary>
+    public IReadOnlyList<ContributionScore>? Contributions { get; init; }
+
     /// <summary>The metric the scenario reports: the sites' MAE when there are sites, else the validation MAE.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public double Metric => double.IsFinite(SitesMae) ? SitesMae : Mae;

@@ -13,7 +13,7 @@ namespace FogLens.CloudPortal.Tests;
 /// </summary>
 public sealed class AccessibilityTests
 {
-    private static readonly string[] Pages = ["/", "/demographics", "/nodes", "/training", "/models"];
+    private static readonly string[] Pages = ["/", "/demographics", "/nodes", "/training", "/models", "/contributions"];
 
     [Theory]
     [InlineData(1400, 900)]

@@ -127,6 +127,27 @@ public sealed class PortalBrowserTests
         await Assertions.Expect(admin.Locator("#model-message")).ToContainTextAsync("fl-r9 is now current");
         Assert.Equal("fl-r9", (await registry.CurrentAsync(TestContext.Current.CancellationToken))?.Version);
 
+        // The contribution ledger: credit per fog and the chain's state; an edit made around the triggers shows at once.
+        await using (var context = portal.Service<PortalDb>().Create())
+        {
+            await ContributionLedger.AppendAsync(context, 1, [new("fog-a", 300, 0.4, 1, 1, 300), new("fog-b", 100, 0.3, 0.75, 1, 75)], DateTimeOffset.UtcNow, TestContext.Current.CancellationToken);
+            await context.SaveChangesAsync(TestContext.Current.CancellationToken);
+        }
+
+        portal.Service<PortalEvents>().Raise(PortalChange.Rounds);
+        await admin.ClickAsync("text=Contributions");
+        await Assertions.Expect(admin.Locator("#ledger-status")).ToContainTextAsync("Ledger intact: 2 entries");
+        await Assertions.Expect(admin.Locator("#credit-table tbody tr").First).ToContainTextAsync("fog-a");
+        await Assertions.Expect(admin.Locator("#credit-table")).ToContainTextAsync("80.0%"); // 300 of 375
+        await using (var context = portal.Service<PortalDb>().Create())
+        {
+            await context.Database.ExecuteSqlRawAsync("DROP TRIGGER \"ContributionLedger_no_update\"", TestContext.Current.CancellationToken);
+            await context.Database.ExecuteSqlRawAsync("UPDATE \"ContributionLedger\" SET \"Credit\" = 900 WHERE \"Sequence\" = 2", TestContext.Current.CancellationToken);
+        }
+
+        portal.Service<PortalEvents>().Raise(PortalChange.Rounds);
+        await Assertions.Expect(admin.Locator("#ledger-status")).ToContainTextAsync("Ledger broken at entry #2");
+
         var viewer = await browser.NewPageAsync();
         await LoginAsync(viewer, portal, "viewer", PortalHarness.ViewerPassword);
         await viewer.ClickAsync("text=Training");

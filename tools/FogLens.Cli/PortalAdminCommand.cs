@@ -35,6 +35,16 @@ internal static class PortalAdminCommand
         return new Command("token", "Read-only API tokens for scripts and dashboards (the demo's portal, or --data-dir).") { add, list, remove };
     }
 
+    public static Command CreateLedger()
+    {
+        var dataDir = DataDirOption();
+        var verify = new Command("verify", "Check the contribution ledger's hash chain; exit code 1 names the first entry that was edited, inserted or removed.") { dataDir };
+        verify.SetAction((result, token) => RunPortalAsync(result.GetRequiredValue(dataDir), ["ledger", "verify"], token));
+        var show = new Command("show", "Cumulative contribution credit per fog.") { dataDir };
+        show.SetAction((result, token) => RunPortalAsync(result.GetRequiredValue(dataDir), ["ledger", "show"], token));
+        return new Command("ledger", "The federated rounds' contribution ledger (the demo's portal, or --data-dir).") { verify, show };
+    }
+
     private static Option<DirectoryInfo> DataDirOption()
     {
         var option = new Option<DirectoryInfo>("--data-dir")

@@ -6,6 +6,7 @@ var root = new RootCommand("FogLens tools: demo launcher, portal users and API t
     DemoCommand.Create(),
     PortalAdminCommand.CreateUser(),
     PortalAdminCommand.CreateToken(),
+    PortalAdminCommand.CreateLedger(),
     AgeCommand.Create(),
     CodecCommand.Create(),
     DataCommand.Create(),

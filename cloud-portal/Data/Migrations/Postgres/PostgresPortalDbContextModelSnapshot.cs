@@ -88,6 +88,54 @@ namespace FogLens.CloudPortal.Data.Migrations.Postgres
                     b.ToTable("ApiTokens");
                 });
 
+            modelBuilder.Entity("FogLens.CloudPortal.Data.ContributionEntry", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .HasColumnType("bigint");
+
+                    b.Property<double>("Agreement")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("Alignment")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("Credit")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("FogId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<double>("NormFactor")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("PreviousHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("RecordedAtUnixMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("RoundId")
+                        .HasColumnType("bigint");
+
+                    b.Property<double>("Weight")
+                        .HasColumnType("double precision");
+
+                    b.HasKey("Sequence");
+
+                    b.HasIndex("RoundId");
+
+                    b.ToTable("ContributionLedger", (string)null);
+                });
+
             modelBuilder.Entity("FogLens.CloudPortal.Data.DemographicsWindow", b =>
                 {
                     b.Property<long>("Id")

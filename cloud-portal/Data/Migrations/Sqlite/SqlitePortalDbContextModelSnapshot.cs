@@ -79,6 +79,54 @@ namespace FogLens.CloudPortal.Data.Migrations.Sqlite
                     b.ToTable("ApiTokens");
                 });
 
+            modelBuilder.Entity("FogLens.CloudPortal.Data.ContributionEntry", b =>
+                {
+                    b.Property<long>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("Agreement")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("Alignment")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("Credit")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("FogId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Hash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("NormFactor")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("PreviousHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RecordedAtUnixMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RoundId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("Weight")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("Sequence");
+
+                    b.HasIndex("RoundId");
+
+                    b.ToTable("ContributionLedger", (string)null);
+                });
+
             modelBuilder.Entity("FogLens.CloudPortal.Data.DemographicsWindow", b =>
                 {
                     b.Property<long>("Id")
