@@ -11,7 +11,9 @@ namespace FogLens.CloudPortal.Broker;
 /// The portal's session on an external broker (Mosquitto) when <c>Broker:Embedded</c> is false: a
 /// persistent QoS 1 session (the broker keeps messages while the portal is down) subscribed to the fogs'
 /// demographics, status and updates. A message is acknowledged only after it is stored: while the
-/// database is unavailable the handler retries with back-off instead of returning.
+/// database is unavailable the handler retries with back-off instead of returning. Replicas subscribe through
+/// the shared subscription <c>$share/{Broker:SharedSubscriptionGroup}/...</c>, each with its own session
+/// (<c>portal-{Portal:InstanceId}</c>), so the broker hands each message to one of them.
 /// </summary>
 public sealed partial class ExternalCloudLink : BackgroundService, ICloudBus
 {
@@ -19,7 +21,7 @@ public sealed partial class ExternalCloudLink : BackgroundService, ICloudBus
     private readonly InboundDispatcher _inbound;
     private readonly ILogger<ExternalCloudLink> _logger;
 
-    public ExternalCloudLink(IOptions<BrokerOptions> options, InboundDispatcher inbound, ILogger<ExternalCloudLink> logger)
+    public ExternalCloudLink(IOptions<BrokerOptions> options, IOptions<PortalOptions> portal, InboundDispatcher inbound, ILogger<ExternalCloudLink> logger)
     {
         var o = options.Value;
         _inbound = inbound;
@@ -28,7 +30,7 @@ public sealed partial class ExternalCloudLink : BackgroundService, ICloudBus
             new MqttEndpointOptions
             {
                 Broker = o.External ?? new Uri("mqtt://127.0.0.1:1883"),
-                ClientId = CloudBroker.PortalClientId,
+                ClientId = portal.Value.BrokerClientId,
                 Username = o.PortalUsername,
                 Password = o.PortalPassword,
                 CaCertificatePath = o.CaCertificatePath,
@@ -36,10 +38,14 @@ public sealed partial class ExternalCloudLink : BackgroundService, ICloudBus
                 MaxPacketBytes = o.MaxPacketBytes, // global model announcements and tasks are small; same limit as the embedded broker
             },
             logger);
-        _session.Subscribe(Topics.AllFogDemographics);
-        _session.Subscribe(Topics.AllFogStatus);
-        _session.Subscribe(Topics.AllRoundUpdates);
+        foreach (var filter in new[] { Topics.AllFogDemographics, Topics.AllFogStatus, Topics.AllRoundUpdates })
+        {
+            _session.Subscribe(SharedFilter(o.SharedSubscriptionGroup, filter));
+        }
     }
+
+    /// <summary>The filter a replica subscribes to: <c>$share/{group}/{filter}</c>, or the plain filter without a group.</summary>
+    public static string SharedFilter(string? group, string filter) => string.IsNullOrEmpty(group) ? filter : $"$share/{group}/{filter}";
 
     public bool IsConnected => _session.IsConnected;
 
