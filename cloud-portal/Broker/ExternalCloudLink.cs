@@ -18,6 +18,7 @@ namespace FogLens.CloudPortal.Broker;
 public sealed partial class ExternalCloudLink : BackgroundService, ICloudBus
 {
     private readonly MqttSession _session;
+    private readonly List<MqttSession> _ingestOnly = [];
     private readonly InboundDispatcher _inbound;
     private readonly ILogger<ExternalCloudLink> _logger;
 
@@ -26,21 +27,35 @@ public sealed partial class ExternalCloudLink : BackgroundService, ICloudBus
         var o = options.Value;
         _inbound = inbound;
         _logger = logger;
-        _session = new MqttSession(
-            new MqttEndpointOptions
-            {
-                Broker = o.External ?? new Uri("mqtt://127.0.0.1:1883"),
-                ClientId = portal.Value.BrokerClientId,
-                Username = o.PortalUsername,
-                Password = o.PortalPassword,
-                CaCertificatePath = o.CaCertificatePath,
-                PersistentSession = true,
-                MaxPacketBytes = o.MaxPacketBytes, // global model announcements and tasks are small; same limit as the embedded broker
-            },
-            logger);
-        foreach (var filter in new[] { Topics.AllFogDemographics, Topics.AllFogStatus, Topics.AllRoundUpdates })
+        // Several sessions in the shared group let the broker hand this replica several messages at once (each
+        // session handles its messages one by one); the first one also publishes.
+        var sessions = string.IsNullOrEmpty(o.SharedSubscriptionGroup) ? 1 : o.IngestSessions;
+        _session = Create(0);
+        for (var i = 1; i < sessions; i++)
         {
-            _session.Subscribe(SharedFilter(o.SharedSubscriptionGroup, filter));
+            _ingestOnly.Add(Create(i));
+        }
+
+        MqttSession Create(int index)
+        {
+            var session = new MqttSession(
+                new MqttEndpointOptions
+                {
+                    Broker = o.External ?? new Uri("mqtt://127.0.0.1:1883"),
+                    ClientId = index == 0 ? portal.Value.BrokerClientId : $"{portal.Value.BrokerClientId}-s{index}",
+                    Username = o.PortalUsername,
+                    Password = o.PortalPassword,
+                    CaCertificatePath = o.CaCertificatePath,
+                    PersistentSession = true,
+                    MaxPacketBytes = o.MaxPacketBytes, // global model announcements and tasks are small; same limit as the embedded broker
+                },
+                logger);
+            foreach (var filter in new[] { Topics.AllFogDemographics, Topics.AllFogStatus, Topics.AllRoundUpdates })
+            {
+                session.Subscribe(SharedFilter(o.SharedSubscriptionGroup, filter));
+            }
+
+            return session;
         }
     }
 
@@ -54,8 +69,13 @@ public sealed partial class ExternalCloudLink : BackgroundService, ICloudBus
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        _session.OnMessage((topic, payload) => HandleAsync(topic, payload, stoppingToken));
-        await _session.RunAsync(stoppingToken);
+        var all = new[] { _session }.Concat(_ingestOnly).ToList();
+        foreach (var session in all)
+        {
+            session.OnMessage((topic, payload) => HandleAsync(topic, payload, stoppingToken));
+        }
+
+        await Task.WhenAll(all.Select(s => s.RunAsync(stoppingToken)));
     }
 
     private async Task HandleAsync(string topic, ReadOnlySequence<byte> payload, CancellationToken stoppingToken)
@@ -72,7 +92,11 @@ public sealed partial class ExternalCloudLink : BackgroundService, ICloudBus
 
     public override void Dispose()
     {
-        _session.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        foreach (var session in _ingestOnly.Prepend(_session))
+        {
+            session.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+
         base.Dispose();
     }
 

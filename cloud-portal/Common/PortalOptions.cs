@@ -110,6 +110,13 @@ public sealed class BrokerOptions : EmbeddedBrokerOptions
     [RegularExpression("^[a-z0-9_-]{0,32}$", ErrorMessage = "Broker:SharedSubscriptionGroup must be up to 32 characters a-z, 0-9, _ or -")]
     public string SharedSubscriptionGroup { get; set; } = "portal";
 
+    /// <summary>
+    /// Sessions each replica opens in the shared group (client ids <c>portal-{InstanceId}</c>, then <c>-s1</c>, <c>-s2</c>,
+    /// ...): each stores its messages one at a time, so more sessions store more windows at once. One without a group.
+    /// </summary>
+    [Range(1, 32)]
+    public int IngestSessions { get; set; } = 4;
+
     /// <summary>Credentials of the portal's own session.</summary>
     public string PortalUsername { get; set; } = "portal";
 

@@ -104,6 +104,13 @@ public sealed class ScaleOutTests
         }
     }
 
+    [Theory]
+    [InlineData("portal", "$share/portal/foglens/v1/fog/+/demographics")]
+    [InlineData("", "foglens/v1/fog/+/demographics")]
+    [InlineData(null, "foglens/v1/fog/+/demographics")]
+    public void SharedFilter_WithAndWithoutGroup_NamesTheSubscription(string? group, string expected) =>
+        Assert.Equal(expected, FogLens.CloudPortal.Broker.ExternalCloudLink.SharedFilter(group, FogLens.Contracts.Topics.AllFogDemographics));
+
     private static async Task PublishWindowsAsync(TestFog fog, ConcurrentBag<Guid> sent, CancellationToken stop)
     {
         var start = DateTimeOffset.UtcNow.AddMinutes(-30);

@@ -8,6 +8,8 @@ namespace FogLens.Cli;
 /// <summary>`./foglens bench load`: simulated fogs against one or more portals; throughput, latency and CPU per process.</summary>
 internal static class BenchCommand
 {
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
     public static Command Create()
     {
         var fogs = new Option<int>("--fogs") { Description = "Simulated fogs (MQTT clients with their own credentials).", DefaultValueFactory = _ => 200 };
@@ -19,13 +21,14 @@ internal static class BenchCommand
         var replicas = new Option<int>("--replicas") { Description = "Portal replicas (more than one needs --database postgres).", DefaultValueFactory = _ => 1 };
         var database = new Option<string>("--database") { Description = "postgres (with Mosquitto) or sqlite (with the portal's embedded broker).", DefaultValueFactory = _ => "postgres" };
         database.AcceptOnlyFromAmong("postgres", "sqlite");
+        var saveEvery = new Option<int>("--broker-save-every") { Description = "Mosquitto saves its persistence file after this many changes (1, as shipped: after every queued message).", DefaultValueFactory = _ => 1 };
         var dataDir = new Option<DirectoryInfo?>("--data-dir") { Description = "Folder for the broker, databases and logs (default: a new temporary folder, deleted afterwards)." };
         var output = new Option<FileInfo?>("--out") { Description = "Write the JSON summary here (windows_per_s, p50_ms, p95_ms, p99_ms, errors, replicas, ...)." };
         CommandLineChecks.NoOptionAsValue(database);
         CommandLineChecks.NoOptionAsValue(output);
         var load = new Command("load", "Simulated fogs publish demographics windows and status over MQTT to the portal set-up started here; measures throughput, latency (window close to row committed) and CPU.")
         {
-            fogs, edges, window, duration, burst, backlog, replicas, database, dataDir, output,
+            fogs, edges, window, duration, burst, backlog, replicas, database, saveEvery, dataDir, output,
         };
         load.SetAction(async (result, cancellationToken) =>
         {
@@ -41,6 +44,7 @@ internal static class BenchCommand
                 Replicas = result.GetValue(replicas),
                 Postgres = result.GetRequiredValue(database) == "postgres",
                 DataDirectory = folder,
+                BrokerSaveEvery = result.GetValue(saveEvery),
             };
             if (options.Problem() is { } problem)
             {
@@ -50,7 +54,7 @@ internal static class BenchCommand
             try
             {
                 var summary = await new LoadGenerator(options, line => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]")).RunAsync(cancellationToken);
-                var json = JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true });
+                var json = JsonSerializer.Serialize(summary, Indented);
                 Console.WriteLine(json);
                 if (result.GetValue(output) is { } file)
                 {
@@ -59,6 +63,11 @@ internal static class BenchCommand
                 }
 
                 return summary.Errors == 0 ? 0 : 1;
+            }
+            catch (FogLens.Launch.SiteException ex)
+            {
+                await Console.Error.WriteLineAsync($"foglens: error: {ex.Message}");
+                return 1;
             }
             finally
             {

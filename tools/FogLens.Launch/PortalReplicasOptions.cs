@@ -20,4 +20,7 @@ public sealed record PortalReplicasOptions
 
     /// <summary>Extra portal settings as <c>--Section:Key=value</c> arguments (every replica).</summary>
     public IReadOnlyList<string> PortalArguments { get; init; } = [];
+
+    /// <summary>Mosquitto saves its persistence file after this many changes (1: after every queued message, as shipped).</summary>
+    public int BrokerSaveEvery { get; init; } = 1;
 }

@@ -21,7 +21,9 @@ internal sealed class LoadGenerator(LoadOptions options, Action<string> log)
     {
         var fogIds = Enumerable.Range(1, options.Fogs).Select(f => $"fog-{f}").ToList();
         await using var portals = await PortalReplicas.StartAsync(
-            new PortalReplicasOptions { DataDirectory = options.DataDirectory, Replicas = options.Replicas, External = options.Postgres, Fogs = fogIds },
+            new PortalReplicasOptions { DataDirectory = options.DataDirectory, Replicas = options.Replicas, External = options.Postgres, Fogs = fogIds, BrokerSaveEvery = options.BrokerSaveEvery,
+                PortalArguments = options.Postgres ? [] : [$"--Broker:MaxConnectionsPerAddress={options.Fogs + 16}"], // every simulated fog comes from 127.0.0.1
+            },
             log,
             cancellationToken);
         log($"connecting {options.Fogs} fogs to {portals.Broker}");

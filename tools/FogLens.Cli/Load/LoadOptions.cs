@@ -26,6 +26,9 @@ internal sealed record LoadOptions
 
     public required string DataDirectory { get; init; }
 
+    /// <summary>Mosquitto's autosave after this many changes (1 as shipped in deploy/mosquitto).</summary>
+    public int BrokerSaveEvery { get; init; } = 1;
+
     /// <summary>Windows offered per second by the live load.</summary>
     public double OfferedPerSecond => Fogs * EdgesPerFog / Window.TotalSeconds;
 
@@ -37,6 +40,7 @@ internal sealed record LoadOptions
         : Duration < TimeSpan.FromSeconds(1) || Duration > TimeSpan.FromHours(2) ? $"--duration must be between 1 and 7200 seconds; got {Duration.TotalSeconds}"
         : Replicas is < 1 or > 8 ? $"--replicas must be between 1 and 8; got {Replicas}"
         : Replicas > 1 && !Postgres ? "--replicas above 1 needs --database postgres (replicas share PostgreSQL and Mosquitto)"
+        : BrokerSaveEvery is < 1 or > 1_000_000 ? $"--broker-save-every must be between 1 and 1000000; got {BrokerSaveEvery}"
         : Backlog < TimeSpan.Zero || Backlog > TimeSpan.FromDays(1) ? "--backlog must be between 0 and 1440 minutes"
         : null;
 }
