@@ -4,6 +4,7 @@ using FogLens.CloudPortal.Components;
 using FogLens.CloudPortal.Data;
 using FogLens.CloudPortal.Rounds;
 using FogLens.CloudPortal.Broker;
+using FogLens.CloudPortal.Cluster;
 using FogLens.Contracts;
 using FogLens.Messaging.Inbound;
 using FogLens.ServiceDefaults;
@@ -59,6 +60,7 @@ public static class PortalHost
         services.AddSingleton<RoundTaskPublisher>();
         services.AddSingleton<FederatedCoordinator>();
         services.AddSingleton<RoundScheduler>();
+        services.AddSingleton<LeaderElection>();
         services.AddHostedService<DatabaseStartup>();
 
         // Messages flow one way. In: the transport hands each fog message to the dispatcher, which calls the
@@ -82,11 +84,23 @@ public static class PortalHost
             services.AddHostedService(sp => sp.GetRequiredService<ExternalCloudLink>());
         }
 
+        // One replica coordinates rounds: the holder of a PostgreSQL advisory lock (on SQLite, this one).
+        services.AddHostedService(sp => sp.GetRequiredService<LeaderElection>());
         services.AddHostedService(sp => sp.GetRequiredService<RoundScheduler>());
 
-        // Sign-in cookies stay valid across restarts: the data-protection keys live with the portal's data.
+        // Sign-in cookies stay valid across restarts: the data-protection keys live with the portal's data. On
+        // PostgreSQL that is the database, which every replica shares, so a cookie written by one replica is read by all.
         var dataDirectory = Path.GetFullPath(config.GetSection(PortalOptions.Section)[nameof(PortalOptions.DataDirectory)] ?? new PortalOptions().DataDirectory);
-        services.AddDataProtection().SetApplicationName("FogLens.CloudPortal").PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
+        var protection = services.AddDataProtection().SetApplicationName("FogLens.CloudPortal");
+        if (config.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() is { IsPostgres: true })
+        {
+            services.AddScoped<PortalDbContext>(sp => sp.GetRequiredService<PortalDb>().Create());
+            protection.PersistKeysToDbContext<PortalDbContext>();
+        }
+        else
+        {
+            protection.PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
+        }
 
         var portalSection = config.GetSection(PortalOptions.Section);
         var behindProxy = portalSection.GetValue<bool>(nameof(PortalOptions.BehindTlsProxy));

@@ -11,35 +11,56 @@ namespace FogLens.CloudPortal.Broker;
 /// The portal's session on an external broker (Mosquitto) when <c>Broker:Embedded</c> is false: a
 /// persistent QoS 1 session (the broker keeps messages while the portal is down) subscribed to the fogs'
 /// demographics, status and updates. A message is acknowledged only after it is stored: while the
-/// database is unavailable the handler retries with back-off instead of returning.
+/// database is unavailable the handler retries with back-off instead of returning. Replicas subscribe through
+/// the shared subscription <c>$share/{Broker:SharedSubscriptionGroup}/...</c>, each with its own session
+/// (<c>portal-{Portal:InstanceId}</c>), so the broker hands each message to one of them.
 /// </summary>
 public sealed partial class ExternalCloudLink : BackgroundService, ICloudBus
 {
     private readonly MqttSession _session;
+    private readonly List<MqttSession> _ingestOnly = [];
     private readonly InboundDispatcher _inbound;
     private readonly ILogger<ExternalCloudLink> _logger;
 
-    public ExternalCloudLink(IOptions<BrokerOptions> options, InboundDispatcher inbound, ILogger<ExternalCloudLink> logger)
+    public ExternalCloudLink(IOptions<BrokerOptions> options, IOptions<PortalOptions> portal, InboundDispatcher inbound, ILogger<ExternalCloudLink> logger)
     {
         var o = options.Value;
         _inbound = inbound;
         _logger = logger;
-        _session = new MqttSession(
-            new MqttEndpointOptions
+        // Several sessions in the shared group let the broker hand this replica several messages at once (each
+        // session handles its messages one by one); the first one also publishes.
+        var sessions = string.IsNullOrEmpty(o.SharedSubscriptionGroup) ? 1 : o.IngestSessions;
+        _session = Create(0);
+        for (var i = 1; i < sessions; i++)
+        {
+            _ingestOnly.Add(Create(i));
+        }
+
+        MqttSession Create(int index)
+        {
+            var session = new MqttSession(
+                new MqttEndpointOptions
+                {
+                    Broker = o.External ?? new Uri("mqtt://127.0.0.1:1883"),
+                    ClientId = index == 0 ? portal.Value.BrokerClientId : $"{portal.Value.BrokerClientId}-s{index}",
+                    Username = o.PortalUsername,
+                    Password = o.PortalPassword,
+                    CaCertificatePath = o.CaCertificatePath,
+                    PersistentSession = true,
+                    MaxPacketBytes = o.MaxPacketBytes, // global model announcements and tasks are small; same limit as the embedded broker
+                },
+                logger);
+            foreach (var filter in new[] { Topics.AllFogDemographics, Topics.AllFogStatus, Topics.AllRoundUpdates })
             {
-                Broker = o.External ?? new Uri("mqtt://127.0.0.1:1883"),
-                ClientId = CloudBroker.PortalClientId,
-                Username = o.PortalUsername,
-                Password = o.PortalPassword,
-                CaCertificatePath = o.CaCertificatePath,
-                PersistentSession = true,
-                MaxPacketBytes = o.MaxPacketBytes, // global model announcements and tasks are small; same limit as the embedded broker
-            },
-            logger);
-        _session.Subscribe(Topics.AllFogDemographics);
-        _session.Subscribe(Topics.AllFogStatus);
-        _session.Subscribe(Topics.AllRoundUpdates);
+                session.Subscribe(SharedFilter(o.SharedSubscriptionGroup, filter));
+            }
+
+            return session;
+        }
     }
+
+    /// <summary>The filter a replica subscribes to: <c>$share/{group}/{filter}</c>, or the plain filter without a group.</summary>
+    public static string SharedFilter(string? group, string filter) => string.IsNullOrEmpty(group) ? filter : $"$share/{group}/{filter}";
 
     public bool IsConnected => _session.IsConnected;
 
@@ -48,8 +69,13 @@ public sealed partial class ExternalCloudLink : BackgroundService, ICloudBus
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        _session.OnMessage((topic, payload) => HandleAsync(topic, payload, stoppingToken));
-        await _session.RunAsync(stoppingToken);
+        var all = new[] { _session }.Concat(_ingestOnly).ToList();
+        foreach (var session in all)
+        {
+            session.OnMessage((topic, payload) => HandleAsync(topic, payload, stoppingToken));
+        }
+
+        await Task.WhenAll(all.Select(s => s.RunAsync(stoppingToken)));
     }
 
     private async Task HandleAsync(string topic, ReadOnlySequence<byte> payload, CancellationToken stoppingToken)
@@ -66,7 +92,11 @@ public sealed partial class ExternalCloudLink : BackgroundService, ICloudBus
 
     public override void Dispose()
     {
-        _session.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        foreach (var session in _ingestOnly.Prepend(_session))
+        {
+            session.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+
         base.Dispose();
     }
 

@@ -43,6 +43,18 @@ public sealed class PortalOptions
 
     /// <summary>Addresses of the reverse proxies whose forwarded headers are trusted (default: this machine).</summary>
     public List<string> TrustedProxies { get; set; } = ["127.0.0.1", "::1"];
+
+    /// <summary>
+    /// Name of this replica when several portals share one PostgreSQL database and an external broker (e.g. the
+    /// StatefulSet pod name): its broker session is <c>portal-{InstanceId}</c>, and keeping the same name across
+    /// restarts lets a restarted replica collect the messages its broker session kept. Empty: a single portal
+    /// (session <c>portal</c>).
+    /// </summary>
+    [RegularExpression("^[a-z0-9_-]{1,48}$", ErrorMessage = "Portal:InstanceId must be 1-48 characters a-z, 0-9, _ or -")]
+    public string? InstanceId { get; set; }
+
+    /// <summary>Client id of this replica's session on an external broker.</summary>
+    public string BrokerClientId => string.IsNullOrEmpty(InstanceId) ? "portal" : "portal-" + InstanceId;
 }
 
 /// <summary>Storage (section "Database"): SQLite by default, PostgreSQL by connection string.</summary>
@@ -89,6 +101,21 @@ public sealed class BrokerOptions : EmbeddedBrokerOptions
 
     /// <summary>For an mqtts:// external broker signed by a private CA: that CA's PEM certificate (the system store otherwise).</summary>
     public string? CaCertificatePath { get; set; }
+
+    /// <summary>
+    /// With an external broker, the portal subscribes to the fogs' topics through the MQTT v5 shared subscription
+    /// <c>$share/{group}/...</c>, so each message goes to one replica of the group; empty: plain subscriptions
+    /// (every replica would get every message; idempotent ingest would still store each once).
+    /// </summary>
+    [RegularExpression("^[a-z0-9_-]{0,32}$", ErrorMessage = "Broker:SharedSubscriptionGroup must be up to 32 characters a-z, 0-9, _ or -")]
+    public string SharedSubscriptionGroup { get; set; } = "portal";
+
+    /// <summary>
+    /// Sessions each replica opens in the shared group (client ids <c>portal-{InstanceId}</c>, then <c>-s1</c>, <c>-s2</c>,
+    /// ...): each stores its messages one at a time, so more sessions store more windows at once. One without a group.
+    /// </summary>
+    [Range(1, 32)]
+    public int IngestSessions { get; set; } = 4;
 
     /// <summary>Credentials of the portal's own session.</summary>
     public string PortalUsername { get; set; } = "portal";

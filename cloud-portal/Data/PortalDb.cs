@@ -45,6 +45,27 @@ public sealed class PortalDb
         }
     }
 
+    /// <summary>
+    /// Serialises changes to rounds across portal replicas: on PostgreSQL, begins a transaction on
+    /// <paramref name="context"/> that holds the advisory lock <see cref="RoundsLockKey"/> until it commits or rolls
+    /// back; on SQLite (one process, whose coordinator already serialises them) returns null.
+    /// </summary>
+    public static async Task<Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction?> LockRoundsAsync(PortalDbContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (!context.Database.IsNpgsql())
+        {
+            return null;
+        }
+
+        var transaction = await context.Database.BeginTransactionAsync(cancellationToken);
+        await context.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock({RoundsLockKey})", cancellationToken);
+        return transaction;
+    }
+
+    /// <summary>Advisory lock id guarding round changes ("FLRound" in ASCII); the leader's election lock is another.</summary>
+    public const long RoundsLockKey = 0x464C526F756E64;
+
     /// <summary>True when <paramref name="ex"/> is a unique-constraint violation (a redelivered message).</summary>
     public static bool IsDuplicate(DbUpdateException ex)
     {

@@ -1,14 +1,18 @@
 using FogLens.Contracts.Messages;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace FogLens.CloudPortal.Data;
 
 /// <summary>
 /// The portal's store. One model for both providers; each provider has its own migrations
-/// (<see cref="SqlitePortalDbContext"/>, <see cref="PostgresPortalDbContext"/>).
+/// (<see cref="SqlitePortalDbContext"/>, <see cref="PostgresPortalDbContext"/>). On PostgreSQL it also holds the
+/// ASP.NET Core data-protection keys, so every portal replica reads the sign-in cookies the others wrote.
 /// </summary>
-public abstract class PortalDbContext(DbContextOptions options) : DbContext(options)
+public abstract class PortalDbContext(DbContextOptions options) : DbContext(options), IDataProtectionKeyContext
 {
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     public DbSet<DemographicsWindow> Demographics => Set<DemographicsWindow>();
 
     public DbSet<AgeGroupTally> AgeGroups => Set<AgeGroupTally>();

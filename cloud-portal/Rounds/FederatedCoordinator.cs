@@ -51,6 +51,7 @@ public sealed partial class FederatedCoordinator(
         try
         {
             await using var context = db.Create();
+            await using var exclusive = await PortalDb.LockRoundsAsync(context, cancellationToken); // replicas: one round change at a time
             if (await context.Rounds.AnyAsync(r => r.State == RoundState.Open, cancellationToken))
             {
                 throw new CoordinatorException("a round is already open; wait for it to finish");
@@ -67,6 +68,7 @@ public sealed partial class FederatedCoordinator(
             var round = RoundPlanner.Open(id, current, participants, _options, time.GetUtcNow(), startedBy);
             context.Rounds.Add(round);
             await context.SaveChangesAsync(cancellationToken);
+            await (exclusive?.CommitAsync(cancellationToken) ?? Task.CompletedTask);
             await tasks.PublishAsync(round, current, cancellationToken);
             LogRoundStarted(id, current.Version, participants.Count, round.Deadline);
             events.Raise(PortalChange.Rounds);
@@ -99,6 +101,7 @@ public sealed partial class FederatedCoordinator(
         try
         {
             await using var context = db.Create();
+            await using var exclusive = await PortalDb.LockRoundsAsync(context, cancellationToken);
             if (await context.Updates.AnyAsync(u => u.MessageId == meta.Header.MessageId || (u.RoundId == meta.RoundId && u.FogId == fogId), cancellationToken))
             {
                 counters.Duplicate();
@@ -134,6 +137,7 @@ public sealed partial class FederatedCoordinator(
             Report(topic, fogId, update, decision, meta.SampleCount);
             context.Updates.Add(update);
             await context.SaveChangesAsync(cancellationToken);
+            await (exclusive?.CommitAsync(cancellationToken) ?? Task.CompletedTask);
             events.Raise(PortalChange.Rounds);
             return problem is null ? IngestOutcome.Stored : IngestOutcome.Rejected;
         }
@@ -178,6 +182,7 @@ public sealed partial class FederatedCoordinator(
         try
         {
             await using var context = db.Create();
+            await using var exclusive = await PortalDb.LockRoundsAsync(context, cancellationToken);
             var round = await context.Rounds.FirstAsync(r => r.Id == roundId, cancellationToken);
             if (round.State != RoundState.Open)
             {
@@ -226,6 +231,7 @@ public sealed partial class FederatedCoordinator(
                 }
             }
 
+            await (exclusive?.CommitAsync(cancellationToken) ?? Task.CompletedTask);
             await tasks.ClearAsync(round.Id, cancellationToken);
             foreach (var u in accepted.Where(u => u.PayloadPath is not null))
             {
@@ -297,5 +303,4 @@ public sealed partial class FederatedCoordinator(
 
     [LoggerMessage(EventId = 4407, Level = LogLevel.Information, Message = "Round {RoundId} is still open after a restart; its task was published again")]
     private partial void LogRoundResumed(long roundId);
-
 }

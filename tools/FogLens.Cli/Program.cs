@@ -12,6 +12,7 @@ var root = new RootCommand("FogLens tools: demo launcher, portal users and API t
     DataCommand.Create(),
     ExperimentCommand.Create(),
     PipelineCommand.Create(),
+    BenchCommand.Create(),
 };
 
 // A wrong option is one line naming it (and the help to read), not a screen of usage; an unexpected failure is

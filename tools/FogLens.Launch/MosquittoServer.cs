@@ -22,7 +22,12 @@ public static class MosquittoServer
     /// Writes mosquitto.conf, the password file and the ACL under <paramref name="folder"/>; returns the start spec.
     /// With <paramref name="tls"/> the listener serves MQTT over TLS only (TLS 1.2 or later, the site's certificate).
     /// </summary>
-    public static ChildSpec Configure(string folder, int port, IReadOnlyDictionary<string, string> users, string logPath, TlsMaterial? tls = null)
+    /// <remarks>
+    /// Mosquitto writes its whole persistence file after <c>saveEvery</c> changes (queued messages, subscriptions,
+    /// retained messages); 1, the shipped setting, loses nothing queued if the broker dies, but each save rewrites every
+    /// queued message, so a deep queue costs the broker time that grows with its depth.
+    /// </remarks>
+    public static ChildSpec Configure(string folder, int port, IReadOnlyDictionary<string, string> users, string logPath, TlsMaterial? tls = null, int saveEvery = 1)
     {
         ArgumentNullException.ThrowIfNull(users);
         if (!File.Exists(Binary) || !File.Exists(PasswdTool))
@@ -52,7 +57,7 @@ public static class MosquittoServer
             .AppendLine("persistence true")
             .AppendLine($"persistence_location {data}/")
             .AppendLine("autosave_on_changes true")
-            .AppendLine("autosave_interval 1")
+            .AppendLine(FormattableString.Invariant($"autosave_interval {saveEvery}"))
             .AppendLine("max_queued_messages 100000")
             .AppendLine("max_packet_size 67108864")
             .AppendLine("log_dest stdout")
