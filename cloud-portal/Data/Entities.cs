@@ -203,6 +203,9 @@ public sealed class TrainingRound
 
     public string? Outcome { get; set; }
 
+    /// <summary>Noise multiplier z of differential privacy in this round; null: no noise.</summary>
+    public double? NoiseMultiplier { get; set; }
+
     public IReadOnlyList<string> ParticipantList => Participants.Split(',', StringSplitOptions.RemoveEmptyEntries);
 
     public bool IsAsync => Mode == RoundMode.Asynchronous;

@@ -94,6 +94,19 @@ public sealed class CoordinatorOptions : IValidatableObject
     [Range(0, 0.49)]
     public double TrimFraction { get; set; } = new AggregationOptions().TrimFraction;
 
+    /// <summary>Client-level differential privacy: noise multiplier z of DP-FedAvg (0: off). Each update is clipped to
+    /// <see cref="ClipNorm"/> (set it near the fogs' typical update norm) and weighs 1; the aggregate gets N(0, (z·ClipNorm)²).</summary>
+    [Range(0, 1000)]
+    public double NoiseMultiplier { get; set; }
+
+    /// <summary>δ of the (ε, δ) the Training page reports; well below 1 / number of fogs.</summary>
+    [Range(1e-12, 0.01)]
+    public double PrivacyDelta { get; set; } = 1e-5;
+
+    /// <summary>With differential privacy on: a round that would take the cumulative ε past this is refused.</summary>
+    [Range(0.01, 1000)]
+    public double PrivacyBudget { get; set; } = 8;
+
     /// <summary>The most samples one update may weigh in FedAvg. Each fog's weight is also capped by the local sample
     /// count its status reported before the round closed.</summary>
     [Range(1, int.MaxValue)]
@@ -155,5 +168,6 @@ public sealed class CoordinatorOptions : IValidatableObject
         Rule = AggregationOptions.ParseRule(Aggregator),
         TrimFraction = TrimFraction,
         MaxSamplesPerUpdate = MaxSamplesPerUpdate,
+        NoiseMultiplier = NoiseMultiplier,
     };
 }

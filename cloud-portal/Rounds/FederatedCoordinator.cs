@@ -57,6 +57,12 @@ public sealed partial class FederatedCoordinator(
                 throw new CoordinatorException("a round is already open; wait for it to finish");
             }
 
+            var noised = await context.Rounds.AsNoTracking().Where(r => r.NoiseMultiplier != null && r.State != RoundState.Failed).Select(r => r.NoiseMultiplier!.Value).ToListAsync(cancellationToken);
+            if (RoundPlanner.OverBudget(noised, _options) is { } spent)
+            {
+                throw new CoordinatorException(spent);
+            }
+
             var current = await context.Models.AsNoTracking().FirstOrDefaultAsync(m => m.IsCurrent, cancellationToken)
                 ?? throw new CoordinatorException("the registry has no current model yet");
             var since = time.GetUtcNow() - portal.Value.NodeTimeout;

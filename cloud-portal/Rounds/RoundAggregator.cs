@@ -57,7 +57,8 @@ public sealed partial class RoundAggregator(ModelRegistry registry, UpdatePayloa
         ArgumentNullException.ThrowIfNull(late);
         var aggregation = options.Value.Aggregation;
         var global = await registry.LoadStateAsync(round.BaseVersion);
-        var accumulator = new UpdateAccumulator(global, aggregation);
+        var trains = new LocalTrainingOptions { Trainable = LocalTrainingOptions.ParseTrainable(options.Value.Trainable) }.TrainsTensor(registry.Config);
+        var accumulator = new UpdateAccumulator(global, aggregation with { NoiseMultiplier = round.NoiseMultiplier ?? 0 }, trains);
         var scorer = new ContributionScorer(global.Specs);
         var limits = UpdateInspector.Limits(global.Specs);
         foreach (var u in accepted)

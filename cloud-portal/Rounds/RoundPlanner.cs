@@ -1,3 +1,4 @@
+using FogLens.Federated;
 using FogLens.CloudPortal.Data;
 using FogLens.Contracts.Messages;
 
@@ -44,6 +45,27 @@ public static class RoundPlanner
             Deadline = now + options.Deadline,
             StartedBy = startedBy,
             DownloadBytes = current.WeightsBytes * participants.Count,
+            NoiseMultiplier = options.NoiseMultiplier > 0 ? options.NoiseMultiplier : null,
         };
+    }
+
+    /// <summary>
+    /// Why one more round at the configured noise would spend more than the privacy budget, or null. Rounds that released
+    /// a model with noise (completed) or may still do so (open) count; failed rounds released nothing.
+    /// </summary>
+    public static string? OverBudget(IEnumerable<double> noisedRounds, CoordinatorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(noisedRounds);
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.NoiseMultiplier <= 0)
+        {
+            return null;
+        }
+
+        var spent = noisedRounds.ToList();
+        var now = PrivacyAccountant.Epsilon(spent, options.PrivacyDelta);
+        var next = PrivacyAccountant.Epsilon([.. spent, options.NoiseMultiplier], options.PrivacyDelta);
+        return next <= options.PrivacyBudget ? null : FormattableString.Invariant(
+            $"the privacy budget is spent: {spent.Count} noised rounds have used ε = {now:F2} (δ = {options.PrivacyDelta:G2}); one more at noise multiplier {options.NoiseMultiplier:G3} would make ε = {next:F2}, over Federated:PrivacyBudget = {options.PrivacyBudget:G3}");
     }
 }

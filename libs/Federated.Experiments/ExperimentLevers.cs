@@ -63,6 +63,11 @@ public static class ExperimentLevers
             parts.Add(o.Aggregator == "trimmed-mean" ? string.Create(Inv, $"trimmed mean β {o.TrimFraction:G2}") : o.Aggregator);
         }
 
+        if (o.NoiseMultiplier > 0)
+        {
+            parts.Add(string.Create(Inv, $"DP z {o.NoiseMultiplier:G3}, clip {o.ClipNorm:G3}, ε {PrivacyAccountant.Epsilon(o.NoiseMultiplier, o.Rounds, 1e-5):F1} at δ 1e-5"));
+        }
+
         if (o.ClientClipNorm > 0)
         {
             parts.Add(string.Create(Inv, $"local clip {o.ClientClipNorm:G3}"));
@@ -141,6 +146,11 @@ public static class ExperimentLevers
         if (o.Aggregator != "fedavg")
         {
             sb.Append(Inv, $"-{o.Aggregator}");
+        }
+
+        if (o.NoiseMultiplier > 0)
+        {
+            sb.Append(Inv, $"-dp{o.NoiseMultiplier:G3}-clip{o.ClipNorm:G3}");
         }
 
         if (o.StatisticsErrorFeedback && o.Codec is not ("dense" or "q8"))

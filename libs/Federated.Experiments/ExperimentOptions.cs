@@ -106,6 +106,9 @@ public sealed record ExperimentOptions
     /// <summary>The most samples one update may weigh in FedAvg (the defence against claimed sample counts).</summary>
     public int MaxSamplesPerUpdate { get; init; } = new AggregationOptions().MaxSamplesPerUpdate;
 
+    /// <summary>Differential privacy: DP-FedAvg noise multiplier z (0: off); <see cref="ClipNorm"/> is the sensitivity.</summary>
+    public double NoiseMultiplier { get; init; }
+
     /// <summary>DGC sparsity warm-up over this many rounds (0: off), from <see cref="WarmupStartSparsity"/>.</summary>
     public int WarmupRounds { get; init; }
 
@@ -166,6 +169,7 @@ public sealed record ExperimentOptions
         Rule = AggregationOptions.ParseRule(Aggregator),
         TrimFraction = TrimFraction,
         MaxSamplesPerUpdate = MaxSamplesPerUpdate,
+        NoiseMultiplier = NoiseMultiplier,
     };
 
     public void Validate()

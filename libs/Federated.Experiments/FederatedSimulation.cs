@@ -196,7 +196,8 @@ public sealed class FederatedSimulation
         var global = ModelState.Load(config, globalPath);
         var specs = global.Specs;
         var aggregation = _options.Aggregation;
-        var accumulator = new UpdateAccumulator(global, aggregation);
+        var noise = new GaussianNoise(new Random(Seeds.Combine(_options.Seed, round, 15_485_863)));
+        var accumulator = new UpdateAccumulator(global, aggregation, _options.LocalTraining.TrainsTensor(config), noise);
         var scorer = new ContributionScorer(specs);
         var codecId = UpdateCodecs.Parse(_options.Codec);
         var codecOptions = _options.CodecOptions;

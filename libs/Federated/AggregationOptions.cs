@@ -43,8 +43,24 @@ public sealed record AggregationOptions
     /// <summary>Asynchronous mode: updates older than this many rounds are dropped.</summary>
     public int MaxStaleness { get; init; } = 4;
 
+    /// <summary>
+    /// Client-level differential privacy (DP-FedAvg, McMahan et al. 2018) when above 0: every update is clipped to
+    /// <see cref="ClipNorm"/> (the sensitivity S), weighs 1 whatever its sample count, and the sum gets Gaussian noise
+    /// of standard deviation z·S on every coordinate a fog may change before it is divided by the number of updates.
+    /// <see cref="PrivacyAccountant"/> turns z and the number of rounds into (ε, δ). Requires <see cref="AggregationRule.FedAvg"/>.
+    /// </summary>
+    public double NoiseMultiplier { get; init; }
+
+    /// <summary>Whether updates are aggregated with client-level differential privacy (<see cref="NoiseMultiplier"/> above 0).</summary>
+    public bool IsPrivate => NoiseMultiplier > 0;
+
     public void Validate()
     {
+        if (!(NoiseMultiplier >= 0 && NoiseMultiplier <= 1000) || (NoiseMultiplier > 0 && Rule != AggregationRule.FedAvg))
+        {
+            throw new ArgumentOutOfRangeException(nameof(NoiseMultiplier), NoiseMultiplier, "must be in [0, 1000], and differential privacy needs the fedavg aggregator (the robust rules' sensitivity is not bounded by the clip norm alone)");
+        }
+
         if (!(ClipNorm > 0) || !(RejectNorm >= ClipNorm) || !double.IsFinite(RejectNorm))
         {
             throw new ArgumentOutOfRangeException(nameof(ClipNorm), "ClipNorm must be positive and RejectNorm finite and at least ClipNorm");

@@ -47,6 +47,14 @@ public sealed record LocalTrainingOptions
         _ => trainable.ToString().ToLower(CultureInfo.InvariantCulture),
     };
 
+    /// <summary>Which tensors of a network shaped by <paramref name="config"/> these options train (by state-dict name).</summary>
+    public Func<string, bool> TrainsTensor(FogLens.AgeModel.Training.AgeNetConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var blocks = config.ConvsPerStage.Sum();
+        return name => IsTrainable(name, blocks);
+    }
+
     /// <summary>
     /// Whether the age-network tensor <paramref name="tensorName"/> (state-dict name: <c>_convs.i.*</c>,
     /// <c>_norms.i.*</c>, <c>_head.*</c>) is trained, for a network of <paramref name="blocks"/> conv blocks.

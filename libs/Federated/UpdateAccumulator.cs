@@ -17,7 +17,9 @@ public sealed record UpdateVerdict(double Norm, double ClipScale, double Weight)
 /// matters and a minority of arbitrary updates cannot move a coordinate beyond the honest values' range.
 /// Sparse updates are added at their positions only (<see cref="DecodedTensor.AddTo"/>), so an SBC
 /// update costs O(kept) here. Every update is checked against the model's tensors and norms before it
-/// touches the sum. Running variances are updated in log space (<see cref="UpdateSpace"/>). Not thread-safe.
+/// touches the sum. Running variances are updated in log space (<see cref="UpdateSpace"/>). With
+/// <see cref="AggregationOptions.NoiseMultiplier"/> above 0 the mean is DP-FedAvg's: unit weights, clipped updates,
+/// Gaussian noise on the sum (drawn once). Not thread-safe.
 /// </summary>
 public sealed class UpdateAccumulator
 {
@@ -25,15 +27,25 @@ public sealed class UpdateAccumulator
     private readonly AggregationOptions _options;
     private readonly float[][] _sum;
     private readonly List<float[][]> _kept = [];
+    private readonly Func<string, bool> _mayChange;
+    private readonly GaussianNoise _noise;
+    private float[][]? _privateMean;
     private double _samples;
 
-    public UpdateAccumulator(ModelState global, AggregationOptions options)
+    /// <param name="global">The round's base model.</param>
+    /// <param name="options">How to check and combine.</param>
+    /// <param name="mayChange">Which tensors (by name) fogs fine-tune this round; with differential privacy an update that
+    /// changes any other tensor is refused and only these get noise. Null: all.</param>
+    /// <param name="noise">Noise source for differential privacy; null: the operating system's cryptographic generator.</param>
+    public UpdateAccumulator(ModelState global, AggregationOptions options, Func<string, bool>? mayChange = null, GaussianNoise? noise = null)
     {
         ArgumentNullException.ThrowIfNull(global);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         _global = global;
         _options = options;
+        _mayChange = mayChange ?? (_ => true);
+        _noise = noise ?? new GaussianNoise();
         _sum = [.. global.Specs.Select(s => new float[s.ElementCount])];
     }
 
@@ -79,8 +91,21 @@ public sealed class UpdateAccumulator
             throw new RejectedUpdateException($"update norm {norm:G4} exceeds the limit {_options.RejectNorm:G4}");
         }
 
+        if (_options.IsPrivate)
+        {
+            if (_privateMean is not null)
+            {
+                throw new InvalidOperationException("the noised mean was already drawn; a private round cannot take more updates");
+            }
+
+            if (update.Tensors.FirstOrDefault(t => !_mayChange(t.Spec.Name) && t.SquaredNorm() > 0) is { } frozen)
+            {
+                throw new RejectedUpdateException($"update changes {frozen.Spec.Name}, which this round does not train (differential privacy bounds only the trained tensors)");
+            }
+        }
+
         var clip = norm > _options.ClipNorm ? _options.ClipNorm / norm : 1.0;
-        var samples = Math.Min(sampleCount, _options.MaxSamplesPerUpdate);
+        var samples = _options.IsPrivate ? 1 : Math.Min(sampleCount, _options.MaxSamplesPerUpdate);
         var weight = samples * stalenessWeight;
         if (_options.Rule == AggregationRule.FedAvg)
         {
@@ -117,12 +142,29 @@ public sealed class UpdateAccumulator
             return RobustAggregate.Combine(_kept, [.. _global.Specs.Select(s => checked((int)s.ElementCount))], _options.Rule, _options.TrimFraction);
         }
 
+        if (_privateMean is not null)
+        {
+            return [.. _privateMean.Select(t => (float[])t.Clone())];
+        }
+
         var mean = new float[_sum.Length][];
         var scale = Count == 0 ? 0f : (float)(1 / _samples);
         for (var i = 0; i < _sum.Length; i++)
         {
-            mean[i] = new float[_sum[i].Length];
-            TensorPrimitives.Multiply(_sum[i], scale, mean[i]);
+            mean[i] = (float[])_sum[i].Clone();
+            if (_options.IsPrivate && Count > 0 && _mayChange(_global.Specs[i].Name))
+            {
+                // DP-FedAvg: noise of z·S on the sum of clipped, unit-weight updates, drawn once per round.
+                _noise.AddTo(mean[i], _options.NoiseMultiplier * _options.ClipNorm);
+            }
+
+            TensorPrimitives.Multiply(mean[i], scale, mean[i]);
+        }
+
+        if (_options.IsPrivate && Count > 0)
+        {
+            _privateMean = mean;
+            return [.. mean.Select(t => (float[])t.Clone())];
         }
 
         return mean;

@@ -36,7 +36,8 @@ public sealed class PortalBrowserTests
     [Fact]
     public async Task Admin_SeesChartsAndStartsARound_ViewerIsRefused()
     {
-        await using var portal = await PortalHarness.StartAsync(new() { ["Portal:MinFacesShown"] = "1" }); // the seeded windows are small; k-anonymity has its own test
+        // The seeded windows are small (k-anonymity has its own test); rounds add DP noise so the privacy account shows.
+        await using var portal = await PortalHarness.StartAsync(new() { ["Portal:MinFacesShown"] = "1", ["Federated:NoiseMultiplier"] = "1" });
         await using var a = await TestFog.ConnectAsync(portal.BrokerPort, "fog-a");
         await using var b = await TestFog.ConnectAsync(portal.BrokerPort, "fog-b");
         await a.StatusAsync(edges:
@@ -92,6 +93,7 @@ public sealed class PortalBrowserTests
         await admin.ClickAsync("#start-round");
         await Assertions.Expect(admin.Locator("#round-message")).ToContainTextAsync("Round 1 started with 2 fogs");
         await Assertions.Expect(admin.Locator("#round-table")).ToContainTextAsync("Open");
+        await Assertions.Expect(admin.Locator("#privacy-status")).ToContainTextAsync("ε = 5.30 of the budget 8 spent by 1 noised rounds (δ = 1E-05)");
 
         // The message is about round 1: once that round is no longer open, it is stale and goes.
         await using (var context = portal.Service<PortalDb>().Create())

@@ -129,4 +129,30 @@ public sealed class RoundRulesTests
         Assert.Equal(Start + options.Deadline, round.Deadline);
         Assert.Equal(chosen, round.ParticipantList);
     }
+
+    [Fact]
+    public void PrivacyBudget_CountsNoisedRoundsThatReleasedOrMayReleaseAModel_AndRefusesTheOneThatWouldOverspend()
+    {
+        // One round at z = 1 spends ε = 5.30 (δ = 1e-5), two spend 7.79: a budget of 6 allows exactly one.
+        var options = new CoordinatorOptions { NoiseMultiplier = 1, PrivacyBudget = 6 };
+        Assert.Null(RoundPlanner.OverBudget([], options));
+        var refusal = RoundPlanner.OverBudget([1.0], options);
+        Assert.Contains("1 noised rounds have used ε = 5.30", refusal, StringComparison.Ordinal);
+        Assert.Contains("would make ε = 7.79", refusal, StringComparison.Ordinal);
+        Assert.Null(RoundPlanner.OverBudget([1.0, 1.0, 1.0], new CoordinatorOptions())); // no noise configured: no budget to enforce
+
+        var noised = RoundPlanner.Open(8, new ModelVersionRecord { Version = "age-v1-cam", Source = "base", CreatedAt = Start, WeightsSha256 = "", OnnxSha256 = "" }, ["fog-a"], options, Start, "test");
+        Assert.Equal(1, noised.NoiseMultiplier);
+        var completedPlain = Round();
+        (completedPlain.Id, completedPlain.State) = (1, RoundState.Completed);
+        var failedNoised = Round();
+        (failedNoised.Id, failedNoised.State, failedNoised.NoiseMultiplier) = (2, RoundState.Failed, 1);
+        var completedNoised = Round();
+        (completedNoised.Id, completedNoised.State, completedNoised.NoiseMultiplier) = (3, RoundState.Completed, 1);
+        var status = PrivacyStatus.From([completedPlain, failedNoised, completedNoised, noised], options);
+        Assert.Equal((true, 2, 1), (status.Enabled, status.NoisedRounds, status.UncoveredRounds));
+        Assert.Equal(5.30, status.EpsilonAfter[3], 0.01);
+        Assert.Equal(7.79, status.EpsilonAfter[8], 0.01);
+        Assert.False(status.EpsilonAfter.ContainsKey(2)); // a failed round released nothing
+    }
 }

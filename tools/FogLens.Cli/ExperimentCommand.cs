@@ -1,5 +1,6 @@
 using System.CommandLine;
 using FogLens.AgeModel.Data;
+using FogLens.Federated;
 using FogLens.Federated.Experiments;
 using FogLens.Launch;
 
@@ -57,6 +58,8 @@ internal static class ExperimentCommand
         var attack = new Option<string>("--attack") { Description = "scale (×50), signflip (×−4), noise (10× RMS) or claim-samples (sign-flipped, claiming int.MaxValue samples).", DefaultValueFactory = _ => defaults.Attack };
         var aggregator = new Option<string>("--aggregator") { Description = "fedavg (sample-weighted, weights capped by --max-samples), trimmed-mean or median.", DefaultValueFactory = _ => defaults.Aggregator };
         var trim = new Option<double>("--trim") { Description = "trimmed-mean: fraction dropped at each end per coordinate.", DefaultValueFactory = _ => defaults.TrimFraction };
+        var clip = new Option<double>("--clip") { Description = "Server-side clipping of each update to this L2 norm (the sensitivity with --dp-epsilon).", DefaultValueFactory = _ => defaults.ClipNorm };
+        var dpEpsilon = new Option<double>("--dp-epsilon") { Description = "Client-level differential privacy: the noise multiplier that gives this ε after --rounds rounds at δ = 1e-5 (DP-FedAvg, unit weights, noise z·clip on the sum); 0: off.", DefaultValueFactory = _ => 0 };
         var maxSamples = new Option<int>("--max-samples") { Description = "The most samples one update weighs in FedAvg.", DefaultValueFactory = _ => defaults.MaxSamplesPerUpdate };
         var warmup = new Option<int>("--warmup-rounds") { Description = "DGC sparsity warm-up: rounds from --warmup-start down to --sparsity; 0: off.", DefaultValueFactory = _ => defaults.WarmupRounds };
         var warmupStart = new Option<double>("--warmup-start") { Description = "Fraction kept in the first warm-up round.", DefaultValueFactory = _ => defaults.WarmupStartSparsity };
@@ -65,7 +68,7 @@ internal static class ExperimentCommand
         var command = new Command("fl", "Fine-tune the base age model federatedly on simulated fogs (site-shift scenario by default); writes run.json, rounds.jsonl and summary.json, checkpoints every round and resumes.")
         {
             data, baseModel, runs, name, fogs, partition, alpha, rounds, codec, sparsity, global, epochs, batch, lr, mode, straggler, seed, threads, trainLimit, valLimit,
-            scenario, baseEpochs, trainable, trainableBlocks, serverOptimizer, serverLr, serverMomentum, denseMax, clientMomentum, clientClip, byzantine, attack, aggregator, trim, maxSamples, warmup, warmupStart, statisticsFeedback, freezeStatistics,
+            scenario, baseEpochs, trainable, trainableBlocks, serverOptimizer, serverLr, serverMomentum, denseMax, clientMomentum, clientClip, byzantine, attack, aggregator, trim, maxSamples, clip, dpEpsilon, warmup, warmupStart, statisticsFeedback, freezeStatistics,
         };
         command.Aliases.Add("run");
         command.SetAction((result, cancellationToken) =>
@@ -103,6 +106,8 @@ internal static class ExperimentCommand
                 Aggregator = result.GetRequiredValue(aggregator),
                 TrimFraction = result.GetValue(trim),
                 MaxSamplesPerUpdate = result.GetValue(maxSamples),
+                ClipNorm = result.GetValue(clip),
+                NoiseMultiplier = result.GetValue(dpEpsilon) > 0 ? Math.Round(PrivacyAccountant.NoiseMultiplierFor(result.GetValue(dpEpsilon), result.GetValue(rounds), 1e-5), 3) : 0,
                 WarmupRounds = result.GetValue(warmup),
                 WarmupStartSparsity = result.GetValue(warmupStart),
                 StatisticsErrorFeedback = result.GetValue(statisticsFeedback),

@@ -484,6 +484,9 @@ namespace FogLens.CloudPortal.Data.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<double?>("NoiseMultiplier")
+                        .HasColumnType("double precision");
+
                     b.Property<string>("Outcome")
                         .HasColumnType("text");
 

@@ -469,6 +469,9 @@ namespace FogLens.CloudPortal.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<double?>("NoiseMultiplier")
+                        .HasColumnType("REAL");
+
                     b.Property<string>("Outcome")
                         .HasColumnType("TEXT");
 
