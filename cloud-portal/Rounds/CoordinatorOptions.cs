@@ -112,6 +112,10 @@ public sealed class CoordinatorOptions : IValidatableObject
     [Range(1, int.MaxValue)]
     public int MaxSamplesPerUpdate { get; set; } = new AggregationOptions().MaxSamplesPerUpdate;
 
+    /// <summary>FedAvg: no update weighs more than this many times the round's median sample count (0: off).</summary>
+    [Range(0, 1000)]
+    public double RelativeSampleCap { get; set; } = new AggregationOptions().RelativeSampleCap;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!FogLens.Compression.UpdateCodecs.Names.Contains(Codec))
@@ -169,5 +173,6 @@ public sealed class CoordinatorOptions : IValidatableObject
         TrimFraction = TrimFraction,
         MaxSamplesPerUpdate = MaxSamplesPerUpdate,
         NoiseMultiplier = NoiseMultiplier,
+        RelativeSampleCap = RelativeSampleCap,
     };
 }

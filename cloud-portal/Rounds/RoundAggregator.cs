@@ -61,9 +61,10 @@ public sealed partial class RoundAggregator(ModelRegistry registry, UpdatePayloa
         var accumulator = new UpdateAccumulator(global, aggregation with { NoiseMultiplier = round.NoiseMultiplier ?? 0 }, trains);
         var scorer = new ContributionScorer(global.Specs);
         var limits = UpdateInspector.Limits(global.Specs);
+        var cap = aggregation.SampleCap(accepted.Select(u => Claimed(u, registeredSamples)));
         foreach (var u in accepted)
         {
-            if (!Add(accumulator, scorer, u, 1, limits, global.Specs, round, registeredSamples))
+            if (!Add(accumulator, scorer, u, 1, limits, global.Specs, round, Math.Min(Claimed(u, registeredSamples), cap)))
             {
                 round.Demote();
             }
@@ -74,7 +75,7 @@ public sealed partial class RoundAggregator(ModelRegistry registry, UpdatePayloa
             foreach (var u in late)
             {
                 var weight = aggregation.StalenessWeight(round.Id - u.RoundId);
-                var applied = weight > 0 && Add(accumulator, scorer, u, weight, limits, global.Specs, round, registeredSamples);
+                var applied = weight > 0 && Add(accumulator, scorer, u, weight, limits, global.Specs, round, Math.Min(Claimed(u, registeredSamples), cap));
                 u.Status = applied ? UpdateStatus.Applied : UpdateStatus.Rejected;
                 u.Reason = applied ? $"applied in round {round.Id} with staleness weight {weight:F3}" : "too stale or no longer fits the model";
                 u.AppliedInRound = round.Id;
@@ -86,12 +87,15 @@ public sealed partial class RoundAggregator(ModelRegistry registry, UpdatePayloa
         return new RoundAggregate(global, accumulator, scorer.Scores());
     }
 
-    private bool Add(UpdateAccumulator accumulator, ContributionScorer scorer, RoundUpdate u, double weight, DecodeLimits limits, IReadOnlyList<TensorSpec> specs, TrainingRound round, IReadOnlyDictionary<string, int> registered)
+    /// <summary>The samples an update claims, at most what its fog's status reported.</summary>
+    private static int Claimed(RoundUpdate u, IReadOnlyDictionary<string, int> registered) =>
+        registered.TryGetValue(u.FogId, out var reported) && reported > 0 ? Math.Min(u.SampleCount, reported) : u.SampleCount;
+
+    private bool Add(UpdateAccumulator accumulator, ContributionScorer scorer, RoundUpdate u, double weight, DecodeLimits limits, IReadOnlyList<TensorSpec> specs, TrainingRound round, int samples)
     {
         try
         {
             var decoded = UpdateDecoder.Decode(payloads.Read(u.PayloadPath!), limits, specs);
-            var samples = registered.TryGetValue(u.FogId, out var reported) && reported > 0 ? Math.Min(u.SampleCount, reported) : u.SampleCount;
             var verdict = accumulator.Add(decoded, samples, weight);
             scorer.Add(u.FogId, decoded, Math.Min(samples, options.Value.Aggregation.MaxSamplesPerUpdate) * weight);
             if (verdict.ClipScale < 1)

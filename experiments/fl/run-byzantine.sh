@@ -10,10 +10,12 @@ cli=(./foglens)
 FL=("${cli[@]}" experiment run --runs experiments/runs-byzantine --fogs 10 --rounds 10 --seed 1 --train-limit 1400 --val-limit 300 --base-epochs 8 --threads 2
     --partition iid --codec sbc --sparsity 0.01 --trainable head --dense-max-elements 1024 --lr 0.01)
 run() { echo "=== $*"; "${FL[@]}" "$@"; }
-uncapped=(--max-samples 2147483647)
+uncapped=(--max-samples 2147483647 --relative-cap 0)
 run "${uncapped[@]}"
 run --aggregator trimmed-mean --trim 0.2
 for attack in scale signflip noise claim-samples; do
   run --byzantine 1 --attack "$attack" "${uncapped[@]}"
   run --byzantine 1 --attack "$attack" --aggregator trimmed-mean --trim 0.2
 done
+# The FedAvg defence against inflated claims: weights capped at 3 × the round's median claim (the portal default).
+run --byzantine 1 --attack claim-samples --relative-cap 3

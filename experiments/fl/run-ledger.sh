@@ -11,7 +11,7 @@ runs=experiments/runs-ledger
 mkdir -p "$runs"
 [[ -d $runs/base-site-shift-e8 || ! -d experiments/runs-byzantine/base-site-shift-e8 ]] || cp -r experiments/runs-byzantine/base-site-shift-e8 "$runs/"
 FL=("${cli[@]}" experiment run --runs "$runs" --fogs 10 --rounds 10 --seed 1 --train-limit 1400 --val-limit 300 --base-epochs 8 --threads 2
-    --codec sbc --sparsity 0.01 --trainable head --dense-max-elements 1024 --lr 0.01 --max-samples 2147483647)
+    --codec sbc --sparsity 0.01 --trainable head --dense-max-elements 1024 --lr 0.01 --max-samples 2147483647 --relative-cap 0)
 run() { echo "=== $*"; "${FL[@]}" "$@"; }
 run --partition iid
 for attack in scale signflip noise claim-samples; do

@@ -148,6 +148,11 @@ public static class ExperimentLevers
             sb.Append(Inv, $"-{o.Aggregator}");
         }
 
+        if (o.RelativeSampleCap > 0)
+        {
+            sb.Append(Inv, $"-rcap{o.RelativeSampleCap:G3}");
+        }
+
         if (o.NoiseMultiplier > 0)
         {
             sb.Append(Inv, $"-dp{o.NoiseMultiplier:G3}-clip{o.ClipNorm:G3}");

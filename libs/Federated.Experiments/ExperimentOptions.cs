@@ -106,6 +106,9 @@ public sealed record ExperimentOptions
     /// <summary>The most samples one update may weigh in FedAvg (the defence against claimed sample counts).</summary>
     public int MaxSamplesPerUpdate { get; init; } = new AggregationOptions().MaxSamplesPerUpdate;
 
+    /// <summary>FedAvg: no update weighs more than this many times the round's median claim (0: off, as in runs before it existed; the portal's default is 3).</summary>
+    public double RelativeSampleCap { get; init; }
+
     /// <summary>Differential privacy: DP-FedAvg noise multiplier z (0: off); <see cref="ClipNorm"/> is the sensitivity.</summary>
     public double NoiseMultiplier { get; init; }
 
@@ -170,6 +173,7 @@ public sealed record ExperimentOptions
         TrimFraction = TrimFraction,
         MaxSamplesPerUpdate = MaxSamplesPerUpdate,
         NoiseMultiplier = NoiseMultiplier,
+        RelativeSampleCap = RelativeSampleCap,
     };
 
     public void Validate()

@@ -209,6 +209,7 @@ public sealed class FederatedSimulation
         var norms = new List<double>();
         var consumed = new List<string>();
         var losses = new List<double>();
+        var cap = aggregation.SampleCap(trainers.Select((_, i) => Claimed(i, trainers)));
         for (var i = 0; i < trainers.Count; i++)
         {
             var trainer = trainers[i];
@@ -216,7 +217,7 @@ public sealed class FederatedSimulation
             var codecState = File.Exists(statePath) ? CodecState.Load(statePath) : new CodecState();
             var (update, loss, _, localMae) = trainer.Train(globalPath, localTraining, Seeds.Combine(_options.Seed, round, i), cancellationToken);
             var byzantine = i >= trainers.Count - _options.Byzantine;
-            var claimed = byzantine ? ByzantineAttack.ClaimedSamples(_options.Attack, trainer.SampleCount) : trainer.SampleCount;
+            var claimed = Math.Min(Claimed(i, trainers), cap);
             if (byzantine)
             {
                 update = ByzantineAttack.Apply(update, _options.Attack, new Random(Seeds.Combine(_options.Seed, round, 104_729 + i)));
@@ -343,6 +344,9 @@ public sealed class FederatedSimulation
         _log(string.Create(CultureInfo.InvariantCulture, $"round {round}/{_options.Rounds}: MAE {evaluation.Mae:F3}{(sites is null ? string.Empty : $", sites' MAE {sites.Mae:F3}")}, {record.Applied} applied, {late} late, {stale} stale, upload {upload:N0} bytes (×{record.CompressionRatio:F0} vs dense), {elapsed:F0} s"));
         return record;
     }
+
+    private int Claimed(int fog, List<LocalTrainer> trainers) =>
+        fog >= trainers.Count - _options.Byzantine ? ByzantineAttack.ClaimedSamples(_options.Attack, trainers[fog].SampleCount) : trainers[fog].SampleCount;
 
     private static string FogName(int fog) => string.Create(CultureInfo.InvariantCulture, $"fog{fog + 1}");
 

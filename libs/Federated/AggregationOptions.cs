@@ -28,6 +28,28 @@ public sealed record AggregationOptions
     /// samples would otherwise be the whole round.
     /// </summary>
     public int MaxSamplesPerUpdate { get; init; } = 10_000;
+
+    /// <summary>
+    /// FedAvg: no update weighs more than this many times the median sample count claimed in its round (0: off). The
+    /// absolute cap cannot know how big sites are; with about 110 faces per fog a liar capped at 10,000 is still 91 % of
+    /// the round, capped at 3 × the median it is at most a quarter of a ten-fog round. A site with more than 3 × the
+    /// median data is under-weighted by it: raise it for federations of very unequal sites.
+    /// </summary>
+    public double RelativeSampleCap { get; init; } = 3;
+
+    /// <summary>The most samples an update weighs in a round whose updates claim <paramref name="claims"/>.</summary>
+    public int SampleCap(IEnumerable<int> claims)
+    {
+        ArgumentNullException.ThrowIfNull(claims);
+        var sorted = claims.Where(c => c > 0).Order().ToArray();
+        if (RelativeSampleCap <= 0 || sorted.Length == 0)
+        {
+            return MaxSamplesPerUpdate;
+        }
+
+        var median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + (double)sorted[sorted.Length / 2]) / 2;
+        return (int)Math.Clamp(Math.Floor(RelativeSampleCap * median), 1, MaxSamplesPerUpdate);
+    }
     /// <summary>Updates with a larger L2 norm are scaled down to this norm before they are averaged (clipping).</summary>
     public double ClipNorm { get; init; } = 100;
 
@@ -71,9 +93,9 @@ public sealed record AggregationOptions
             throw new ArgumentOutOfRangeException(nameof(ServerLearningRate), ServerLearningRate, "must be in (0, 10]");
         }
 
-        if (!(TrimFraction >= 0 && TrimFraction < 0.5) || MaxSamplesPerUpdate < 1)
+        if (!(TrimFraction >= 0 && TrimFraction < 0.5) || MaxSamplesPerUpdate < 1 || !(RelativeSampleCap == 0 || (RelativeSampleCap >= 1 && RelativeSampleCap <= 1000)))
         {
-            throw new ArgumentOutOfRangeException(nameof(TrimFraction), "TrimFraction must be in [0, 0.5) and MaxSamplesPerUpdate positive");
+            throw new ArgumentOutOfRangeException(nameof(TrimFraction), "TrimFraction must be in [0, 0.5), MaxSamplesPerUpdate positive and RelativeSampleCap 0 (off) or in [1, 1000]");
         }
 
         if (!(StalenessExponent >= 0 && StalenessExponent <= 10) || MaxStaleness < 0)

@@ -136,4 +136,17 @@ public sealed class UpdateAccumulatorTests
         Assert.True(plain.Result()["conv.weight"][0] > 900); // FedAvg follows the attacker even with the cap (10 000 vs 40)
         Assert.Throws<ArgumentOutOfRangeException>(() => new UpdateAccumulator(Global(), new AggregationOptions { TrimFraction = 0.5 }));
     }
+
+    [Fact]
+    public void SampleCap_IsAMultipleOfTheRoundsMedianClaim_WithinTheAbsoluteCap()
+    {
+        var options = new AggregationOptions();
+        // Nine sites of ~110 faces and one fog claiming int.MaxValue: the liar weighs at most 3 × 110.
+        int[] claims = [104, 108, 110, 110, 111, 112, 115, 120, 99, int.MaxValue];
+        Assert.Equal(331, options.SampleCap(claims)); // ⌊3 × 110.5⌋
+        Assert.Equal(10_000, (options with { RelativeSampleCap = 0 }).SampleCap(claims));
+        Assert.Equal(10_000, options.SampleCap([9_000, 9_500, 12_000])); // the absolute cap still applies
+        Assert.Equal(10_000, options.SampleCap([])); // nothing to compare with
+        Assert.Throws<ArgumentOutOfRangeException>(() => (options with { RelativeSampleCap = 0.5 }).Validate());
+    }
 }

@@ -58,6 +58,7 @@ internal static class ExperimentCommand
         var attack = new Option<string>("--attack") { Description = "scale (×50), signflip (×−4), noise (10× RMS) or claim-samples (sign-flipped, claiming int.MaxValue samples).", DefaultValueFactory = _ => defaults.Attack };
         var aggregator = new Option<string>("--aggregator") { Description = "fedavg (sample-weighted, weights capped by --max-samples), trimmed-mean or median.", DefaultValueFactory = _ => defaults.Aggregator };
         var trim = new Option<double>("--trim") { Description = "trimmed-mean: fraction dropped at each end per coordinate.", DefaultValueFactory = _ => defaults.TrimFraction };
+        var relativeCap = new Option<double>("--relative-cap") { Description = "FedAvg: no update weighs more than this many times the round's median claimed sample count; 0: off (the portal's default is 3).", DefaultValueFactory = _ => defaults.RelativeSampleCap };
         var clip = new Option<double>("--clip") { Description = "Server-side clipping of each update to this L2 norm (the sensitivity with --dp-epsilon).", DefaultValueFactory = _ => defaults.ClipNorm };
         var dpEpsilon = new Option<double>("--dp-epsilon") { Description = "Client-level differential privacy: the noise multiplier that gives this ε after --rounds rounds at δ = 1e-5 (DP-FedAvg, unit weights, noise z·clip on the sum); 0: off.", DefaultValueFactory = _ => 0 };
         var maxSamples = new Option<int>("--max-samples") { Description = "The most samples one update weighs in FedAvg.", DefaultValueFactory = _ => defaults.MaxSamplesPerUpdate };
@@ -68,7 +69,7 @@ internal static class ExperimentCommand
         var command = new Command("fl", "Fine-tune the base age model federatedly on simulated fogs (site-shift scenario by default); writes run.json, rounds.jsonl and summary.json, checkpoints every round and resumes.")
         {
             data, baseModel, runs, name, fogs, partition, alpha, rounds, codec, sparsity, global, epochs, batch, lr, mode, straggler, seed, threads, trainLimit, valLimit,
-            scenario, baseEpochs, trainable, trainableBlocks, serverOptimizer, serverLr, serverMomentum, denseMax, clientMomentum, clientClip, byzantine, attack, aggregator, trim, maxSamples, clip, dpEpsilon, warmup, warmupStart, statisticsFeedback, freezeStatistics,
+            scenario, baseEpochs, trainable, trainableBlocks, serverOptimizer, serverLr, serverMomentum, denseMax, clientMomentum, clientClip, byzantine, attack, aggregator, trim, maxSamples, relativeCap, clip, dpEpsilon, warmup, warmupStart, statisticsFeedback, freezeStatistics,
         };
         command.Aliases.Add("run");
         command.SetAction((result, cancellationToken) =>
@@ -107,6 +108,7 @@ internal static class ExperimentCommand
                 TrimFraction = result.GetValue(trim),
                 MaxSamplesPerUpdate = result.GetValue(maxSamples),
                 ClipNorm = result.GetValue(clip),
+                RelativeSampleCap = result.GetValue(relativeCap),
                 NoiseMultiplier = result.GetValue(dpEpsilon) > 0 ? Math.Round(PrivacyAccountant.NoiseMultiplierFor(result.GetValue(dpEpsilon), result.GetValue(rounds), 1e-5), 3) : 0,
                 WarmupRounds = result.GetValue(warmup),
                 WarmupStartSparsity = result.GetValue(warmupStart),
