@@ -112,6 +112,10 @@ public sealed class CoordinatorOptions : IValidatableObject
     [Range(1, int.MaxValue)]
     public int MaxSamplesPerUpdate { get; set; } = new AggregationOptions().MaxSamplesPerUpdate;
 
+    /// <summary>Asynchronous mode: scale each round's step, late updates included, to at most the running estimate of
+    /// the on-time (synchronous) step energy, so late updates cannot inflate it (after GEM).</summary>
+    public bool EnergyBounded { get; set; }
+
     /// <summary>FedAvg: no update weighs more than this many times the round's median sample count (0: off).</summary>
     [Range(0, 1000)]
     public double RelativeSampleCap { get; set; } = new AggregationOptions().RelativeSampleCap;
@@ -174,5 +178,6 @@ public sealed class CoordinatorOptions : IValidatableObject
         MaxSamplesPerUpdate = MaxSamplesPerUpdate,
         NoiseMultiplier = NoiseMultiplier,
         RelativeSampleCap = RelativeSampleCap,
+        EnergyBounded = EnergyBounded,
     };
 }

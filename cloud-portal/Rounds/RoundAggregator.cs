@@ -36,7 +36,11 @@ public sealed partial class RoundAggregator(ModelRegistry registry, UpdatePayloa
         var basePath = _serverState + ".base";
         var continues = File.Exists(basePath) && File.ReadAllText(basePath).Trim() == round.BaseVersion;
         var optimizer = continues ? ServerOptimizer.Load(statePath, server) : new ServerOptimizer(server);
-        var result = aggregate.Accumulator.Result(optimizer);
+        var aggregation = options.Value.Aggregation;
+        var energy = EnergyEstimate.Load(_serverState + ".energy");
+        energy.Observe(aggregate.Accumulator.SyncEnergy, aggregation.EnergyMomentum);
+        var result = aggregate.Accumulator.Result(optimizer, aggregation.EnergyBounded && round.IsAsync ? energy.Value : null);
+        energy.Save(_serverState + ".energy");
         Directory.CreateDirectory(Path.GetDirectoryName(statePath)!);
         optimizer.Save(statePath);
         File.WriteAllText(basePath, resultVersion);
@@ -64,7 +68,7 @@ public sealed partial class RoundAggregator(ModelRegistry registry, UpdatePayloa
         var cap = aggregation.SampleCap(accepted.Select(u => Claimed(u, registeredSamples)));
         foreach (var u in accepted)
         {
-            if (!Add(accumulator, scorer, u, 1, limits, global.Specs, round, Math.Min(Claimed(u, registeredSamples), cap)))
+            if (!Add(accumulator, scorer, u, 1, false, limits, global.Specs, round, Math.Min(Claimed(u, registeredSamples), cap)))
             {
                 round.Demote();
             }
@@ -75,7 +79,7 @@ public sealed partial class RoundAggregator(ModelRegistry registry, UpdatePayloa
             foreach (var u in late)
             {
                 var weight = aggregation.StalenessWeight(round.Id - u.RoundId);
-                var applied = weight > 0 && Add(accumulator, scorer, u, weight, limits, global.Specs, round, Math.Min(Claimed(u, registeredSamples), cap));
+                var applied = weight > 0 && Add(accumulator, scorer, u, weight, true, limits, global.Specs, round, Math.Min(Claimed(u, registeredSamples), cap));
                 u.Status = applied ? UpdateStatus.Applied : UpdateStatus.Rejected;
                 u.Reason = applied ? $"applied in round {round.Id} with staleness weight {weight:F3}" : "too stale or no longer fits the model";
                 u.AppliedInRound = round.Id;
@@ -91,12 +95,12 @@ public sealed partial class RoundAggregator(ModelRegistry registry, UpdatePayloa
     private static int Claimed(RoundUpdate u, IReadOnlyDictionary<string, int> registered) =>
         registered.TryGetValue(u.FogId, out var reported) && reported > 0 ? Math.Min(u.SampleCount, reported) : u.SampleCount;
 
-    private bool Add(UpdateAccumulator accumulator, ContributionScorer scorer, RoundUpdate u, double weight, DecodeLimits limits, IReadOnlyList<TensorSpec> specs, TrainingRound round, int samples)
+    private bool Add(UpdateAccumulator accumulator, ContributionScorer scorer, RoundUpdate u, double weight, bool late, DecodeLimits limits, IReadOnlyList<TensorSpec> specs, TrainingRound round, int samples)
     {
         try
         {
             var decoded = UpdateDecoder.Decode(payloads.Read(u.PayloadPath!), limits, specs);
-            var verdict = accumulator.Add(decoded, samples, weight);
+            var verdict = accumulator.Add(decoded, samples, weight, late);
             scorer.Add(u.FogId, decoded, Math.Min(samples, options.Value.Aggregation.MaxSamplesPerUpdate) * weight);
             if (verdict.ClipScale < 1)
             {

@@ -148,6 +148,16 @@ public static class ExperimentLevers
             sb.Append(Inv, $"-{o.Aggregator}");
         }
 
+        if (o.Stragglers != 1 && o.StragglerRate > 0)
+        {
+            sb.Append(Inv, $"-strag{o.Stragglers}x{o.StragglerRate:G2}");
+        }
+
+        if (o.EnergyBounded)
+        {
+            sb.Append("-energy");
+        }
+
         if (o.RelativeSampleCap > 0)
         {
             sb.Append(Inv, $"-rcap{o.RelativeSampleCap:G3}");

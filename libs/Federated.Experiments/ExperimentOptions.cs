@@ -46,6 +46,12 @@ public sealed record ExperimentOptions
     /// <summary>Probability that fog 1 misses a round's deadline.</summary>
     public double StragglerRate { get; init; }
 
+    /// <summary>How many fogs (the first ones) may miss a round's deadline, each with <see cref="StragglerRate"/>.</summary>
+    public int Stragglers { get; init; } = 1;
+
+    /// <summary>Asynchronous mode: bound each round's step energy by the synchronous estimate (<see cref="AggregationOptions.EnergyBounded"/>).</summary>
+    public bool EnergyBounded { get; init; }
+
     public int Seed { get; init; } = 1;
 
     public int Threads { get; init; } = 2;
@@ -174,6 +180,7 @@ public sealed record ExperimentOptions
         MaxSamplesPerUpdate = MaxSamplesPerUpdate,
         NoiseMultiplier = NoiseMultiplier,
         RelativeSampleCap = RelativeSampleCap,
+        EnergyBounded = EnergyBounded,
     };
 
     public void Validate()
@@ -204,6 +211,11 @@ public sealed record ExperimentOptions
         if (Mode is not ("sync" or "async"))
         {
             throw new ArgumentException($"mode must be sync or async, not '{Mode}'");
+        }
+
+        if (Stragglers < 0 || Stragglers > Fogs || (EnergyBounded && !IsAsync))
+        {
+            throw new ArgumentException("--stragglers must be between 0 and --fogs, and --energy-bound needs --mode async");
         }
 
         if (!(StragglerRate >= 0 && StragglerRate <= 1) || !(LearningRate > 0 && LearningRate < 1))

@@ -242,7 +242,7 @@ public sealed class FederatedSimulation
             }
 
             norms.Add(decoded.Norm());
-            var isLate = i == 0 && straggler.NextDouble() < _options.StragglerRate;
+            var isLate = i < _options.Stragglers && straggler.NextDouble() < _options.StragglerRate;
             string outcome;
             if (isLate)
             {
@@ -285,7 +285,7 @@ public sealed class FederatedSimulation
                 if (weight > 0)
                 {
                     var decoded = UpdateDecoder.Decode(File.ReadAllBytes(path), limits, specs);
-                    var verdict = accumulator.Add(decoded, samples, weight);
+                    var verdict = accumulator.Add(decoded, samples, weight, late: true);
                     scorer.Add(fog, decoded, Math.Min(samples, aggregation.MaxSamplesPerUpdate) * weight);
                     stale++;
                 }
@@ -295,10 +295,14 @@ public sealed class FederatedSimulation
         }
 
         var server = ServerOptimizer.Load(ServerStatePath(round - 1), _options.Server);
-        var next = accumulator.Result(server);
+        var energy = EnergyEstimate.Load(EnergyPath(round - 1));
+        energy.Observe(accumulator.SyncEnergy, aggregation.EnergyMomentum);
+        var next = accumulator.Result(server, aggregation.EnergyBounded ? energy.Value : null);
         next.SaveWeights(config, GlobalPath(round));
         server.Save(ServerStatePath(round));
+        energy.Save(EnergyPath(round));
         File.Delete(ServerStatePath(round - 2));
+        File.Delete(EnergyPath(round - 2));
         for (var i = 0; i < trainers.Count; i++)
         {
             File.Delete(FogStatePath(i, round - 2));
@@ -351,6 +355,8 @@ public sealed class FederatedSimulation
     private static string FogName(int fog) => string.Create(CultureInfo.InvariantCulture, $"fog{fog + 1}");
 
     private string GlobalPath(int round) => Path.Combine(_stateFolder, $"global-r{round}.weights");
+
+    private string EnergyPath(int round) => Path.Combine(_stateFolder, $"energy-r{round}.txt");
 
     private string ServerStatePath(int round) => Path.Combine(_stateFolder, $"server-r{round}.flso");
 

@@ -66,6 +66,17 @@ public sealed record AggregationOptions
     public int MaxStaleness { get; init; } = 4;
 
     /// <summary>
+    /// Asynchronous mode, energy-bounded (after GEM, Gradient Energy Matching): a round's applied step, late updates
+    /// included, is scaled down so its squared norm does not exceed a running estimate of the synchronous process's
+    /// step energy (the squared norm of the on-time updates' mean, averaged over rounds with <see cref="EnergyMomentum"/>).
+    /// Late updates can then change the step's direction but not inflate it.
+    /// </summary>
+    public bool EnergyBounded { get; init; }
+
+    /// <summary>Weight of the past in the running estimate of the synchronous step energy, in [0, 1).</summary>
+    public double EnergyMomentum { get; init; } = 0.9;
+
+    /// <summary>
     /// Client-level differential privacy (DP-FedAvg, McMahan et al. 2018) when above 0: every update is clipped to
     /// <see cref="ClipNorm"/> (the sensitivity S), weighs 1 whatever its sample count, and the sum gets Gaussian noise
     /// of standard deviation z·S on every coordinate a fog may change before it is divided by the number of updates.
@@ -96,6 +107,11 @@ public sealed record AggregationOptions
         if (!(TrimFraction >= 0 && TrimFraction < 0.5) || MaxSamplesPerUpdate < 1 || !(RelativeSampleCap == 0 || (RelativeSampleCap >= 1 && RelativeSampleCap <= 1000)))
         {
             throw new ArgumentOutOfRangeException(nameof(TrimFraction), "TrimFraction must be in [0, 0.5), MaxSamplesPerUpdate positive and RelativeSampleCap 0 (off) or in [1, 1000]");
+        }
+
+        if (!(EnergyMomentum >= 0 && EnergyMomentum < 1) || (EnergyBounded && Rule != AggregationRule.FedAvg))
+        {
+            throw new ArgumentOutOfRangeException(nameof(EnergyMomentum), "EnergyMomentum must be in [0, 1), and the energy bound needs the fedavg aggregator");
         }
 
         if (!(StalenessExponent >= 0 && StalenessExponent <= 10) || MaxStaleness < 0)

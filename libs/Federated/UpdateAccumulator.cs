@@ -30,7 +30,9 @@ public sealed class UpdateAccumulator
     private readonly Func<string, bool> _mayChange;
     private readonly GaussianNoise _noise;
     private float[][]? _privateMean;
+    private float[][]? _onTime;
     private double _samples;
+    private double _onTimeSamples;
 
     /// <param name="global">The round's base model.</param>
     /// <param name="options">How to check and combine.</param>
@@ -59,7 +61,11 @@ public sealed class UpdateAccumulator
     /// Checks and adds one update. Throws <see cref="RejectedUpdateException"/> (and adds nothing) when its
     /// tensors do not match the model or its norm is not finite or above <see cref="AggregationOptions.RejectNorm"/>.
     /// </summary>
-    public UpdateVerdict Add(DecodedUpdate update, int sampleCount, double stalenessWeight = 1)
+    /// <param name="update">The decoded update.</param>
+    /// <param name="sampleCount">Samples it weighs (capped here by <see cref="AggregationOptions.MaxSamplesPerUpdate"/>).</param>
+    /// <param name="stalenessWeight">(1 + staleness)^−a for a late update of an earlier round; 1 on time.</param>
+    /// <param name="late">Whether it is a late update of an earlier round (the energy bound measures the on-time ones).</param>
+    public UpdateVerdict Add(DecodedUpdate update, int sampleCount, double stalenessWeight = 1, bool late = false)
     {
         ArgumentNullException.ThrowIfNull(update);
         if (sampleCount <= 0)
@@ -112,6 +118,17 @@ public sealed class UpdateAccumulator
             for (var i = 0; i < update.Tensors.Count; i++)
             {
                 update.Tensors[i].AddTo(_sum[i], (float)(weight * clip));
+            }
+
+            if (_options.EnergyBounded && !late)
+            {
+                _onTime ??= [.. _global.Specs.Select(s => new float[s.ElementCount])];
+                for (var i = 0; i < update.Tensors.Count; i++)
+                {
+                    update.Tensors[i].AddTo(_onTime[i], (float)(weight * clip));
+                }
+
+                _onTimeSamples += samples;
             }
         }
         else
@@ -170,11 +187,62 @@ public sealed class UpdateAccumulator
         return mean;
     }
 
+    /// <summary>Squared norm of the on-time updates' mean: this round's synchronous step energy (energy-bounded mode; 0 without on-time updates).</summary>
+    public double SyncEnergy
+    {
+        get
+        {
+            if (_onTime is null || _onTimeSamples == 0)
+            {
+                return 0;
+            }
+
+            var squared = _onTime.Sum(t => { var n = TensorPrimitives.Norm(t); return (double)n * n; });
+            return squared / (_onTimeSamples * _onTimeSamples);
+        }
+    }
+
+    /// <summary>
+    /// The combined update scaled so its squared norm is at most <paramref name="energyBound"/> (energy-bounded
+    /// asynchronous mode); returns the factor applied (1: unchanged).
+    /// </summary>
+    public static double BoundEnergy(float[][] combined, double energyBound)
+    {
+        ArgumentNullException.ThrowIfNull(combined);
+        var energy = combined.Sum(t => { var n = TensorPrimitives.Norm(t); return (double)n * n; });
+        if (!(energyBound >= 0) || energy <= energyBound || energy == 0)
+        {
+            return 1;
+        }
+
+        var factor = Math.Sqrt(energyBound / energy);
+        foreach (var t in combined)
+        {
+            TensorPrimitives.Multiply(t, (float)factor, t);
+        }
+
+        return factor;
+    }
+
     /// <summary>The new global state stepped by <paramref name="optimizer"/> (server learning rate, momentum or Adam; its state advances). With no updates it is a copy of the global state.</summary>
-    public ModelState Result(ServerOptimizer optimizer)
+    /// <param name="optimizer">The server optimiser.</param>
+    /// <param name="energyBound">Energy-bounded asynchronous mode: the most squared norm the combined update may have
+    /// (<see cref="EnergyEstimate"/>); null: unbounded.</param>
+    public ModelState Result(ServerOptimizer optimizer, double? energyBound = null)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
-        return Count == 0 ? _global.Clone() : optimizer.Step(_global, MeanUpdate());
+        if (Count == 0)
+        {
+            return _global.Clone();
+        }
+
+        var combined = MeanUpdate();
+        if (energyBound is { } bound)
+        {
+            BoundEnergy(combined, bound);
+        }
+
+        return optimizer.Step(_global, combined);
     }
 
     /// <summary>The new global state (the input state is not changed). With no updates it is a copy of the global state.</summary>

@@ -39,7 +39,9 @@ internal static class ExperimentCommand
         // values as its own defaults so that run.json files written before them read as what they ran.
         var lr = new Option<double>("--lr") { Description = "Local learning rate (AdamW, fresh each round).", DefaultValueFactory = _ => 0.01 };
         var mode = new Option<string>("--mode") { Description = "sync (late updates dropped) or async (applied later, staleness-weighted).", DefaultValueFactory = _ => defaults.Mode };
-        var straggler = new Option<double>("--straggler-rate") { Description = "Probability that fog 1 misses a round's deadline.", DefaultValueFactory = _ => defaults.StragglerRate };
+        var straggler = new Option<double>("--straggler-rate") { Description = "Probability that each straggler fog misses a round's deadline.", DefaultValueFactory = _ => defaults.StragglerRate };
+        var stragglers = new Option<int>("--stragglers") { Description = "How many fogs (the first ones) may miss deadlines.", DefaultValueFactory = _ => defaults.Stragglers };
+        var energyBound = new Option<bool>("--energy-bound") { Description = "Async: scale each round's step to at most the running estimate of the synchronous step energy (GEM)." };
         var seed = new Option<int>("--seed") { Description = "Seed for partition, shuffles and stragglers.", DefaultValueFactory = _ => defaults.Seed };
         var threads = new Option<int>("--threads") { Description = "Torch threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var trainLimit = new Option<int?>("--train-limit") { Description = "Use a fixed subset of this many training faces (quick runs)." };
@@ -68,7 +70,7 @@ internal static class ExperimentCommand
         var freezeStatistics = new Option<bool>("--freeze-statistics") { Description = "Fogs send no change of the BatchNorm running statistics (the global model keeps its own)." };
         var command = new Command("fl", "Fine-tune the base age model federatedly on simulated fogs (site-shift scenario by default); writes run.json, rounds.jsonl and summary.json, checkpoints every round and resumes.")
         {
-            data, baseModel, runs, name, fogs, partition, alpha, rounds, codec, sparsity, global, epochs, batch, lr, mode, straggler, seed, threads, trainLimit, valLimit,
+            data, baseModel, runs, name, fogs, partition, alpha, rounds, codec, sparsity, global, epochs, batch, lr, mode, straggler, stragglers, energyBound, seed, threads, trainLimit, valLimit,
             scenario, baseEpochs, trainable, trainableBlocks, serverOptimizer, serverLr, serverMomentum, denseMax, clientMomentum, clientClip, byzantine, attack, aggregator, trim, maxSamples, relativeCap, clip, dpEpsilon, warmup, warmupStart, statisticsFeedback, freezeStatistics,
         };
         command.Aliases.Add("run");
@@ -88,6 +90,8 @@ internal static class ExperimentCommand
                 LearningRate = result.GetValue(lr),
                 Mode = result.GetRequiredValue(mode),
                 StragglerRate = result.GetValue(straggler),
+                Stragglers = result.GetValue(stragglers),
+                EnergyBounded = result.GetValue(energyBound),
                 Seed = result.GetValue(seed),
                 Threads = result.GetValue(threads),
                 TrainLimit = result.GetValue(trainLimit),
