@@ -113,8 +113,8 @@ public sealed class CoordinatorOptions : IValidatableObject
     public int MaxSamplesPerUpdate { get; set; } = new AggregationOptions().MaxSamplesPerUpdate;
 
     /// <summary>Asynchronous mode: scale each round's step, late updates included, to at most the running estimate of
-    /// the on-time (synchronous) step energy, so late updates cannot inflate it (after GEM).</summary>
-    public bool EnergyBounded { get; set; }
+    /// the on-time (synchronous) step energy, so late updates cannot inflate it (after GEM). On by default; it acts only in async rounds.</summary>
+    public bool EnergyBounded { get; set; } = true;
 
     /// <summary>FedAvg: no update weighs more than this many times the round's median sample count (0: off).</summary>
     [Range(0, 1000)]

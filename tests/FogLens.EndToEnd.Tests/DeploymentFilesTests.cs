@@ -96,6 +96,35 @@ public sealed partial class DeploymentFilesTests
     }
 
     [Fact]
+    public void KubernetesPortal_RunsReplicas_WithStableNames_ADisruptionBudget_SharedFiles_AndStickyBrowsers()
+    {
+        var objects = Load(Path.Combine(Deploy, "k8s", "portal.yaml")).ToList();
+        YamlNode One(string kind) => objects.Single(o => o["kind"].ToString() == kind);
+        var portal = One("StatefulSet");
+        Assert.True(int.Parse(portal["spec"]["replicas"].ToString(), System.Globalization.CultureInfo.InvariantCulture) >= 2, "more than one portal replica");
+        var headless = objects.Single(o => o["kind"].ToString() == "Service" && o["metadata"]["name"].ToString() == portal["spec"]["serviceName"].ToString());
+        Assert.Equal("None", headless["spec"]["clusterIP"].ToString());
+
+        // Each replica's broker session is named after its pod, so it survives a restart under the same name.
+        var env = ((YamlSequenceNode)portal["spec"]["template"]["spec"]["containers"][0]["env"]).Cast<YamlMappingNode>();
+        var instance = env.Single(e => e["name"].ToString() == "FOGLENS_PORTAL_Portal__InstanceId");
+        Assert.Equal("metadata.name", instance["valueFrom"]["fieldRef"]["fieldPath"].ToString());
+
+        var budget = One("PodDisruptionBudget");
+        Assert.Equal("1", budget["spec"]["minAvailable"].ToString());
+        Assert.Equal(portal["spec"]["selector"]["matchLabels"].ToString(), budget["spec"]["selector"]["matchLabels"].ToString());
+
+        var claim = objects.Single(o => o["kind"].ToString() == "PersistentVolumeClaim" && o["metadata"]["name"].ToString() == "portal-data");
+        Assert.Equal("ReadWriteMany", ((YamlSequenceNode)claim["spec"]["accessModes"]).Single().ToString());
+
+        var ingress = One("Ingress");
+        Assert.Equal("cookie", ingress["metadata"]["annotations"]["nginx.ingress.kubernetes.io/affinity"].ToString());
+        var config = One("ConfigMap");
+        Assert.Equal("postgres", config["data"]["FOGLENS_PORTAL_Database__Provider"].ToString()); // the leader lock needs PostgreSQL
+        Assert.Equal("false", config["data"]["FOGLENS_PORTAL_Broker__Embedded"].ToString()); // shared subscriptions need the external broker
+    }
+
+    [Fact]
     public void MosquittoAcl_IsTheSameForTheLauncherComposeAndKubernetes()
     {
         var acl = File.ReadAllText(Path.Combine(Deploy, "mosquitto", "acl"));
