@@ -68,6 +68,8 @@ public static class PortalHost
         // which is the transport chosen here, once: the embedded broker or the session on an external one.
         services.AddSingleton<InboundDispatcher, PortalInboundDispatcher>();
         services.AddSingleton<IngestRefusals>();
+        services.AddSingleton<WindowBatcher>();
+        services.AddHostedService(sp => sp.GetRequiredService<WindowBatcher>());
         services.AddInboundHandler<DemographicsIngest>(TopicKind.FogDemographics);
         services.AddInboundHandler<FogStatusIngest>(TopicKind.FogStatus);
         services.AddInboundHandler<RoundUpdateIngest>(TopicKind.RoundUpdate);

@@ -112,10 +112,11 @@ public sealed class BrokerOptions : EmbeddedBrokerOptions
 
     /// <summary>
     /// Sessions each replica opens in the shared group (client ids <c>portal-{InstanceId}</c>, then <c>-s1</c>, <c>-s2</c>,
-    /// ...): each stores its messages one at a time, so more sessions store more windows at once. One without a group.
+    /// ...): each hands over its messages one at a time, so more sessions give the window batcher more to store per
+    /// transaction. One without a group.
     /// </summary>
     [Range(1, 32)]
-    public int IngestSessions { get; set; } = 4;
+    public int IngestSessions { get; set; } = 16;
 
     /// <summary>Credentials of the portal's own session.</summary>
     public string PortalUsername { get; set; } = "portal";

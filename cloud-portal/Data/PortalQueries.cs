@@ -15,7 +15,11 @@ public sealed record GroupTotal(string Label, int MinAge, long Faces);
 public sealed record TrendBucket(DateTimeOffset Start, IReadOnlyDictionary<string, long> Faces);
 
 /// <summary>The overview's numbers.</summary>
-public sealed record PortalSummary(int FogsOnline, int FogsKnown, int EdgesOnline, double FacesPerMinute, long FacesTotal, TrainingRound? LatestRound, ModelVersionRecord? CurrentModel);
+public sealed record PortalSummary(int FogsOnline, int FogsKnown, int EdgesOnline, double FacesPerMinute, long FacesTotal, TrainingRound? LatestRound, ModelVersionRecord? CurrentModel)
+{
+    /// <summary>What needs an operator's attention (<see cref="PortalAlerts"/>).</summary>
+    public IReadOnlyList<PortalAlert> Alerts { get; init; } = [];
+}
 
 /// <summary>A node with its computed online state.</summary>
 public sealed record NodeView(NodeRecord Node, bool Online);
@@ -119,17 +123,21 @@ public sealed class PortalQueries(PortalDb db, IOptions<PortalOptions> options, 
         await using var context = db.Create();
         var recent = time.GetUtcNow() - TimeSpan.FromMinutes(5);
         var lastFive = await context.Demographics.AsNoTracking().Where(w => w.WindowEnd > recent).Select(w => w.Faces).ToListAsync(cancellationToken);
-        var total = await context.Demographics.AsNoTracking().Select(w => (long)w.Faces).ToListAsync(cancellationToken);
-        var latest = (await context.Rounds.AsNoTracking().ToListAsync(cancellationToken)).OrderByDescending(r => r.Id).FirstOrDefault();
+        var total = await context.Demographics.AsNoTracking().SumAsync(w => (long)w.Faces, cancellationToken);
+        var latest = await context.Rounds.AsNoTracking().OrderByDescending(r => r.Id).FirstOrDefaultAsync(cancellationToken);
+        var completed = await context.Rounds.AsNoTracking().Where(r => r.State == RoundState.Completed).OrderByDescending(r => r.Id).FirstOrDefaultAsync(cancellationToken);
         var current = await context.Models.AsNoTracking().FirstOrDefaultAsync(m => m.IsCurrent, cancellationToken);
         return new PortalSummary(
             nodes.Count(n => n.Node.Kind == "fog" && n.Online),
             nodes.Count(n => n.Node.Kind == "fog"),
             nodes.Where(n => n.Node.Kind == "fog" && n.Online).Sum(n => n.Node.EdgesOnline),
             lastFive.Sum() / 5.0,
-            total.Sum(),
+            total,
             latest,
-            current);
+            current)
+        {
+            Alerts = PortalAlerts.From(nodes, completed),
+        };
     }
 
     public async Task<IReadOnlyList<TrainingRound>> RoundsAsync(CancellationToken cancellationToken)

@@ -61,6 +61,8 @@ public sealed class PortalBrowserTests
         var admin = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
         await LoginAsync(admin, portal, "admin", PortalHarness.AdminPassword);
         await Assertions.Expect(admin.Locator("#fogs-online")).ToHaveTextAsync("2 / 2");
+        await Assertions.Expect(admin.Locator("[data-alert='source-failing']")).ToContainTextAsync("back-door.mp4' does not exist");
+        await Assertions.Expect(admin.Locator("[data-alert]")).ToHaveCountAsync(1);
 
         await admin.ClickAsync("text=Demographics");
         await Assertions.Expect(admin.Locator("svg.bar-chart rect.bar")).ToHaveCountAsync(4);
