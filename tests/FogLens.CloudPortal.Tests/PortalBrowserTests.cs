@@ -64,6 +64,17 @@ public sealed class PortalBrowserTests
         await Assertions.Expect(admin.Locator("[data-alert='source-failing']")).ToContainTextAsync("back-door.mp4' does not exist");
         await Assertions.Expect(admin.Locator("[data-alert]")).ToHaveCountAsync(1);
 
+        // Dark mode: the switch in the app bar turns the theme's background dark (and back); figures follow the theme.
+        const string Background = "() => getComputedStyle(document.documentElement).getPropertyValue('--mud-palette-background').trim()";
+        var light = await admin.EvaluateAsync<string>(Background);
+        await admin.ClickAsync("#theme-toggle");
+        await Assertions.Expect(admin.Locator("#theme-toggle")).ToHaveAttributeAsync("aria-label", "Switch to light mode");
+        var dark = await admin.EvaluateAsync<string>(Background);
+        Assert.NotEqual(light, dark);
+        var kpi = await admin.EvaluateAsync<string>("() => getComputedStyle(document.querySelector('.kpi')).color");
+        Assert.NotEqual("rgb(31, 58, 77)", kpi); // the light theme's dark blue would vanish on a dark background
+        await admin.ClickAsync("#theme-toggle");
+
         await admin.ClickAsync("text=Demographics");
         await Assertions.Expect(admin.Locator("svg.bar-chart rect.bar")).ToHaveCountAsync(4);
         var expected20s = Enumerable.Range(1, 10).Sum(i => 2 + (2 * i % 5) + 1); // fog-a's 2 + (m mod 5) and fog-b's 1 per window
