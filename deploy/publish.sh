@@ -12,6 +12,6 @@ for app in cloud-portal:FogLens.CloudPortal fog-service:FogLens.FogService edge-
   dotnet publish "$root/$folder/$project.csproj" -c Release -o "$out/$folder" -nologo -v quiet
 done
 mkdir -p "$out/models/age" "$out/models/blazeface"
-cp "$root"/models/age/age-net.{json,onnx,weights} "$root/models/age/README.md" "$out/models/age/"
+cp "$root"/models/age/age-net.{json,onnx,int8.onnx,scales.json,weights} "$root/models/age/README.md" "$out/models/age/" # int8: Fog:ModelPrecision=int8
 cp "$root"/models/blazeface/*.onnx "$root/models/blazeface/README.md" "$out/models/blazeface/"
 echo "published to $out"
