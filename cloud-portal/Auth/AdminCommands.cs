@@ -56,13 +56,20 @@ public static class AdminCommands
                 case ["ledger", "show", ..]:
                     await using (var context = db.Create())
                     {
-                        foreach (var c in await ContributionLedger.CreditByFogAsync(context, CancellationToken.None))
+                        var credits = await ContributionLedger.CreditByFogAsync(context, CancellationToken.None);
+                        if (credits.Count == 0)
+                        {
+                            await output.WriteLineAsync("no contribution credit yet: no federated round has completed");
+                        }
+
+                        foreach (var c in credits)
                         {
                             await output.WriteLineAsync(FormattableString.Invariant($"{c.FogId}\t{c.Rounds} rounds\tcredit {c.Credit:F1}\tshare {c.Share * 100:F1}%\tlast round {c.LastRound}: {c.LastCredit:F1}"));
                         }
                     }
 
-                    return 0;
+                    // Credit from a ledger that does not verify is not to be trusted: say so and fail.
+                    return await VerifyLedgerAsync(db, TextWriter.Null, error);
                 case ["token", "remove", var name, ..]:
                     if (!await services.GetRequiredService<ApiTokens>().RemoveAsync(name, CancellationToken.None))
                     {

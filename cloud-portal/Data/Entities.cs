@@ -321,6 +321,7 @@ public sealed class RoundUpdate
     /// <summary>Round whose model this update was applied to (differs from <see cref="RoundId"/> for stale async updates).</summary>
     public long? AppliedInRound { get; set; }
 
+    [System.Text.Json.Serialization.JsonIgnore] // a server path: not for API clients
     public string? PayloadPath { get; set; }
 }
 

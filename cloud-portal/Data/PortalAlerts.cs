@@ -13,6 +13,10 @@ public static class PortalAlerts
     /// <summary>Windows waiting in a fog's outbox above which the cloud link is probably down.</summary>
     public const int OutboxWarning = 50;
 
+    /// <summary>Years of evaluation MAE by which a round's model must be worse than the deployed best to be an alert; a
+    /// round that merely failed to improve (a few thousandths, evaluation noise) is not.</summary>
+    public const double RegressionWarning = 0.05;
+
     public static IReadOnlyList<PortalAlert> From(IEnumerable<NodeView> nodes, TrainingRound? latestCompleted)
     {
         ArgumentNullException.ThrowIfNull(nodes);
@@ -41,10 +45,10 @@ public static class PortalAlerts
             }
         }
 
-        if (latestCompleted is { Mae: { } mae, ReferenceMae: { } reference } round && mae > reference)
+        if (latestCompleted is { Mae: { } mae, ReferenceMae: { } reference } round && mae - reference >= RegressionWarning)
         {
             alerts.Add(new("warning", "model-regression", $"round {round.Id}",
-                string.Create(CultureInfo.InvariantCulture, $"Round {round.Id}'s model has MAE {mae:0.00} on the evaluation set, worse than the deployed best ({reference:0.00}); it was not deployed."),
+                string.Create(CultureInfo.InvariantCulture, $"Round {round.Id}'s model has MAE {mae:0.000} on the evaluation set, {mae - reference:0.000} years worse than the deployed best ({reference:0.000}); it was not deployed."),
                 "Nothing to undo: the deployed model stays. If rounds keep regressing, look at the Training page (learning rate, stragglers, a fog with little or unusual data) and the Contributions page."));
         }
 

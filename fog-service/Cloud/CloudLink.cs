@@ -66,7 +66,14 @@ public sealed class CloudLink(
             if (time.GetUtcNow() >= nextStatus)
             {
                 nextStatus = time.GetUtcNow() + _options.StatusInterval;
-                await session.PublishAsync(statusTopic, Status(NodeState.Online), retain: true, stoppingToken);
+                try
+                {
+                    await session.PublishAsync(statusTopic, Status(NodeState.Online), retain: true, stoppingToken);
+                }
+                catch (MQTTnet.Exceptions.MqttCommunicationException) when (stoppingToken.IsCancellationRequested)
+                {
+                    break; // shutting down while the broker link was busy: a stop, not a failure
+                }
             }
         }
 

@@ -29,6 +29,7 @@ public sealed class PortalAlertsTests
     public void AHealthySystem_HasNoAlerts()
     {
         Assert.Empty(PortalAlerts.From([Fog("fog-1", true, outbox: 3), Edge("edge-1", SourceState.Ok), Edge("edge-2", null)], Round(4.50, 4.56)));
+        Assert.Empty(PortalAlerts.From([], Round(4.944, 4.942))); // did not improve, within evaluation noise: not a regression
     }
 
     [Fact]
@@ -41,7 +42,7 @@ public sealed class PortalAlertsTests
         Assert.Equal(["edge-1", "fog-2", "fog-1", "round 4"], alerts.Select(a => a.Subject));
         Assert.Contains("missing: video file '/v.mp4' does not exist", alerts[0].Message, StringComparison.Ordinal);
         Assert.Contains("400 windows waiting", alerts[2].Message, StringComparison.Ordinal);
-        Assert.Contains("4.80", alerts[3].Message, StringComparison.Ordinal);
+        Assert.Contains("4.800 on the evaluation set, 0.240 years worse than the deployed best (4.560)", alerts[3].Message, StringComparison.Ordinal);
         Assert.All(alerts, a => Assert.False(string.IsNullOrWhiteSpace(a.Action)));
         Assert.Equal(["error", "error", "warning", "warning"], alerts.Select(a => a.Severity));
     }

@@ -36,7 +36,7 @@ internal static class DemoStatus
                     table.AddRow(id, r.GetProperty("edgesOnline").ToString(), r.GetProperty("cropsReceived").ToString(), r.GetProperty("cropsInferred").ToString(),
                         r.GetProperty("windowsPublished").ToString(), r.GetProperty("modelVersion").ToString(), r.GetProperty("facesPerSecond").ToString(), "");
                 }
-                catch (HttpRequestException)
+                catch (Exception ex) when (Unanswered(ex, cancellationToken))
                 {
                     table.AddRow(id, "[yellow]unreachable[/]", "", "", "", "", "", "");
                 }
@@ -61,7 +61,7 @@ internal static class DemoStatus
                 }
                 table.AddRow("portal", "", "", "", $"{Metric("demographics_windows_stored_total")} stored", "", $"updates {Metric("updates_accepted_total")}", "");
             }
-            catch (HttpRequestException)
+            catch (Exception ex) when (Unanswered(ex, cancellationToken))
             {
                 table.AddRow("portal", "[yellow]unreachable[/]", "", "", "", "", "", "");
             }
@@ -79,7 +79,7 @@ internal static class DemoStatus
                     var counted = await portal.GetFromJsonAsync<List<CountedGroup>>("/api/demographics/groups", cancellationToken) ?? [];
                     AnsiConsole.Write(TruthTable(truth, counted));
                 }
-                catch (HttpRequestException)
+                catch (Exception ex) when (Unanswered(ex, cancellationToken))
                 {
                     signedIn = false;
                 }
@@ -89,6 +89,11 @@ internal static class DemoStatus
         throw new OperationCanceledException(cancellationToken);
     }
 
+    /// <summary>A tier that did not answer: refused, failed, or timed out (HttpClient's timeout is a
+    /// TaskCanceledException, which must not pass for the user's Ctrl-C and stop the whole demo).</summary>
+    private static bool Unanswered(Exception ex, CancellationToken cancellationToken) =>
+        ex is HttpRequestException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested);
+
     private static async Task<bool> SignInAsync(HttpClient portal, SiteOptions options, CancellationToken cancellationToken)
     {
         try
@@ -96,7 +101,7 @@ internal static class DemoStatus
             using var response = await portal.PostAsJsonAsync("/api/auth/login", new { name = options.AdminUser, password = options.AdminPassword }, cancellationToken);
             return response.IsSuccessStatusCode;
         }
-        catch (HttpRequestException)
+        catch (Exception ex) when (Unanswered(ex, cancellationToken))
         {
             return false;
         }
@@ -118,7 +123,7 @@ internal static class DemoStatus
                     n.GetProperty("node").GetProperty("sourceState").GetString(),
                     n.GetProperty("node").GetProperty("sourceProblem").GetString()))];
         }
-        catch (Exception ex) when (ex is HttpRequestException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+        catch (Exception ex) when (Unanswered(ex, cancellationToken) || ex is System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
         {
             return null;
         }
