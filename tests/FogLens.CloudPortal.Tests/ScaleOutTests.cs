@@ -139,7 +139,9 @@ public sealed class ScaleOutTests
         await using var connection = new NpgsqlConnection(database);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(
-            "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND a.application_name LIKE 'foglens-portal-%'",
+            // pg_locks is cluster-wide and advisory locks are per database: other tests' portals (other databases on the
+            // same server, named after the host) hold the same key at the same time.
+            "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND a.application_name LIKE 'foglens-portal-%' AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())",
             connection);
         return await command.ExecuteScalarAsync() is string name ? name["foglens-portal-".Length..] : null;
     }
