@@ -30,6 +30,17 @@ public sealed class LauncherTests
     }
 
     [Fact]
+    public async Task UnknownSubcommand_IsNamed_NotReportedAsAMissingOne()
+    {
+        var (code, _, error) = await CliProcess.RunAsync(["ledger", "bogus"]);
+        Assert.Equal(2, code);
+        Assert.StartsWith("foglens: error: Unrecognized command or argument 'bogus'.", Assert.Single(Lines(error)), StringComparison.Ordinal);
+        (code, _, error) = await CliProcess.RunAsync(["ledger", "verify", "--data-dir", Temp()]);
+        Assert.Equal(2, code);
+        Assert.Contains("no portal database in", Assert.Single(Lines(error)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Demo_FogCountOutOfRange_IsOneLine()
     {
         var (code, _, error) = await CliProcess.RunAsync(["demo", "--fogs", "0"]);

@@ -27,7 +27,9 @@ if (parsed.Errors.Count > 0)
     }
 
     var command = string.Join(' ', names);
-    Console.Error.WriteLine($"foglens: error: {parsed.Errors[0].Message} ('./foglens {command}{(command.Length > 0 ? " " : string.Empty)}--help' lists the options)");
+    // "Unrecognized command or argument 'x'" says more than the "Required command was not provided" it comes with.
+    var error = parsed.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parsed.Errors[0];
+    Console.Error.WriteLine($"foglens: error: {error.Message} ('./foglens {command}{(command.Length > 0 ? " " : string.Empty)}--help' lists the options)");
     return 2;
 }
 
