@@ -50,14 +50,17 @@ public static class ContributionLedger
         var rows = new List<ContributionEntry>();
         foreach (var s in scores.GroupBy(s => s.Contributor, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
+            // A fog with an on-time and a late update in one round gets one row: weights and credit add up, the
+            // cosines are weight-averaged.
+            var weight = s.Sum(x => x.Weight);
             var entry = new ContributionEntry
             {
                 Sequence = ++sequence,
                 RoundId = roundId,
                 FogId = s.Key,
-                Weight = s.Sum(x => x.Weight),
-                Alignment = s.Sum(x => x.Weight) > 0 ? s.Sum(x => x.Alignment * x.Weight) / s.Sum(x => x.Weight) : s.First().Alignment,
-                Agreement = s.Sum(x => x.Weight) > 0 ? s.Sum(x => x.Agreement * x.Weight) / s.Sum(x => x.Weight) : s.First().Agreement,
+                Weight = weight,
+                Alignment = weight > 0 ? s.Sum(x => x.Alignment * x.Weight) / weight : s.First().Alignment,
+                Agreement = weight > 0 ? s.Sum(x => x.Agreement * x.Weight) / weight : s.First().Agreement,
                 NormFactor = s.Min(x => x.NormFactor),
                 Credit = s.Sum(x => x.Credit),
                 RecordedAtUnixMs = at.ToUnixTimeMilliseconds(),

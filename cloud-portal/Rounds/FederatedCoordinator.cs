@@ -57,7 +57,9 @@ public sealed partial class FederatedCoordinator(
                 throw new CoordinatorException("a round is already open; wait for it to finish");
             }
 
-            var noised = await context.Rounds.AsNoTracking().Where(r => r.NoiseMultiplier != null && r.State != RoundState.Failed).Select(r => r.NoiseMultiplier!.Value).ToListAsync(cancellationToken);
+            var noised = _options.NoiseMultiplier > 0
+                ? await context.Rounds.AsNoTracking().Where(r => r.NoiseMultiplier != null && r.State != RoundState.Failed).Select(r => r.NoiseMultiplier!.Value).ToListAsync(cancellationToken)
+                : [];
             if (RoundPlanner.OverBudget(noised, _options) is { } spent)
             {
                 throw new CoordinatorException(spent);

@@ -23,15 +23,10 @@ public sealed record PrivacyStatus(bool Enabled, double NoiseMultiplier, double 
         ArgumentNullException.ThrowIfNull(rounds);
         ArgumentNullException.ThrowIfNull(options);
         var ordered = rounds.Where(r => r.State != RoundState.Failed).OrderBy(r => r.Id).ToList();
-        var noise = new List<double>();
-        var after = new Dictionary<long, double>();
-        foreach (var r in ordered.Where(r => r.NoiseMultiplier is > 0))
-        {
-            noise.Add(r.NoiseMultiplier!.Value);
-            after[r.Id] = PrivacyAccountant.Epsilon(noise, options.PrivacyDelta);
-        }
-
+        var noised = ordered.Where(r => r.NoiseMultiplier is > 0).ToList();
+        var epsilons = PrivacyAccountant.Cumulative(noised.Select(r => r.NoiseMultiplier!.Value), options.PrivacyDelta);
+        var after = noised.Select((r, i) => (r.Id, Epsilon: epsilons[i])).ToDictionary(x => x.Id, x => x.Epsilon);
         var uncovered = ordered.Count(r => r.State == RoundState.Completed && r.NoiseMultiplier is null);
-        return new PrivacyStatus(options.NoiseMultiplier > 0, options.NoiseMultiplier, options.ClipNorm, options.PrivacyDelta, options.PrivacyBudget, PrivacyAccountant.Epsilon(noise, options.PrivacyDelta), noise.Count, uncovered, after);
+        return new PrivacyStatus(options.NoiseMultiplier > 0, options.NoiseMultiplier, options.ClipNorm, options.PrivacyDelta, options.PrivacyBudget, epsilons.Count > 0 ? epsilons[^1] : 0, noised.Count, uncovered, after);
     }
 }

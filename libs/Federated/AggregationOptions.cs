@@ -41,14 +41,10 @@ public sealed record AggregationOptions
     public int SampleCap(IEnumerable<int> claims)
     {
         ArgumentNullException.ThrowIfNull(claims);
-        var sorted = claims.Where(c => c > 0).Order().ToArray();
-        if (RelativeSampleCap <= 0 || sorted.Length == 0)
-        {
-            return MaxSamplesPerUpdate;
-        }
-
-        var median = sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + (double)sorted[sorted.Length / 2]) / 2;
-        return (int)Math.Clamp(Math.Floor(RelativeSampleCap * median), 1, MaxSamplesPerUpdate);
+        var positive = claims.Where(c => c > 0).Select(c => (double)c).ToList();
+        return RelativeSampleCap <= 0 || positive.Count == 0
+            ? MaxSamplesPerUpdate
+            : (int)Math.Clamp(Math.Floor(RelativeSampleCap * VectorMath.Median(positive)), 1, MaxSamplesPerUpdate);
     }
     /// <summary>Updates with a larger L2 norm are scaled down to this norm before they are averaged (clipping).</summary>
     public double ClipNorm { get; init; } = 100;

@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using FogLens.Compression;
 
 namespace FogLens.Federated;
@@ -67,8 +66,8 @@ public sealed class ContributionScorer
             return [];
         }
 
-        var medianNorm = Median(_entries.Select(e => e.Norm));
-        var weightCap = 2 * Median(_entries.Select(e => e.Weight));
+        var medianNorm = VectorMath.Median(_entries.Select(e => e.Norm));
+        var weightCap = 2 * VectorMath.Median(_entries.Select(e => e.Weight));
         var factors = _entries.Select(e => e.Norm <= 2 * medianNorm ? 1 : Math.Pow(2 * medianNorm / e.Norm, 2)).ToArray();
         var scales = _entries.Select((e, j) => e.Norm > 0 ? (float)(Math.Min(e.Weight, weightCap) * factors[j] / e.Norm) : 0f).ToArray();
         var sum = _specs.Select(s => new float[checked((int)s.ElementCount)]).ToArray();
@@ -85,33 +84,27 @@ public sealed class ContributionScorer
         for (var j = 0; j < _entries.Count; j++)
         {
             var e = _entries[j];
-            double dot = 0, othersSquared = 0;
+            double dot = 0;
             for (var t = 0; t < sum.Length; t++)
             {
                 sum[t].CopyTo(others[t], 0);
                 e.Update.Tensors[t].AddTo(others[t], -scales[j]);
                 dot += e.Update.Tensors[t].Dot(others[t]);
-                var n = TensorPrimitives.Norm(others[t]);
-                othersSquared += (double)n * n;
             }
+
+            var othersSquared = VectorMath.SquaredNorm(others);
 
             alignments[j] = _entries.Count == 1 ? 1
                 : e.Norm > 0 && othersSquared > 0 ? Math.Clamp(dot / (e.Norm * Math.Sqrt(othersSquared)), -1, 1)
                 : 0;
         }
 
-        var typical = Median(alignments);
+        var typical = VectorMath.Median(alignments);
         return [.. _entries.Select((e, j) =>
         {
             var agreement = typical > 0 ? Math.Clamp(alignments[j] / typical, 0, 1) : alignments[j] > 0 ? 1 : 0;
             return new ContributionScore(e.Contributor, e.Weight, alignments[j], agreement, factors[j], e.Weight * agreement * factors[j]);
         })];
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
     private sealed record Entry(string Contributor, DecodedUpdate Update, double Weight, double Norm);

@@ -15,7 +15,14 @@ public static class PrivacyAccountant
     private static readonly double[] Orders = [.. Enumerable.Range(0, 400).Select(i => 1 + Math.Pow(10, -2 + (i * 6.0 / 399)))]; // 1.01 … 10,001
 
     /// <summary>ε after rounds with these noise multipliers (each above 0), at <paramref name="delta"/>; 0 for no rounds.</summary>
-    public static double Epsilon(IEnumerable<double> noiseMultipliers, double delta)
+    public static double Epsilon(IEnumerable<double> noiseMultipliers, double delta) =>
+        Cumulative(noiseMultipliers, delta) is { Count: > 0 } epsilons ? epsilons[^1] : 0;
+
+    /// <summary>
+    /// ε after each of the rounds in turn (one pass: the rounds' RDP adds up, so the account after round k extends the
+    /// one after round k − 1).
+    /// </summary>
+    public static IReadOnlyList<double> Cumulative(IEnumerable<double> noiseMultipliers, double delta)
     {
         ArgumentNullException.ThrowIfNull(noiseMultipliers);
         if (!(delta > 0 && delta < 1))
@@ -24,7 +31,7 @@ public static class PrivacyAccountant
         }
 
         var rdpPerAlpha = 0.0; // Σ 1 / (2 z²): RDP(α) = α · this
-        var rounds = 0;
+        var epsilons = new List<double>();
         foreach (var z in noiseMultipliers)
         {
             if (!(z > 0 && double.IsFinite(z)))
@@ -33,10 +40,10 @@ public static class PrivacyAccountant
             }
 
             rdpPerAlpha += 1 / (2 * z * z);
-            rounds++;
+            epsilons.Add(Orders.Min(alpha => (alpha * rdpPerAlpha) + (Math.Log(1 / delta) / (alpha - 1))));
         }
 
-        return rounds == 0 ? 0 : Orders.Min(alpha => (alpha * rdpPerAlpha) + (Math.Log(1 / delta) / (alpha - 1)));
+        return epsilons;
     }
 
     /// <summary>ε after <paramref name="rounds"/> rounds at noise multiplier <paramref name="noiseMultiplier"/>.</summary>

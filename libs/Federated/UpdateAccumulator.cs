@@ -197,8 +197,7 @@ public sealed class UpdateAccumulator
                 return 0;
             }
 
-            var squared = _onTime.Sum(t => { var n = TensorPrimitives.Norm(t); return (double)n * n; });
-            return squared / (_onTimeSamples * _onTimeSamples);
+            return VectorMath.SquaredNorm(_onTime) / (_onTimeSamples * _onTimeSamples);
         }
     }
 
@@ -209,7 +208,7 @@ public sealed class UpdateAccumulator
     public static double BoundEnergy(float[][] combined, double energyBound)
     {
         ArgumentNullException.ThrowIfNull(combined);
-        var energy = combined.Sum(t => { var n = TensorPrimitives.Norm(t); return (double)n * n; });
+        var energy = VectorMath.SquaredNorm(combined);
         if (!(energyBound >= 0) || energy <= energyBound || energy == 0)
         {
             return 1;
