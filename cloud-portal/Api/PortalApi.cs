@@ -49,7 +49,7 @@ public static class PortalApi
                 ? Results.File(path, "application/octet-stream", $"{version}-{Path.GetFileName(path)}")
                 : Results.NotFound();
         }).AllowAnonymous().WithTags("Models")
-            .WithSummary("Download a model file (weights, onnx, config)")
+            .WithSummary("Download a model file (weights, onnx, broadcast: the model fogs hold, delta: from its parent's)")
             .WithDescription("For signed-in users, API tokens, and fogs with HTTP Basic and their broker account (promoted and base versions only).");
 
         var api = app.MapGroup("/api").RequireAuthorization().DisableAntiforgery().AddEndpointFilter<ReadOnlyTokenFilter>();

@@ -136,6 +136,21 @@ public sealed class ModelVersionRecord
     /// is suspended until they release the pin.
     /// </summary>
     public string? PinnedBy { get; set; }
+
+    /// <summary>
+    /// Fingerprint (<see cref="FogLens.Federated.ModelBroadcast.Fingerprint"/>) of the model fogs hold for this version:
+    /// the weights themselves for the base, the parent's held model plus <see cref="DeltaSha256"/>'s delta for round
+    /// versions. Null: not computed yet (versions registered before delta broadcast).
+    /// </summary>
+    public string? BroadcastFingerprint { get; set; }
+
+    /// <summary>SHA-256 of the held model's weights file (what a fog downloads when it cannot use deltas).</summary>
+    public string? BroadcastSha256 { get; set; }
+
+    /// <summary>SHA-256 of the delta from the parent's held model; null for the base and with full broadcast.</summary>
+    public string? DeltaSha256 { get; set; }
+
+    public long? DeltaBytes { get; set; }
 }
 
 public enum RoundState
@@ -192,7 +207,11 @@ public sealed class TrainingRound
     /// <summary>What the accepted updates would have taken as dense float32.</summary>
     public long DenseUploadBytes { get; set; }
 
+    /// <summary>Bytes the fogs that answered report having downloaded for this round's model (fogs too old to report count the whole file).</summary>
     public long DownloadBytes { get; set; }
+
+    /// <summary>What sending the whole weights file to every participant would take (the reference for <see cref="DownloadBytes"/>).</summary>
+    public long FullDownloadBytes { get; set; }
 
     public double? Mae { get; set; }
 
@@ -238,18 +257,21 @@ public sealed class TrainingRound
         State == RoundState.Open && (now > Deadline || answered >= (IsAsync ? MinQuorum : ParticipantList.Count));
 
     /// <summary>Counts an arriving update of <paramref name="payloadBytes"/> by its decision: accepted and late
-    /// updates travelled (upload bytes), rejected ones are only counted.</summary>
-    public void Count(UpdateDecision decision, int payloadBytes)
+    /// updates travelled (upload bytes, and the <paramref name="downloadBytes"/> their fog fetched), rejected ones are only counted.</summary>
+    public void Count(UpdateDecision decision, int payloadBytes, long downloadBytes)
     {
+
         switch (decision.Status)
         {
             case UpdateStatus.Accepted:
                 Accepted++;
                 UploadBytes += payloadBytes;
+                DownloadBytes += downloadBytes;
                 break;
             case UpdateStatus.Late:
                 Late++;
                 UploadBytes += payloadBytes;
+                DownloadBytes += downloadBytes;
                 break;
             case UpdateStatus.Rejected:
                 Rejected++;

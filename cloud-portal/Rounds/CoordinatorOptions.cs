@@ -120,8 +120,32 @@ public sealed class CoordinatorOptions : IValidatableObject
     [Range(0, 1000)]
     public double RelativeSampleCap { get; set; } = new AggregationOptions().RelativeSampleCap;
 
+    /// <summary>
+    /// How a new global model reaches the fogs: "topk" (default) or "stc" sends it as a compressed delta against the
+    /// model the fogs hold, keeping the difference on the server (<see cref="ModelBroadcast"/>); "full" sends the
+    /// whole model. See docs/federated-results-site-shift.md.
+    /// </summary>
+    public string Broadcast { get; set; } = "topk";
+
+    /// <summary>Fraction of each tensor a sparse <see cref="Broadcast"/> delta keeps (tensors of at most 1,024 elements go densely).</summary>
+    [Range(1e-6, 1)]
+    public double BroadcastSparsity { get; set; } = 0.01;
+
+    /// <summary>The most deltas a round task lists; a fog further behind downloads the whole model.</summary>
+    [Range(1, Contracts.Messages.ModelBroadcastChain.MaxLinks)]
+    public int MaxDeltaChain { get; set; } = 8;
+
+    public bool BroadcastsDeltas => Broadcast != "full";
+
+    public FogLens.Compression.CodecOptions BroadcastCodecOptions => new() { Sparsity = BroadcastSparsity, DenseMaxElements = 1024 };
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (Broadcast is not ("full" or "topk" or "stc" or "dense"))
+        {
+            yield return new ValidationResult("Federated:Broadcast must be full, topk, stc or dense", [nameof(Broadcast)]);
+        }
+
         if (!FogLens.Compression.UpdateCodecs.Names.Contains(Codec))
         {
             yield return new ValidationResult("Federated:Codec must be sbc, stc, dense, topk, signsgd or q8", [nameof(Codec)]);

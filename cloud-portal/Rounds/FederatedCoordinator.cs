@@ -136,7 +136,7 @@ public sealed partial class FederatedCoordinator(
 
             var decision = problem is null ? round!.Judge(update.ReceivedAt) : new UpdateDecision(UpdateStatus.Rejected, problem);
             (update.Status, update.Reason) = decision;
-            round?.Count(decision, bytes.Length);
+            round?.Count(decision, bytes.Length, meta.DownloadBytes ?? round.FullDownloadBytes / Math.Max(1, round.ParticipantList.Count));
             if (decision.Status == UpdateStatus.Accepted || (decision.Status == UpdateStatus.Late && round!.IsAsync))
             {
                 update.PayloadPath = await payloads.SaveAsync(round!.Id, fogId, bytes, cancellationToken);

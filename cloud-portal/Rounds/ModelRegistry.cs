@@ -31,16 +31,22 @@ public sealed partial class ModelRegistry(
 {
     private readonly string _root = Path.Combine(Path.GetFullPath(portal.Value.DataDirectory), "models");
     private AgeNetConfig? _config;
+    private ModelBroadcaster? _broadcaster;
+
+    /// <summary>What fogs hold of each version and the deltas between them (<c>Federated:Broadcast</c>).</summary>
+    public ModelBroadcaster Broadcaster => _broadcaster ??= new ModelBroadcaster(options.Value, () => Config, Folder);
 
     public AgeNetConfig Config => _config ??= AgeNetConfig.FromJson(File.ReadAllText(Path.Combine(options.Value.BaseModel, ModelFiles.Config)));
 
     public string Folder(string version) => Path.Combine(_root, NodeId.Require(version, nameof(version)));
 
-    /// <summary>Path of a version's file: kind is "weights" or "onnx".</summary>
+    /// <summary>Path of a version's file: kind is "weights", "onnx", "broadcast" (the model fogs hold) or "delta" (from the parent's).</summary>
     public string? FilePath(string version, string kind) => !NodeId.IsValid(version) ? null : kind switch
     {
         "weights" => Path.Combine(Folder(version), ModelFiles.Weights),
         "onnx" => Path.Combine(Folder(version), ModelFiles.Onnx),
+        "broadcast" => Broadcaster.HeldPath(version),
+        "delta" => Path.Combine(Folder(version), ModelBroadcaster.DeltaFile),
         _ => null,
     };
 
@@ -72,7 +78,9 @@ public sealed partial class ModelRegistry(
             groups = doc.RootElement.TryGetProperty("maeByGroup", out var g) ? g.GetRawText() : null;
         }
 
-        context.Models.Add(Describe(version, null, null, "base", null, mae, groups, isCurrent: true));
+        var record = Describe(version, null, null, "base", null, mae, groups, isCurrent: true);
+        ModelBroadcaster.HoldAsIs(record, await LoadStateAsync(version));
+        context.Models.Add(record);
         await context.SaveChangesAsync(cancellationToken);
         LogRegisteredBase(version, source);
     }
@@ -84,6 +92,8 @@ public sealed partial class ModelRegistry(
         state.SaveModelFolder(Config, version, Folder(version));
         var record = Describe(version, parent, roundId, "round", codec, evaluation?.Mae, evaluation is null ? null : JsonSerializer.Serialize(evaluation.GroupMae), isCurrent: false);
         await using var context = db.Create();
+        var parentRecord = await context.Models.FirstOrDefaultAsync(m => m.Version == parent, cancellationToken);
+        await Task.Run(() => Broadcaster.Prepare(record, state, parentRecord), cancellationToken);
         context.Models.Add(record);
         await context.SaveChangesAsync(cancellationToken);
         LogRegisteredRound(version, roundId, parent);

@@ -44,7 +44,7 @@ public static class RoundPlanner
             StartedAt = now,
             Deadline = now + options.Deadline,
             StartedBy = startedBy,
-            DownloadBytes = current.WeightsBytes * participants.Count,
+            FullDownloadBytes = current.WeightsBytes * participants.Count,
             NoiseMultiplier = options.NoiseMultiplier > 0 ? options.NoiseMultiplier : null,
         };
     }

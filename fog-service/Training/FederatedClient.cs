@@ -33,6 +33,10 @@ public sealed partial class FederatedClient(
     private readonly FogOptions _fog = fogOptions.Value;
     private readonly FederatedOptions _options = options.Value;
     private readonly ModelDownloader _downloader = downloader;
+    private HeldModels? _held;
+
+    /// <summary>Deltas applied, whole models downloaded and fallbacks from deltas to whole models (null before the worker started).</summary>
+    public (long Deltas, long Full, long Fallbacks)? Downloads => _held?.Counts;
 
     public long RoundsCompleted => status.RoundsCompleted;
 
@@ -87,7 +91,14 @@ public sealed partial class FederatedClient(
 
     private async Task RunWorker(CancellationToken stoppingToken)
     {
-        var config = AgeNetConfig.FromJson(File.ReadAllText(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(_fog.ModelPath))!, ModelFiles.Config)));
+        var shipped = Path.GetDirectoryName(Path.GetFullPath(_fog.ModelPath))!;
+        var config = AgeNetConfig.FromJson(File.ReadAllText(Path.Combine(shipped, ModelFiles.Config)));
+        _held = new HeldModels(Path.Combine(_fog.DataDirectory, "models"), config, _downloader, logger);
+        if (ShippedVersion(shipped) is { } version)
+        {
+            _held.Seed(version, Path.Combine(shipped, ModelFiles.Weights)); // the portal registers the same files as its base: round 1 downloads nothing
+        }
+
         using var trainer = new LocalTrainer(config, _options.Threads);
         var scan = trainer.LoadData(_options.LocalData!, _options.DatasetDirectory, stoppingToken);
         status.HasSamples(trainer.SampleCount); // reported in the fog status: the coordinator selects fogs that have data
@@ -137,7 +148,7 @@ public sealed partial class FederatedClient(
 
         using var activity = FogTelemetry.Source.StartConsumer("round train", task.Header);
         activity?.SetTag("foglens.round", task.RoundId);
-        var weights = await DownloadAsync(task, cancellationToken);
+        var (weights, downloaded) = await _held!.FetchAsync(task, cancellationToken);
         var state = File.Exists(StatePath) ? CodecState.Load(StatePath) : new CodecState();
 
         // The same training and encoding as the experiments (libs/Federated, libs/Compression), as the task asks.
@@ -152,7 +163,7 @@ public sealed partial class FederatedClient(
         var codec = UpdateCodecs.Create(task.Codec, new CodecOptions { Sparsity = task.Sparsity, DenseMaxElements = task.DenseMaxElements }.ForRound(state.Rounds));
         var payload = codec.Encode(update, state);
         var codecName = UpdateCodecs.NameOf(codec.Id);
-        var metadata = new ModelUpdateMetadata(headers.Next(), task.RoundId, task.ModelVersion, codecName, trainer.SampleCount, steps, loss, validationMae);
+        var metadata = new ModelUpdateMetadata(headers.Next(), task.RoundId, task.ModelVersion, codecName, trainer.SampleCount, steps, loss, validationMae, downloaded);
         outbox.Enqueue(Topics.RoundUpdate(task.RoundId, _fog.FogId), BinaryFrame.Encode(BinaryFrameKind.ModelUpdate, metadata, payload));
         state.Save(StatePath); // after the update is durably queued
         RememberAnswered(task);
@@ -180,14 +191,19 @@ public sealed partial class FederatedClient(
         File.Move(temporary, AnsweredPath, overwrite: true);
     }
 
-    private async Task<string> DownloadAsync(RoundTask task, CancellationToken cancellationToken)
+    /// <summary>The version the portal registers the shipped model folder as (its metrics.json "modelVersion", else "base").</summary>
+    private static string? ShippedVersion(string folder)
     {
-        var bytes = await _downloader.DownloadAsync(task.ModelUri, task.ModelSha256, cancellationToken);
-        var folder = Path.Combine(_fog.DataDirectory, "models");
-        Directory.CreateDirectory(folder);
-        var path = Path.Combine(folder, $"{task.ModelVersion}.weights");
-        await File.WriteAllBytesAsync(path, bytes, cancellationToken);
-        return path;
+        var metrics = Path.Combine(folder, "metrics.json");
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(File.Exists(metrics) ? File.ReadAllText(metrics) : "{}");
+            return doc.RootElement.TryGetProperty("modelVersion", out var v) && v.GetString() is { } s && NodeId.IsValid(s) ? s : "base";
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     [LoggerMessage(EventId = 3506, Level = LogLevel.Information, Message = "Round {RoundId}: task seen again (retained or republished); this fog already sent its update")]

@@ -43,6 +43,11 @@ public static class ExperimentLevers
             parts.Add(string.Create(Inv, $"dense ≤ {o.DenseMaxElements} el."));
         }
 
+        if (o.BroadcastsDeltas)
+        {
+            parts.Add(string.Create(Inv, $"down: {o.Broadcast} deltas p {o.BroadcastSparsity:G3}"));
+        }
+
         if (o.WarmupRounds > 0)
         {
             parts.Add(string.Create(Inv, $"warm-up {o.WarmupRounds} r from {o.WarmupStartSparsity:G3}"));
@@ -121,6 +126,11 @@ public static class ExperimentLevers
         if (o.DenseMaxElements > 0)
         {
             sb.Append(Inv, $"-d{o.DenseMaxElements}");
+        }
+
+        if (o.BroadcastsDeltas)
+        {
+            sb.Append(Inv, $"-down{o.Broadcast}{o.BroadcastSparsity:G3}");
         }
 
         if (o.WarmupRounds > 0)

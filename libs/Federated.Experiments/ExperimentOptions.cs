@@ -130,6 +130,24 @@ public sealed record ExperimentOptions
     /// </summary>
     public bool StatisticsErrorFeedback { get; init; }
 
+    /// <summary>
+    /// How each new global model reaches the fogs: "full" (the whole model as float32 every round, as runs before
+    /// this option did) or a codec name ("topk", "stc", ...) for compressed deltas against the model the fogs hold
+    /// (<see cref="ModelBroadcast"/>).
+    /// </summary>
+    public string Broadcast { get; init; } = Full;
+
+    /// <summary>Fraction kept by a sparse <see cref="Broadcast"/> codec (tensors of at most 1,024 elements go densely).</summary>
+    public double BroadcastSparsity { get; init; } = 0.01;
+
+    public const string Full = "full";
+
+    [JsonIgnore]
+    public bool BroadcastsDeltas => Broadcast != Full;
+
+    [JsonIgnore]
+    public CodecOptions BroadcastCodecOptions => new() { Sparsity = BroadcastSparsity, DenseMaxElements = 1024 };
+
     [JsonIgnore]
     public bool IsSiteShift => Scenario == SiteShiftScenario.SiteShift;
 
@@ -192,6 +210,10 @@ public sealed record ExperimentOptions
 
         _ = DatasetPartitioner.ParseScheme(Partition);
         _ = UpdateCodecs.Create(UpdateCodecs.Parse(Codec), CodecOptions);
+        if (BroadcastsDeltas)
+        {
+            _ = UpdateCodecs.Create(UpdateCodecs.Parse(Broadcast), BroadcastCodecOptions);
+        }
         LocalTraining.Validate();
         Server.Validate();
         Aggregation.Validate();

@@ -109,6 +109,10 @@ public sealed class FederatedSimulation
                 var baseState = ModelState.Load(config, Path.Combine(baseModel, ModelFiles.Weights));
                 ExperimentRun.WriteHeader(_folder, _options, baseState.ElementCount);
                 baseState.SaveWeights(config, GlobalPath(0));
+                if (_options.BroadcastsDeltas)
+                {
+                    baseState.SaveWeights(config, HeldPath(0)); // the fogs start with the base model, as the fog service ships it
+                }
                 var evaluation = evaluator.Evaluate(baseState);
                 var sites = sitesEvaluator?.Evaluate(baseState);
                 ExperimentRun.Append(_folder, new RoundRecord(0, evaluation.Mae, evaluation.GroupMae, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, double.NaN, 0, 0)
@@ -194,6 +198,12 @@ public sealed class FederatedSimulation
         var clock = Stopwatch.StartNew();
         var globalPath = GlobalPath(round - 1);
         var global = ModelState.Load(config, globalPath);
+
+        // Fogs train on the model they hold: the global one (full broadcast) or B, rebuilt from deltas; their updates
+        // are added to the global model W either way (Sparse Ternary Compression's downstream scheme).
+        var trainFrom = _options.BroadcastsDeltas ? HeldPath(round - 1) : globalPath;
+        long download = !_options.BroadcastsDeltas ? trainers.Count * global.ElementCount * sizeof(float)
+            : round == 1 ? 0 : trainers.Count * new FileInfo(DeltaPath(round - 1)).Length;
         var specs = global.Specs;
         var aggregation = _options.Aggregation;
         var noise = new GaussianNoise(new Random(Seeds.Combine(_options.Seed, round, 15_485_863)));
@@ -215,7 +225,7 @@ public sealed class FederatedSimulation
             var trainer = trainers[i];
             var statePath = FogStatePath(i, round - 1);
             var codecState = File.Exists(statePath) ? CodecState.Load(statePath) : new CodecState();
-            var (update, loss, _, localMae) = trainer.Train(globalPath, localTraining, Seeds.Combine(_options.Seed, round, i), cancellationToken);
+            var (update, loss, _, localMae) = trainer.Train(trainFrom, localTraining, Seeds.Combine(_options.Seed, round, i), cancellationToken);
             var byzantine = i >= trainers.Count - _options.Byzantine;
             var claimed = Math.Min(Claimed(i, trainers), cap);
             if (byzantine)
@@ -299,6 +309,17 @@ public sealed class FederatedSimulation
         energy.Observe(accumulator.SyncEnergy, aggregation.EnergyMomentum);
         var next = accumulator.Result(server, aggregation.EnergyBounded ? energy.Value : null);
         next.SaveWeights(config, GlobalPath(round));
+        var broadcastGap = double.NaN;
+        if (_options.BroadcastsDeltas)
+        {
+            var held = ModelState.Load(config, HeldPath(round - 1));
+            var (delta, nextHeld) = ModelBroadcast.Encode(held, next, UpdateCodecs.Parse(_options.Broadcast), _options.BroadcastCodecOptions);
+            File.WriteAllBytes(DeltaPath(round), delta);
+            nextHeld.SaveWeights(config, HeldPath(round));
+            broadcastGap = Gap(next, nextHeld);
+            File.Delete(HeldPath(round - 2));
+            File.Delete(DeltaPath(round - 2));
+        }
         server.Save(ServerStatePath(round));
         energy.Save(EnergyPath(round));
         File.Delete(ServerStatePath(round - 2));
@@ -327,7 +348,7 @@ public sealed class FederatedSimulation
             previous.CumulativeUploadBytes + upload,
             dense,
             previous.CumulativeDenseUploadBytes + dense,
-            trainers.Count * global.ElementCount * sizeof(float),
+            download,
             upload * 8.0 / (trainers.Count * (double)global.ElementCount),
             upload == 0 ? 0 : dense / (double)upload,
             losses.Average(),
@@ -336,7 +357,8 @@ public sealed class FederatedSimulation
         {
             SitesMae = sites?.Mae ?? double.NaN,
             SitesGroupMae = sites?.GroupMae,
-            CumulativeDownloadBytes = previous.CumulativeDownloadBytes + (trainers.Count * global.ElementCount * sizeof(float)),
+            CumulativeDownloadBytes = previous.CumulativeDownloadBytes + download,
+            BroadcastGap = broadcastGap,
             Contributions = scorer.Scores(),
         };
         ExperimentRun.Append(_folder, record);
@@ -345,7 +367,7 @@ public sealed class FederatedSimulation
             File.Delete(path); // only now: a run stopped before the record replays this round with them
         }
 
-        _log(string.Create(CultureInfo.InvariantCulture, $"round {round}/{_options.Rounds}: MAE {evaluation.Mae:F3}{(sites is null ? string.Empty : $", sites' MAE {sites.Mae:F3}")}, {record.Applied} applied, {late} late, {stale} stale, upload {upload:N0} bytes (×{record.CompressionRatio:F0} vs dense), {elapsed:F0} s"));
+        _log(string.Create(CultureInfo.InvariantCulture, $"round {round}/{_options.Rounds}: MAE {evaluation.Mae:F3}{(sites is null ? string.Empty : $", sites' MAE {sites.Mae:F3}")}, {record.Applied} applied, {late} late, {stale} stale, upload {upload:N0} bytes (×{record.CompressionRatio:F0} vs dense), download {download:N0} bytes{(double.IsNaN(broadcastGap) ? string.Empty : $" (held model off by {broadcastGap:P2})")}, {elapsed:F0} s"));
         return record;
     }
 
@@ -355,6 +377,30 @@ public sealed class FederatedSimulation
     private static string FogName(int fog) => string.Create(CultureInfo.InvariantCulture, $"fog{fog + 1}");
 
     private string GlobalPath(int round) => Path.Combine(_stateFolder, $"global-r{round}.weights");
+
+    /// <summary>The model the fogs hold after round <paramref name="round"/> (delta broadcast).</summary>
+    private string HeldPath(int round) => Path.Combine(_stateFolder, $"held-r{round}.weights");
+
+    /// <summary>The delta broadcast after round <paramref name="round"/> (what the fogs download before the next).</summary>
+    private string DeltaPath(int round) => Path.Combine(_stateFolder, $"delta-r{round}.flup");
+
+    /// <summary>‖W − B‖ / ‖W‖: how far the model the fogs hold lags the global one.</summary>
+    private static double Gap(ModelState global, ModelState held)
+    {
+        double difference = 0, norm = 0;
+        for (var t = 0; t < global.Values.Count; t++)
+        {
+            var w = global.Values[t];
+            var b = held.Values[t];
+            for (var i = 0; i < w.Length; i++)
+            {
+                difference += (double)(w[i] - b[i]) * (w[i] - b[i]);
+                norm += (double)w[i] * w[i];
+            }
+        }
+
+        return norm == 0 ? 0 : Math.Sqrt(difference / norm);
+    }
 
     private string EnergyPath(int round) => Path.Combine(_stateFolder, $"energy-r{round}.txt");
 

@@ -50,6 +50,9 @@ public sealed record RoundRecord(
     /// <summary>Download bytes of all rounds so far (<see cref="DownloadBytes"/> summed).</summary>
     public long CumulativeDownloadBytes { get; init; }
 
+    /// <summary>‖W − B‖ / ‖W‖ after this round's broadcast: how far the model the fogs hold lags the global one (delta broadcast); NaN with full broadcast.</summary>
+    public double BroadcastGap { get; init; } = double.NaN;
+
     /// <summary>Each applied update's contribution score this round (<see cref="ContributionScorer"/>, as the portal's ledger records it); null in runs logged before the ledger.</summary>
     public IReadOnlyList<ContributionScore>? Contributions { get; init; }
 

@@ -5,6 +5,7 @@ using FogLens.AgeModel.Training;
 using FogLens.CloudPortal.Data;
 using FogLens.CloudPortal.Rounds;
 using FogLens.Compression;
+using FogLens.Contracts.Messages;
 using FogLens.Federated;
 using FogLens.Tests.Shared;
 using Microsoft.EntityFrameworkCore;
@@ -127,6 +128,60 @@ public sealed class FederatedRoundTests
         models = await viewer.GetFromJsonAsync<List<ModelVersionRecord>>("/api/models", TestContext.Current.CancellationToken);
         Assert.Equal(("age-v1-cam", (string?)null), models!.Where(m => m.IsCurrent).Select(m => (m.Version, m.PinnedBy)).Single());
         Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsync("/api/models/release-pin", null, TestContext.Current.CancellationToken)).StatusCode);
+    }
+
+    [Fact]
+    public async Task NewModel_GoesOutAsADelta_ThatRebuildsTheHeldModel_AndTheRoundCountsWhatFogsDownloaded()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var portal = await PortalHarness.StartAsync();
+        await using var a = await TestFog.ConnectAsync(portal.BrokerPort, "fog-a");
+        await using var b = await TestFog.ConnectAsync(portal.BrokerPort, "fog-b");
+        var id = await StartRoundAsync(portal, a, b);
+        await Eventually.WaitUntil(() => !a.Tasks.IsEmpty && !b.Tasks.IsEmpty, Wait, "round task received by both fogs");
+        Assert.True(a.Tasks.TryDequeue(out var task));
+
+        // Round 1 starts from the base, which fogs ship with: the task names its fingerprint and no deltas.
+        var baseFingerprint = ModelBroadcast.Fingerprint(Updates.BaseState);
+        Assert.Equal(baseFingerprint, task.Broadcast?.Fingerprint);
+        Assert.Empty(task.Broadcast!.Links);
+        var whole = await Updates.DownloadCheckedAsync(task);
+
+        // Fog a held the base (downloaded nothing), fog b fetched the whole file: the round counts what they report.
+        Assert.True((await a.UpdateAsync(task, Updates.Encode("sbc", Updates.Random(1)), 300, downloadBytes: 0)).IsSuccess);
+        Assert.True((await b.UpdateAsync(task, Updates.Encode("sbc", Updates.Random(2)), 100, downloadBytes: whole.Length)).IsSuccess);
+        await WaitForStateAsync(portal, id, RoundState.Completed);
+        var round = await RoundAsync(portal, id);
+        Assert.Equal((long)whole.Length, round.DownloadBytes);
+        Assert.Equal(2L * whole.Length, round.FullDownloadBytes);
+
+        // The new version goes out as a top-k delta from the base: a small fraction of the model, and applying it to
+        // the base gives exactly the model the portal says fogs hold.
+        await using (var context = portal.Service<PortalDb>().Create())
+        {
+            var model = await context.Models.AsNoTracking().SingleAsync(m => m.Version == round.ResultVersion, ct);
+            Assert.Equal(baseFingerprint, (await context.Models.AsNoTracking().SingleAsync(m => m.Version == "age-v1-cam", ct)).BroadcastFingerprint);
+            Assert.InRange(model.DeltaBytes!.Value, 1, model.WeightsBytes / 20);
+            var registry = portal.Service<ModelRegistry>();
+            var delta = await File.ReadAllBytesAsync(registry.FilePath(model.Version, "delta")!, ct);
+            Assert.Equal(model.DeltaSha256, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(delta)));
+            var rebuilt = ModelBroadcast.Apply(Updates.BaseState, delta);
+            Assert.Equal(model.BroadcastFingerprint, ModelBroadcast.Fingerprint(rebuilt));
+            Assert.Equal(model.BroadcastFingerprint, ModelBroadcast.Fingerprint(ModelState.Load(Updates.Config, registry.FilePath(model.Version, "broadcast")!)));
+
+            // Once it is current, the next round's task lists the delta (base → new), so fogs that hold the base fetch only it.
+            using var admin = await portal.ClientAsync("admin");
+            Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/models/{model.Version}/promote", null, ct)).StatusCode);
+            var next = await StartRoundAsync(portal, a, b);
+            RoundTask? second = null;
+            await Eventually.WaitUntil(() => a.Tasks.TryDequeue(out second) && second.RoundId == next, Wait, "second round's task");
+            var link = Assert.Single(second!.Broadcast!.Links);
+            Assert.Equal(("age-v1-cam", baseFingerprint, model.Version, model.BroadcastFingerprint, model.DeltaSha256), (link.Parent, link.ParentFingerprint, link.Version, link.Fingerprint, link.Sha256));
+            using var http = new HttpClient();
+            Assert.Equal(delta, await http.GetByteArrayAsync(link.Uri, ct));
+            Assert.Equal(model.BroadcastSha256, second.ModelSha256);
+            Assert.EndsWith("/broadcast", second.ModelUri.AbsolutePath, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

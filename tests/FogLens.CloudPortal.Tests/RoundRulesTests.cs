@@ -88,11 +88,11 @@ public sealed class RoundRulesTests
     public void Count_AcceptedAndLateTravelled_RejectedOnlyCounted_AndDemoteMovesOneAcceptedToRejected()
     {
         var round = Round();
-        round.Count(new UpdateDecision(UpdateStatus.Accepted, null), 100);
-        round.Count(new UpdateDecision(UpdateStatus.Late, "late"), 50);
-        round.Count(new UpdateDecision(UpdateStatus.Rejected, "norm"), 70);
-        Assert.Equal((1, 1, 1, 150L), (round.Accepted, round.Late, round.Rejected, round.UploadBytes));
-        Assert.Throws<ArgumentOutOfRangeException>(() => round.Count(new UpdateDecision(UpdateStatus.Applied, null), 1));
+        round.Count(new UpdateDecision(UpdateStatus.Accepted, null), 100, 3000);
+        round.Count(new UpdateDecision(UpdateStatus.Late, "late"), 50, 0);
+        round.Count(new UpdateDecision(UpdateStatus.Rejected, "norm"), 70, 5000);
+        Assert.Equal((1, 1, 1, 150L, 3000L), (round.Accepted, round.Late, round.Rejected, round.UploadBytes, round.DownloadBytes));
+        Assert.Throws<ArgumentOutOfRangeException>(() => round.Count(new UpdateDecision(UpdateStatus.Applied, null), 1, 0));
 
         round.Demote();
         Assert.Equal((0, 2), (round.Accepted, round.Rejected));
@@ -125,7 +125,7 @@ public sealed class RoundRulesTests
         var model = new ModelVersionRecord { Version = "age-v1-cam", Source = "base", WeightsBytes = 1000, OnnxSha256 = "a", WeightsSha256 = "b" };
         var options = new CoordinatorOptions { MinQuorum = 5, Mode = "async" };
         var round = RoundPlanner.Open(4, model, chosen, options, Start, "alice");
-        Assert.Equal((RoundState.Open, RoundMode.Asynchronous, "age-v1-cam", 3, 3000L), (round.State, round.Mode, round.BaseVersion, round.MinQuorum, round.DownloadBytes));
+        Assert.Equal((RoundState.Open, RoundMode.Asynchronous, "age-v1-cam", 3, 3000L), (round.State, round.Mode, round.BaseVersion, round.MinQuorum, round.FullDownloadBytes));
         Assert.Equal(Start + options.Deadline, round.Deadline);
         Assert.Equal(chosen, round.ParticipantList);
     }

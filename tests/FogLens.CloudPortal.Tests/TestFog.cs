@@ -98,10 +98,10 @@ internal sealed class TestFog : IAsyncDisposable
     public Task<MqttClientPublishResult> DemographicsAsync(FogDemographics window) =>
         PublishAsync(Topics.FogDemographics(Id), JsonMessages.Serialize(window));
 
-    public Task<MqttClientPublishResult> UpdateAsync(RoundTask task, byte[] codecPayload, int samples) =>
+    public Task<MqttClientPublishResult> UpdateAsync(RoundTask task, byte[] codecPayload, int samples, long? downloadBytes = null) =>
         PublishAsync(
             Topics.RoundUpdate(task.RoundId, Id),
-            BinaryFrame.Encode(BinaryFrameKind.ModelUpdate, new ModelUpdateMetadata(NextHeader(), task.RoundId, task.ModelVersion, task.Codec, samples, 10, 0.5, 3.0), codecPayload));
+            BinaryFrame.Encode(BinaryFrameKind.ModelUpdate, new ModelUpdateMetadata(NextHeader(), task.RoundId, task.ModelVersion, task.Codec, samples, 10, 0.5, 3.0, downloadBytes), codecPayload));
 
     public async ValueTask DisposeAsync()
     {

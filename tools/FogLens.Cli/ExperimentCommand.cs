@@ -68,10 +68,12 @@ internal static class ExperimentCommand
         var warmupStart = new Option<double>("--warmup-start") { Description = "Fraction kept in the first warm-up round.", DefaultValueFactory = _ => defaults.WarmupStartSparsity };
         var statisticsFeedback = new Option<bool>("--statistics-error-feedback") { Description = "Keep residuals for BatchNorm running statistics too (the behaviour before issue 17; they are states, not increments)." };
         var freezeStatistics = new Option<bool>("--freeze-statistics") { Description = "Fogs send no change of the BatchNorm running statistics (the global model keeps its own)." };
+        var broadcast = new Option<string>("--broadcast") { Description = "How new global models reach the fogs: full (the whole model every round) or a codec (topk, stc) for compressed deltas against the model the fogs hold.", DefaultValueFactory = _ => defaults.Broadcast };
+        var broadcastSparsity = new Option<double>("--broadcast-sparsity") { Description = "Fraction kept by a sparse --broadcast codec.", DefaultValueFactory = _ => defaults.BroadcastSparsity };
         var command = new Command("fl", "Fine-tune the base age model federatedly on simulated fogs (site-shift scenario by default); writes run.json, rounds.jsonl and summary.json, checkpoints every round and resumes.")
         {
             data, baseModel, runs, name, fogs, partition, alpha, rounds, codec, sparsity, global, epochs, batch, lr, mode, straggler, stragglers, energyBound, seed, threads, trainLimit, valLimit,
-            scenario, baseEpochs, trainable, trainableBlocks, serverOptimizer, serverLr, serverMomentum, denseMax, clientMomentum, clientClip, byzantine, attack, aggregator, trim, maxSamples, relativeCap, clip, dpEpsilon, warmup, warmupStart, statisticsFeedback, freezeStatistics,
+            scenario, baseEpochs, trainable, trainableBlocks, serverOptimizer, serverLr, serverMomentum, denseMax, clientMomentum, clientClip, byzantine, attack, aggregator, trim, maxSamples, relativeCap, clip, dpEpsilon, warmup, warmupStart, statisticsFeedback, freezeStatistics, broadcast, broadcastSparsity,
         };
         command.Aliases.Add("run");
         command.SetAction((result, cancellationToken) =>
@@ -118,6 +120,8 @@ internal static class ExperimentCommand
                 WarmupStartSparsity = result.GetValue(warmupStart),
                 StatisticsErrorFeedback = result.GetValue(statisticsFeedback),
                 FreezeStatistics = result.GetValue(freezeStatistics),
+                Broadcast = result.GetRequiredValue(broadcast),
+                BroadcastSparsity = result.GetValue(broadcastSparsity),
             };
             options = options with { Name = result.GetValue(name) ?? DefaultName(options) };
             options.Validate();

@@ -12,6 +12,7 @@ namespace FogLens.Contracts.Messages;
 /// <param name="LocalSteps">Optimizer steps taken locally.</param>
 /// <param name="TrainLoss">Mean local training loss of the last epoch.</param>
 /// <param name="LocalValidationMae">MAE on the fog's local validation split, when it has one.</param>
+/// <param name="DownloadBytes">Bytes the fog downloaded to get this round's model (0 when it held it; absent in older fogs).</param>
 public sealed record ModelUpdateMetadata(
     MessageHeader Header,
     long RoundId,
@@ -20,7 +21,8 @@ public sealed record ModelUpdateMetadata(
     int SampleCount,
     int LocalSteps,
     double TrainLoss,
-    double? LocalValidationMae) : IFogLensMessage
+    double? LocalValidationMae,
+    long? DownloadBytes = null) : IFogLensMessage
 {
     public string? Validate()
     {
@@ -37,6 +39,11 @@ public sealed record ModelUpdateMetadata(
         if (SampleCount <= 0 || LocalSteps < 0)
         {
             return "sampleCount must be positive and localSteps not negative";
+        }
+
+        if (DownloadBytes is < 0 or > 1L << 40)
+        {
+            return "downloadBytes out of range";
         }
 
         return !double.IsFinite(TrainLoss) || (LocalValidationMae is { } mae && !double.IsFinite(mae))

@@ -19,6 +19,7 @@ namespace FogLens.Contracts.Messages;
 /// <param name="Mode">Synchronous or asynchronous.</param>
 /// <param name="Trainable">Which layers fogs fine-tune: "all", "last-blocks" or "head" (absent in older tasks: "all").</param>
 /// <param name="DenseMaxElements">Sparse codecs send tensors of at most this many elements as float32 (0: none).</param>
+/// <param name="Broadcast">Delta broadcast: the fingerprint of the model to train on and the deltas to it (absent: download ModelUri).</param>
 public sealed record RoundTask(
     MessageHeader Header,
     long RoundId,
@@ -34,7 +35,8 @@ public sealed record RoundTask(
     DateTimeOffset Deadline,
     RoundMode Mode,
     string? Trainable = null,
-    int DenseMaxElements = 0) : IFogLensMessage
+    int DenseMaxElements = 0,
+    ModelBroadcastChain? Broadcast = null) : IFogLensMessage
 {
     public string? Validate()
     {
@@ -94,6 +96,11 @@ public sealed record RoundTask(
         if (DenseMaxElements is < 0 or > 1_000_000)
         {
             return "denseMaxElements out of range";
+        }
+
+        if (Broadcast?.Validate(ModelVersion) is { } broadcast)
+        {
+            return broadcast;
         }
 
         return !(LearningRate > 0 && LearningRate < 10) ? "learningRate out of range" : null;

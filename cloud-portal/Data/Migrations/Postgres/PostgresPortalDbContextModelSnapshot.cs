@@ -221,11 +221,23 @@ namespace FogLens.CloudPortal.Data.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
+                    b.Property<string>("BroadcastFingerprint")
+                        .HasColumnType("text");
+
+                    b.Property<string>("BroadcastSha256")
+                        .HasColumnType("text");
+
                     b.Property<string>("Codec")
                         .HasColumnType("text");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<long?>("DeltaBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("DeltaSha256")
+                        .HasColumnType("text");
 
                     b.Property<double?>("EvaluationMae")
                         .HasColumnType("double precision");
@@ -466,6 +478,9 @@ namespace FogLens.CloudPortal.Data.Migrations.Postgres
                         .HasColumnType("bigint");
 
                     b.Property<long>("DownloadBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("FullDownloadBytes")
                         .HasColumnType("bigint");
 
                     b.Property<int>("Late")

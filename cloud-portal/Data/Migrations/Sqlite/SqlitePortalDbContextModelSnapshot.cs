@@ -210,11 +210,23 @@ namespace FogLens.CloudPortal.Data.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("BroadcastFingerprint")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BroadcastSha256")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Codec")
                         .HasColumnType("TEXT");
 
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
+
+                    b.Property<long?>("DeltaBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DeltaSha256")
+                        .HasColumnType("TEXT");
 
                     b.Property<double?>("EvaluationMae")
                         .HasColumnType("REAL");
@@ -451,6 +463,9 @@ namespace FogLens.CloudPortal.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("DownloadBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("FullDownloadBytes")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("Late")

@@ -1,0 +1,69 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace FogLens.CloudPortal.Data.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class DeltaBroadcast : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<long>(
+                name: "FullDownloadBytes",
+                table: "Rounds",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: 0L);
+
+            migrationBuilder.AddColumn<string>(
+                name: "BroadcastFingerprint",
+                table: "Models",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "BroadcastSha256",
+                table: "Models",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<long>(
+                name: "DeltaBytes",
+                table: "Models",
+                type: "INTEGER",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "DeltaSha256",
+                table: "Models",
+                type: "TEXT",
+                nullable: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "FullDownloadBytes",
+                table: "Rounds");
+
+            migrationBuilder.DropColumn(
+                name: "BroadcastFingerprint",
+                table: "Models");
+
+            migrationBuilder.DropColumn(
+                name: "BroadcastSha256",
+                table: "Models");
+
+            migrationBuilder.DropColumn(
+                name: "DeltaBytes",
+                table: "Models");
+
+            migrationBuilder.DropColumn(
+                name: "DeltaSha256",
+                table: "Models");
+        }
+    }
+}

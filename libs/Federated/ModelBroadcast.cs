@@ -1,0 +1,110 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using FogLens.Compression;
+
+namespace FogLens.Federated;
+
+/// <summary>
+/// Downstream compression (after Sparse Ternary Compression, Sattler et al. 2019, which compresses both directions):
+/// the server keeps, beside the true global model W, the model B that the fogs hold, and sends each new version as a
+/// compressed delta Δ = codec(W − B); both sides then apply it, B ← B + decode(Δ). The server-side residual is
+/// W − B itself: what a delta leaves out is still in the next W − B, so nothing is lost, only late. Fogs train on B
+/// and their updates are added to W. Deltas are applied additively to every tensor (no exponentials: the fog and the
+/// server must compute bit-identical B on any CPU, which <see cref="Fingerprint"/> checks) and running variances
+/// are floored at <see cref="UpdateSpace.MinimumVariance"/>.
+/// </summary>
+public static class ModelBroadcast
+{
+    /// <summary>The delta that takes <paramref name="held"/> towards <paramref name="target"/> and the state both sides hold after it.</summary>
+    public static (byte[] Payload, ModelState Next) Encode(ModelState held, ModelState target, CodecId codec, CodecOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(held);
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(options);
+        if (held.Specs.Count != target.Specs.Count)
+        {
+            throw new ArgumentException("held and target states have different tensors", nameof(target));
+        }
+
+        var delta = new List<UpdateTensor>(held.Specs.Count);
+        for (var t = 0; t < held.Specs.Count; t++)
+        {
+            if (!held.Specs[t].Matches(target.Specs[t]))
+            {
+                throw new ArgumentException($"tensor {t} is {held.Specs[t]} in the held state and {target.Specs[t]} in the target", nameof(target));
+            }
+
+            var d = new float[held.Values[t].Length];
+            System.Numerics.Tensors.TensorPrimitives.Subtract(target.Values[t], held.Values[t], d);
+            delta.Add(new UpdateTensor(held.Specs[t], d));
+        }
+
+        // No codec state: the residual is W − B, recomputed from the two models every time.
+        var payload = UpdateCodecs.Create(codec, options with { ErrorFeedback = false, Momentum = 0, ClipNorm = 0, WarmupRounds = 0 }).Encode(delta, state: null);
+        return (payload, Apply(held, payload));
+    }
+
+    /// <summary>Applies a delta to <paramref name="held"/> (unchanged) and returns the new state; a corrupt or mismatched delta throws <see cref="CorruptUpdateException"/>.</summary>
+    public static ModelState Apply(ModelState held, ReadOnlySpan<byte> payload)
+    {
+        ArgumentNullException.ThrowIfNull(held);
+        var decoded = UpdateDecoder.Decode(payload, new DecodeLimits { MaxElements = held.ElementCount, MaxPayloadBytes = (int)Math.Min(int.MaxValue, (held.ElementCount * 5) + (1 << 20)) }, held.Specs);
+        if (decoded.Tensors.Count != held.Specs.Count)
+        {
+            throw new CorruptUpdateException(CorruptUpdateReason.ShapeMismatch, $"delta has {decoded.Tensors.Count} tensors, the model {held.Specs.Count}");
+        }
+
+        var next = held.Clone();
+        for (var t = 0; t < decoded.Tensors.Count; t++)
+        {
+            var values = next.Values[t];
+            decoded.Tensors[t].AddTo(values, 1f);
+            if (UpdateSpace.IsLogScale(held.Specs[t].Name))
+            {
+                for (var i = 0; i < values.Length; i++)
+                {
+                    values[i] = MathF.Max(values[i], UpdateSpace.MinimumVariance);
+                }
+            }
+        }
+
+        return next;
+    }
+
+    /// <summary>
+    /// SHA-256 (lower-case hex) over the tensors' names, shapes and float32 bits in order: equal exactly when two
+    /// states are bit-identical, whatever file format they were stored in.
+    /// </summary>
+    public static string Fingerprint(ModelState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        Span<byte> number = stackalloc byte[4];
+        for (var t = 0; t < state.Specs.Count; t++)
+        {
+            var spec = state.Specs[t];
+            hash.AppendData(Encoding.UTF8.GetBytes(spec.Name));
+            foreach (var d in spec.Shape)
+            {
+                System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(number, d);
+                hash.AppendData(number);
+            }
+
+            if (BitConverter.IsLittleEndian)
+            {
+                hash.AppendData(MemoryMarshal.AsBytes(state.Values[t].AsSpan()));
+            }
+            else
+            {
+                foreach (var v in state.Values[t])
+                {
+                    System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(number, v);
+                    hash.AppendData(number);
+                }
+            }
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+}
