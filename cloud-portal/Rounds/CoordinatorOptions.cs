@@ -15,6 +15,13 @@ public sealed class CoordinatorOptions : IValidatableObject
     /// <summary>Labelled UTKFace folder whose validation split evaluates every new version; empty: versions are not evaluated.</summary>
     public string? EvaluationData { get; set; }
 
+    /// <summary>
+    /// Which faces of the evaluation split measure new versions: "all", or "sites": the faces drawn like the site pool of
+    /// the site-shift scenario (mostly children and elderly; <see cref="FogLens.Federated.Experiments.SiteShiftScenario"/>),
+    /// for fogs whose sites see that population (the demo's).
+    /// </summary>
+    public string EvaluationPopulation { get; set; } = "all";
+
     /// <summary>Evaluate on a fixed subset of this many faces (faster rounds).</summary>
     public int? EvaluationLimit { get; set; }
 
@@ -141,6 +148,11 @@ public sealed class CoordinatorOptions : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        if (EvaluationPopulation is not ("all" or "sites"))
+        {
+            yield return new ValidationResult("Federated:EvaluationPopulation must be all or sites", [nameof(EvaluationPopulation)]);
+        }
+
         if (Broadcast is not ("full" or "topk" or "stc" or "dense"))
         {
             yield return new ValidationResult("Federated:Broadcast must be full, topk, stc or dense", [nameof(Broadcast)]);

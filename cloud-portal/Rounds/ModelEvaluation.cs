@@ -7,7 +7,8 @@ namespace FogLens.CloudPortal.Rounds;
 
 /// <summary>
 /// Measures model versions on the portal's evaluation set (Federated:EvaluationData, the validation split of a
-/// labelled folder, optionally a fixed subset of EvaluationLimit faces), staged once on first use. Every
+/// labelled folder, or its sites' population with EvaluationPopulation=sites, optionally a fixed subset of
+/// EvaluationLimit faces), staged once on first use. Every
 /// version a promotion compares is measured here, so the numbers compared come from the same faces.
 /// Not thread-safe: the coordinator calls it under its lock.
 /// </summary>
@@ -61,6 +62,10 @@ public sealed partial class ModelEvaluation(ModelRegistry registry, IOptions<Coo
         }
 
         var (_, validation) = DatasetSplit.Split(UtkFaceDataset.Scan(_options.EvaluationData).Samples);
+        if (_options.EvaluationPopulation == "sites")
+        {
+            validation = FogLens.Federated.Experiments.SiteShiftScenario.Divide(validation).Sites;
+        }
         if (_options.EvaluationLimit is { } limit)
         {
             validation = DatasetSplit.FixedSubset(validation, limit);

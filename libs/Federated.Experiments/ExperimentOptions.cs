@@ -151,6 +151,10 @@ public sealed record ExperimentOptions
     [JsonIgnore]
     public bool IsSiteShift => Scenario == SiteShiftScenario.SiteShift;
 
+    /// <summary>Runs that report a sites' MAE (site-shift and shipped).</summary>
+    [JsonIgnore]
+    public bool HasSites => Scenario is SiteShiftScenario.SiteShift or SiteShiftScenario.Shipped;
+
     [JsonIgnore]
     public LocalTrainingOptions LocalTraining => new()
     {
@@ -221,9 +225,9 @@ public sealed record ExperimentOptions
         {
             throw new ArgumentException($"--byzantine must be below --fogs and come with an --attack ({string.Join(", ", ByzantineAttack.Names.Skip(1))})");
         }
-        if (Scenario is not (SiteShiftScenario.Uniform or SiteShiftScenario.SiteShift))
+        if (Scenario is not (SiteShiftScenario.Uniform or SiteShiftScenario.SiteShift or SiteShiftScenario.Shipped))
         {
-            throw new ArgumentException($"scenario must be {SiteShiftScenario.SiteShift} or {SiteShiftScenario.Uniform}, not '{Scenario}'");
+            throw new ArgumentException($"scenario must be {SiteShiftScenario.SiteShift}, {SiteShiftScenario.Shipped} or {SiteShiftScenario.Uniform}, not '{Scenario}'");
         }
 
         if (!(SiteTestFraction > 0 && SiteTestFraction < 1) || BaseEpochs is < 1 or > 200 || BaseLimit is < 1)

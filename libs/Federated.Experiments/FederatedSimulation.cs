@@ -48,9 +48,11 @@ public sealed class FederatedSimulation
             return ExperimentRun.Load(_folder);
         }
 
+        var sitesValidation = _options.Scenario == SiteShiftScenario.Shipped ? SiteShiftScenario.Divide(validation).Sites : null;
         if (_options.ValidationLimit is { } validationLimit)
         {
             validation = DatasetSplit.FixedSubset(validation, validationLimit);
+            sitesValidation = sitesValidation is null ? null : DatasetSplit.FixedSubset(sitesValidation, validationLimit);
         }
 
         var baseModel = _baseModel;
@@ -66,6 +68,10 @@ public sealed class FederatedSimulation
             var runs = Path.GetDirectoryName(Path.GetFullPath(_folder))!;
             baseModel = SiteShiftScenario.TrainBase(config, cloud, _options.BaseEpochs, _options.Threads, Path.Combine(runs, SiteShiftScenario.BaseFolderName(_options)), _log, cancellationToken);
             pool = sites;
+        }
+        else if (sitesValidation is not null)
+        {
+            pool = SiteShiftScenario.Divide(train).Sites;
         }
 
         if (_options.TrainLimit is { } trainLimit)
@@ -93,15 +99,15 @@ public sealed class FederatedSimulation
                 trainers.Add(trainer);
                 trainer.LoadSamples(local, cancellationToken);
                 _log($"fog {i + 1}: {trainer.SampleCount} training faces, {trainer.ValidationCount} local validation faces"
-                    + (_options.IsSiteShift ? $", {local.Count(SiteShiftScenario.IsShifted) * 100 / Math.Max(1, local.Count)} % children or elderly" : string.Empty));
+                    + (_options.HasSites ? $", {local.Count(SiteShiftScenario.IsShifted) * 100 / Math.Max(1, local.Count)} % children or elderly" : string.Empty));
             }
 
             using var evaluator = new ServerEvaluator(config, validation, _options.Threads, cancellationToken);
             _log($"evaluation set: {evaluator.Count} faces");
-            if (_options.IsSiteShift)
+            if (_options.HasSites)
             {
-                sitesEvaluator = new ServerEvaluator(config, siteTest, _options.Threads, cancellationToken);
-                _log($"sites' local test faces: {sitesEvaluator.Count}");
+                sitesEvaluator = new ServerEvaluator(config, sitesValidation ?? siteTest, _options.Threads, cancellationToken);
+                _log(sitesValidation is null ? $"sites' local test faces: {sitesEvaluator.Count}" : $"sites' population in the validation split: {sitesEvaluator.Count} faces");
             }
 
             if (done < 0)

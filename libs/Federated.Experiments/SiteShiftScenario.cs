@@ -25,6 +25,14 @@ public static class SiteShiftScenario
 
     public const string Uniform = "uniform";
 
+    /// <summary>
+    /// The demo's setting: the given base (the shipped model, trained on the whole training split) fine-tuned by fogs
+    /// holding the site pool of the training split; reported on the site pool of the validation split (the sites'
+    /// population, faces no fog and no base training saw). Measures what a label shift alone costs the shipped model
+    /// and what federation recovers of it.
+    /// </summary>
+    public const string Shipped = "shipped";
+
     /// <summary>Share of 13–59-year-olds in the cloud population.</summary>
     public const double CloudAdultShare = 0.7;
 

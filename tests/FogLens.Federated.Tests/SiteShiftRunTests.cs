@@ -55,6 +55,17 @@ public sealed class SiteShiftRunTests
             Assert.Equal(2L * straight.ModelParameters * 4, straight.Rounds[1].DownloadBytes);
             Assert.Equal(2L * 2 * straight.ModelParameters * 4, straight.Rounds[2].CumulativeDownloadBytes);
 
+            // Delta broadcast: fogs start with the base (nothing downloaded in round 1), then fetch a delta far smaller than
+            // the model; the model they hold and its delta are checkpointed, so a resumed run is the same round for round.
+            var down = options with { Name = "down", Broadcast = "topk", BroadcastSparsity = 0.01 };
+            var deltas = new FederatedSimulation(down, baseModel, Path.Combine(folder, "down"), lines.Add).Run(train, validation, ct);
+            new FederatedSimulation(down with { Name = "down-resumed", Rounds = 1 }, baseModel, Path.Combine(folder, "down-resumed"), lines.Add).Run(train, validation, ct);
+            var deltasResumed = new FederatedSimulation(down with { Name = "down-resumed" }, baseModel, Path.Combine(folder, "down-resumed"), lines.Add).Run(train, validation, ct);
+            Assert.Equal(0, deltas.Rounds[1].DownloadBytes);
+            Assert.InRange(deltas.Rounds[2].DownloadBytes, 1, straight.Rounds[2].DownloadBytes / 20);
+            Assert.All(deltas.Rounds.Skip(1), r => Assert.True(r.BroadcastGap is >= 0 and < 1, $"held model gap {r.BroadcastGap}"));
+            Assert.Equal(deltas.Rounds.Select(r => (r.SitesMae, r.Mae, r.DownloadBytes)), deltasResumed.Rounds.Select(r => (r.SitesMae, r.Mae, r.DownloadBytes)));
+
             var run = Path.Combine(folder, "straight");
             using (var header = JsonDocument.Parse(File.ReadAllText(Path.Combine(run, "run.json"))))
             {

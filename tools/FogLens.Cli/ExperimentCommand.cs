@@ -140,7 +140,7 @@ internal static class ExperimentCommand
                 return Task.FromResult(1);
             }
 
-            Console.WriteLine($"done: MAE {run.Rounds[0].Metric:F3} → {run.Last!.Metric:F3} ({(options.IsSiteShift ? "sites" : "validation")}; validation {run.Rounds[0].Mae:F3} → {run.Last.Mae:F3}), upload {run.Last.CumulativeUploadBytes:N0} bytes vs {run.Last.CumulativeDenseUploadBytes:N0} dense");
+            Console.WriteLine($"done: MAE {run.Rounds[0].Metric:F3} → {run.Last!.Metric:F3} ({(options.HasSites ? "sites" : "validation")}; validation {run.Rounds[0].Mae:F3} → {run.Last.Mae:F3}), upload {run.Last.CumulativeUploadBytes:N0} bytes vs {run.Last.CumulativeDenseUploadBytes:N0} dense");
             return Task.FromResult(0);
         });
         return command;
@@ -251,7 +251,7 @@ internal static class ExperimentCommand
         }
 
         name += $"-e{o.LocalEpochs}-r{o.Rounds}";
-        if (o.IsSiteShift)
+        if (o.HasSites)
         {
             name += ExperimentLevers.NameSuffix(o); // uniform runs keep the names they had before issue 17
         }

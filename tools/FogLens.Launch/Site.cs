@@ -182,7 +182,7 @@ public sealed class Site : IAsyncDisposable
             $"--Federated:BaseModel={models}", $"--Auth:AdminUser={o.AdminUser}",
             .. brokerArguments,
             .. o.Federated is { } fl
-                ? (string[])[$"--Federated:EvaluationData={fl.Dataset}", $"--Federated:EvaluationLimit={o.EvaluationLimit}", "--Federated:MinQuorum=1"]
+                ? (string[])[$"--Federated:EvaluationData={fl.Dataset}", $"--Federated:EvaluationLimit={o.EvaluationLimit}", "--Federated:EvaluationPopulation=sites", "--Federated:MinQuorum=1"]
                 : [],
             .. o.AutoRoundInterval > TimeSpan.Zero ? (string[])[$"--Federated:AutoRoundInterval={o.AutoRoundInterval:c}"] : [],
             .. o.PortalArguments,
