@@ -43,6 +43,11 @@ public static class ExperimentLevers
             parts.Add(string.Create(Inv, $"dense ≤ {o.DenseMaxElements} el."));
         }
 
+        if (o.LearningRateDecay < 1)
+        {
+            parts.Add(string.Create(Inv, $"local lr ×{o.LearningRateDecay:G3} per round"));
+        }
+
         if (o.BroadcastsDeltas)
         {
             parts.Add(string.Create(Inv, $"down: {o.Broadcast} deltas p {o.BroadcastSparsity:G3}"));
@@ -126,6 +131,11 @@ public static class ExperimentLevers
         if (o.DenseMaxElements > 0)
         {
             sb.Append(Inv, $"-d{o.DenseMaxElements}");
+        }
+
+        if (o.LearningRateDecay < 1)
+        {
+            sb.Append(Inv, $"-lrd{o.LearningRateDecay:G3}");
         }
 
         if (o.BroadcastsDeltas)

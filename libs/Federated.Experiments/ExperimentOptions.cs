@@ -40,6 +40,9 @@ public sealed record ExperimentOptions
 
     public double LearningRate { get; init; } = 1e-4;
 
+    /// <summary>Local learning rate of round r: <see cref="LearningRate"/> × decay^(r − 1) (1: constant, as runs before it).</summary>
+    public double LearningRateDecay { get; init; } = 1;
+
     /// <summary>"sync" (late updates dropped) or "async" (applied later with a staleness weight).</summary>
     public string Mode { get; init; } = "sync";
 
@@ -244,9 +247,9 @@ public sealed record ExperimentOptions
             throw new ArgumentException("--stragglers must be between 0 and --fogs, and --energy-bound needs --mode async");
         }
 
-        if (!(StragglerRate >= 0 && StragglerRate <= 1) || !(LearningRate > 0 && LearningRate < 1))
+        if (!(StragglerRate >= 0 && StragglerRate <= 1) || !(LearningRate > 0 && LearningRate < 1) || !(LearningRateDecay > 0 && LearningRateDecay <= 1))
         {
-            throw new ArgumentException("straggler rate must be in [0, 1] and learning rate in (0, 1)");
+            throw new ArgumentException("straggler rate must be in [0, 1], learning rate in (0, 1) and its decay in (0, 1]");
         }
 
         if (string.IsNullOrWhiteSpace(Name) || Name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)

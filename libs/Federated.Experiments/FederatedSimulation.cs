@@ -217,7 +217,7 @@ public sealed class FederatedSimulation
         var scorer = new ContributionScorer(specs);
         var codecId = UpdateCodecs.Parse(_options.Codec);
         var codecOptions = _options.CodecOptions;
-        var localTraining = _options.LocalTraining;
+        var localTraining = _options.LocalTraining with { LearningRate = _options.LearningRate * Math.Pow(_options.LearningRateDecay, round - 1) };
         var limits = new DecodeLimits { MaxElements = global.ElementCount };
         var straggler = new Random(Seeds.Combine(_options.Seed, round, 7919));
         long upload = 0;

@@ -70,10 +70,11 @@ internal static class ExperimentCommand
         var freezeStatistics = new Option<bool>("--freeze-statistics") { Description = "Fogs send no change of the BatchNorm running statistics (the global model keeps its own)." };
         var broadcast = new Option<string>("--broadcast") { Description = "How new global models reach the fogs: full (the whole model every round) or a codec (topk, stc) for compressed deltas against the model the fogs hold.", DefaultValueFactory = _ => defaults.Broadcast };
         var broadcastSparsity = new Option<double>("--broadcast-sparsity") { Description = "Fraction kept by a sparse --broadcast codec.", DefaultValueFactory = _ => defaults.BroadcastSparsity };
+        var lrDecay = new Option<double>("--lr-decay") { Description = "Local learning rate of round r: --lr × decay^(r−1); 1: constant.", DefaultValueFactory = _ => defaults.LearningRateDecay };
         var command = new Command("fl", "Fine-tune the base age model federatedly on simulated fogs (site-shift scenario by default); writes run.json, rounds.jsonl and summary.json, checkpoints every round and resumes.")
         {
             data, baseModel, runs, name, fogs, partition, alpha, rounds, codec, sparsity, global, epochs, batch, lr, mode, straggler, stragglers, energyBound, seed, threads, trainLimit, valLimit,
-            scenario, baseEpochs, trainable, trainableBlocks, serverOptimizer, serverLr, serverMomentum, denseMax, clientMomentum, clientClip, byzantine, attack, aggregator, trim, maxSamples, relativeCap, clip, dpEpsilon, warmup, warmupStart, statisticsFeedback, freezeStatistics, broadcast, broadcastSparsity,
+            scenario, baseEpochs, trainable, trainableBlocks, serverOptimizer, serverLr, serverMomentum, denseMax, clientMomentum, clientClip, byzantine, attack, aggregator, trim, maxSamples, relativeCap, clip, dpEpsilon, warmup, warmupStart, statisticsFeedback, freezeStatistics, broadcast, broadcastSparsity, lrDecay,
         };
         command.Aliases.Add("run");
         command.SetAction((result, cancellationToken) =>
@@ -122,6 +123,7 @@ internal static class ExperimentCommand
                 FreezeStatistics = result.GetValue(freezeStatistics),
                 Broadcast = result.GetRequiredValue(broadcast),
                 BroadcastSparsity = result.GetValue(broadcastSparsity),
+                LearningRateDecay = result.GetValue(lrDecay),
             };
             options = options with { Name = result.GetValue(name) ?? DefaultName(options) };
             options.Validate();
