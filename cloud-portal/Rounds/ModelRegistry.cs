@@ -45,6 +45,7 @@ public sealed partial class ModelRegistry(
     {
         "weights" => Path.Combine(Folder(version), ModelFiles.Weights),
         "onnx" => Path.Combine(Folder(version), ModelFiles.Onnx),
+        "onnx-int8" => Path.Combine(Folder(version), ModelFiles.Int8Onnx),
         "broadcast" => Broadcaster.HeldPath(version),
         "delta" => Path.Combine(Folder(version), ModelBroadcaster.DeltaFile),
         _ => null,
@@ -63,9 +64,12 @@ public sealed partial class ModelRegistry(
         var version = BaseVersion(source);
         var folder = Folder(version);
         Directory.CreateDirectory(folder);
-        foreach (var file in new[] { ModelFiles.Weights, ModelFiles.Onnx, ModelFiles.Config })
+        foreach (var file in new[] { ModelFiles.Weights, ModelFiles.Onnx, ModelFiles.Config, ModelFiles.Int8Onnx, ModelFiles.ScalesFile })
         {
-            File.Copy(Path.Combine(source, file), Path.Combine(folder, file), overwrite: true);
+            if (file is ModelFiles.Weights or ModelFiles.Onnx or ModelFiles.Config || File.Exists(Path.Combine(source, file)))
+            {
+                File.Copy(Path.Combine(source, file), Path.Combine(folder, file), overwrite: true); // the int8 graph and its scales when the base has them
+            }
         }
 
         double? mae = null;
@@ -89,7 +93,8 @@ public sealed partial class ModelRegistry(
     public async Task<ModelVersionRecord> RegisterAsync(string version, ModelState state, string parent, long roundId, string codec, EvaluationResult? evaluation, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(state);
-        state.SaveModelFolder(Config, version, Folder(version));
+        var scales = Path.Combine(Folder(parent), ModelFiles.ScalesFile);
+        state.SaveModelFolder(Config, version, Folder(version), File.Exists(scales) ? ActivationScales.FromJson(File.ReadAllText(scales)) : null);
         var record = Describe(version, parent, roundId, "round", codec, evaluation?.Mae, evaluation is null ? null : JsonSerializer.Serialize(evaluation.GroupMae), isCurrent: false);
         await using var context = db.Create();
         var parentRecord = await context.Models.FirstOrDefaultAsync(m => m.Version == parent, cancellationToken);
@@ -192,9 +197,12 @@ public sealed partial class ModelRegistry(
     public async Task<bool> AnnounceAsync(ModelVersionRecord model, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(model);
+        var int8 = FilePath(model.Version, "onnx-int8");
+        var hasInt8 = int8 is not null && File.Exists(int8);
         var announcement = new ModelAnnouncement(
             headers.Next(), model.Version, model.OnnxSha256, address.ModelUri(model.Version, "onnx"), model.WeightsSha256,
-            address.ModelUri(model.Version, "weights"), model.ValidationMae, model.CreatedAt);
+            address.ModelUri(model.Version, "weights"), model.ValidationMae, model.CreatedAt,
+            hasInt8 ? HashFile(int8!) : null, hasInt8 ? address.ModelUri(model.Version, "onnx-int8") : null);
         return await bus.PublishAsync(Topics.ModelAnnouncement, JsonMessages.Serialize(announcement), retain: true, cancellationToken);
     }
 

@@ -1,3 +1,4 @@
+using FogLens.AgeModel;
 using FogLens.AgeModel.Inference;
 using FogLens.Contracts;
 using FogLens.Contracts.Serialization;
@@ -57,11 +58,20 @@ public sealed partial class ModelUpdater(
         await _one.WaitAsync(cancellationToken);
         try
         {
-            var bytes = await downloader.DownloadAsync(announcement.OnnxUri, announcement.OnnxSha256, cancellationToken);
+            // The graph of the configured precision; an announcement without an int8 graph (an older portal, or a base
+            // registered without one) gives an int8 fog the fp32 graph rather than no new model.
+            var int8 = fogOptions.Value.ModelPrecision == AgeModelPrecision.Int8;
+            if (int8 && announcement.Int8OnnxUri is null)
+            {
+                LogNoInt8(announcement.ModelVersion);
+            }
+
+            var (uri, sha, suffix) = int8 && announcement is { Int8OnnxUri: { } u, Int8OnnxSha256: { } h } ? (u, h, ".int8.onnx") : (announcement.OnnxUri, announcement.OnnxSha256, ".onnx");
+            var bytes = await downloader.DownloadAsync(uri, sha, cancellationToken);
 
             var folder = Path.Combine(fogOptions.Value.DataDirectory, "models");
             Directory.CreateDirectory(folder);
-            var path = Path.Combine(folder, $"{announcement.ModelVersion}.onnx");
+            var path = Path.Combine(folder, announcement.ModelVersion + suffix);
             await File.WriteAllBytesAsync(path, bytes, cancellationToken);
             var estimator = new AgeEstimator(path, fogOptions.Value.InferenceThreads);
             await File.WriteAllTextAsync(models.CurrentPointer, path, cancellationToken); // recorded before it is in use: a restart keeps what is running
@@ -78,6 +88,9 @@ public sealed partial class ModelUpdater(
             _one.Release();
         }
     }
+
+    [LoggerMessage(EventId = 3603, Level = LogLevel.Warning, Message = "Model {Version} is announced without an int8 graph; installing its fp32 graph although Fog:ModelPrecision is int8")]
+    private partial void LogNoInt8(string version);
 
     [LoggerMessage(EventId = 3601, Level = LogLevel.Information, Message = "Installed global model {Announced} (ONNX metadata version {Version})")]
     private partial void LogInstalled(string announced, string version);

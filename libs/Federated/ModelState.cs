@@ -97,8 +97,13 @@ public sealed class ModelState
         SaveAtomically(network, path);
     }
 
-    /// <summary>Writes weights, config and ONNX graph of a model version into <paramref name="folder"/>.</summary>
-    public void SaveModelFolder(AgeNetConfig config, string version, string folder)
+    /// <summary>
+    /// Writes weights, config and ONNX graph of a model version into <paramref name="folder"/>, and with
+    /// <paramref name="scales"/> also the int8 graph (<see cref="ModelFiles.Int8Onnx"/>) and the scales it used: a round's
+    /// version keeps its parent's calibrated activation scales, exact when only the head was fine-tuned (the convolutions
+    /// and their statistics, whose outputs the scales describe, did not change).
+    /// </summary>
+    public void SaveModelFolder(AgeNetConfig config, string version, string folder, ActivationScales? scales = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         Directory.CreateDirectory(folder);
@@ -110,6 +115,11 @@ public sealed class ModelState
         var onnx = Path.Combine(folder, ModelFiles.Onnx);
         AgeModel.Onnx.AgeNetOnnxExporter.Export(network, version, onnx + ".tmp");
         File.Move(onnx + ".tmp", onnx, overwrite: true);
+        if (scales is not null)
+        {
+            File.WriteAllText(Path.Combine(folder, ModelFiles.ScalesFile), scales.ToJson());
+            AgeModel.Onnx.AgeNetQdqExporter.Export(network, new AgeModel.Onnx.AgeModelVersion(version), scales, Path.Combine(folder, ModelFiles.Int8Onnx));
+        }
     }
 
     private static void SaveAtomically(torch.nn.Module network, string path)

@@ -169,6 +169,12 @@ public sealed class FederatedRoundTests
             Assert.Equal(model.BroadcastFingerprint, ModelBroadcast.Fingerprint(rebuilt));
             Assert.Equal(model.BroadcastFingerprint, ModelBroadcast.Fingerprint(ModelState.Load(Updates.Config, registry.FilePath(model.Version, "broadcast")!)));
 
+            // The version has an int8 graph too (the base's calibrated scales; only the head changed), announced for int8 fogs.
+            using (var int8 = new FogLens.AgeModel.Inference.AgeEstimator(registry.FilePath(model.Version, "onnx-int8")!, 1))
+            {
+                Assert.Equal((FogLens.AgeModel.AgeModelPrecision.Int8, model.Version), (int8.Precision, int8.ModelVersion));
+            }
+
             // Once it is current, the next round's task lists the delta (base → new), so fogs that hold the base fetch only it.
             using var admin = await portal.ClientAsync("admin");
             Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync($"/api/models/{model.Version}/promote", null, ct)).StatusCode);
@@ -181,6 +187,9 @@ public sealed class FederatedRoundTests
             Assert.Equal(delta, await http.GetByteArrayAsync(link.Uri, ct));
             Assert.Equal(model.BroadcastSha256, second.ModelSha256);
             Assert.EndsWith("/broadcast", second.ModelUri.AbsolutePath, StringComparison.Ordinal);
+            await Eventually.WaitUntil(() => a.Announcements.Any(x => x.ModelVersion == model.Version), Wait, "announcement of the promoted version");
+            var announcement = a.Announcements.Last(x => x.ModelVersion == model.Version);
+            Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await http.GetByteArrayAsync(announcement.Int8OnnxUri!, ct))), announcement.Int8OnnxSha256);
         }
     }
 

@@ -102,6 +102,11 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         }, Timeout);
         var completed = (await portal.GetAsync($"/api/rounds/{roundId}")).GetProperty("round");
         Assert.Equal(JsonValueKind.Number, completed.GetProperty("mae").ValueKind); // evaluated: Federated:EvaluationData is set
+
+        // The round started from the base, which the fogs ship with: they recognised it by its fingerprint and
+        // downloaded nothing (delta broadcast), where sending the model would have cost a whole file per fog.
+        Assert.Equal(0, completed.GetProperty("downloadBytes").GetInt64());
+        Assert.True(completed.GetProperty("fullDownloadBytes").GetInt64() > 1_000_000);
         var outcome = completed.GetProperty("outcome").GetString()!;
         if (outcome.Contains("not promoted: worse than", StringComparison.Ordinal))
         {

@@ -143,6 +143,46 @@ public sealed class FederatedClientTests
         }
     }
 
+    [Fact]
+    public async Task Int8Fog_InstallsTheAnnouncedInt8Graph_AndFallsBackToFp32WhenThereIsNone()
+    {
+        var folder = Path.Combine(TestPaths.RepoRoot, "models", "age");
+        byte[] fp32, int8, next;
+        using (var network = ModelFiles.LoadNetwork(folder))
+        {
+            network.eval();
+            fp32 = FogLens.AgeModel.Onnx.AgeNetOnnxExporter.Export(network, "fl-r1");
+            next = FogLens.AgeModel.Onnx.AgeNetOnnxExporter.Export(network, "fl-r2");
+            var scales = FogLens.AgeModel.Training.ActivationScales.FromJson(await File.ReadAllTextAsync(Path.Combine(folder, ModelFiles.ScalesFile), TestContext.Current.CancellationToken));
+            int8 = FogLens.AgeModel.Onnx.AgeNetQdqExporter.Export(network, new FogLens.AgeModel.Onnx.AgeModelVersion("fl-r1"), scales);
+        }
+
+        await using var models = await ModelServer.StartAsync(new() { ["/api/models/fl-r1/onnx"] = fp32, ["/api/models/fl-r1/onnx-int8"] = int8, ["/api/models/fl-r2/onnx"] = next });
+        await using var cloud = new TestBroker();
+        await cloud.StartAsync();
+        var settings = new Dictionary<string, string?> { ["Fog:DataDirectory"] = Directory.CreateTempSubdirectory("foglens-fog-int8-").FullName, ["Fog:ModelPrecision"] = "int8" };
+        await using var fog = await FogHarness.StartAsync(cloud.Uri, settings);
+        var provider = fog.App.Services.GetRequiredService<FogLens.FogService.Inference.AgeModelProvider>();
+        var announced = Announcement("fl-r1", Sha256Hex.Of(fp32), models.At("/api/models/fl-r1/onnx")) with
+        {
+            Int8OnnxSha256 = Sha256Hex.Of(int8), Int8OnnxUri = models.At("/api/models/fl-r1/onnx-int8"),
+        };
+        await cloud.PublishAsync(Topics.ModelAnnouncement, JsonMessages.Serialize(announced), retain: true);
+        await WaitUntil(() => provider.ModelVersion == "fl-r1");
+        using (var lease = provider.Acquire())
+        {
+            Assert.Equal(FogLens.AgeModel.AgeModelPrecision.Int8, lease.Estimator.Precision);
+        }
+
+        // An announcement without an int8 graph (an older portal): the fog takes the fp32 graph rather than no model.
+        await cloud.PublishAsync(Topics.ModelAnnouncement, JsonMessages.Serialize(Announcement("fl-r2", Sha256Hex.Of(next), models.At("/api/models/fl-r2/onnx"))), retain: true);
+        await WaitUntil(() => provider.ModelVersion == "fl-r2");
+        using (var lease = provider.Acquire())
+        {
+            Assert.Equal(FogLens.AgeModel.AgeModelPrecision.Fp32, lease.Estimator.Precision);
+        }
+    }
+
     private static ModelAnnouncement Announcement(string version, string onnxSha, Uri onnx) => new(
         new MessageHeaderFactory("portal").Next(), version, onnxSha, onnx, new string('a', 64), onnx, 4.5, DateTimeOffset.UtcNow);
 

@@ -2,7 +2,8 @@ namespace FogLens.Contracts.Messages;
 
 /// <summary>
 /// Retained announcement of the current age model (topic <c>foglens/v1/models/age/current</c>).
-/// Fogs download both files, verify their hashes and hot-swap the inference model.
+/// Fogs download the ONNX graph of their precision (the int8 one, when the announcement has it and
+/// Fog:ModelPrecision is int8), verify its hash and hot-swap the inference model.
 /// </summary>
 public sealed record ModelAnnouncement(
     MessageHeader Header,
@@ -12,10 +13,19 @@ public sealed record ModelAnnouncement(
     string WeightsSha256,
     Uri WeightsUri,
     double? ValidationMae,
-    DateTimeOffset CreatedAt) : IFogLensMessage
+    DateTimeOffset CreatedAt,
+    string? Int8OnnxSha256 = null,
+    Uri? Int8OnnxUri = null) : IFogLensMessage
 {
     public string? Validate()
     {
+        if ((Int8OnnxSha256 is null) != (Int8OnnxUri is null)
+            || (Int8OnnxSha256 is not null && !Sha256Hex.IsValid(Int8OnnxSha256))
+            || (Int8OnnxUri is not null && (!Int8OnnxUri.IsAbsoluteUri || (Int8OnnxUri.Scheme != Uri.UriSchemeHttp && Int8OnnxUri.Scheme != Uri.UriSchemeHttps))))
+        {
+            return "int8OnnxSha256 and int8OnnxUri come together: a valid hash and an absolute http(s) URI";
+        }
+
         if (string.IsNullOrEmpty(ModelVersion) || ModelVersion.Length > 64)
         {
             return "modelVersion missing or too long";
