@@ -245,5 +245,14 @@ public sealed class PortalBrowserTests
         await Assertions.Expect(shared.Locator("svg.bar-chart rect.bar[data-label='20-29']")).ToHaveAttributeAsync("data-value", "8"); // the windows at -8, -6, -4, -2 min (the range starts on its bucket, -9 min)
         Assert.Contains("to=", await shared.Locator("#csv-export").GetAttributeAsync("href"), StringComparison.Ordinal);
         await Assertions.Expect(shared.Locator("#range-from")).ToBeVisibleAsync(); // the picker shows the custom range it was given
+
+        // Typing a custom range (in the portal's local time) and applying it puts it into the URL.
+        string Local(DateTimeOffset t) => TimeZoneInfo.ConvertTime(t, TimeZoneInfo.Local).ToString("yyyy-MM-ddTHH:mm", System.Globalization.CultureInfo.InvariantCulture);
+        await shared.Locator("#range-from").FillAsync(Local(now.AddMinutes(-30)));
+        await shared.Locator("#range-to").FillAsync(Local(now.AddMinutes(-5)));
+        await shared.ClickAsync("#apply-range");
+        var utc = (DateTimeOffset t) => Uri.EscapeDataString(t.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture));
+        await shared.WaitForURLAsync(u => u.Contains($"from={utc(now.AddMinutes(-30))}&to={utc(now.AddMinutes(-5))}", StringComparison.Ordinal));
+        await Assertions.Expect(shared.Locator("svg.bar-chart rect.bar[data-label='20-29']")).ToHaveAttributeAsync("data-value", "16"); // -20 … -6 min: eight windows
     }
 }
