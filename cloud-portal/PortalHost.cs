@@ -47,6 +47,7 @@ public static class PortalHost
         services.AddSingleton(new MessageHeaderFactory("portal"));
         services.AddSingleton<PortalDb>();
         services.AddSingleton<PortalQueries>();
+        services.AddSingleton<ActivityQueries>();
         services.AddSingleton<PortalCounters>();
         services.AddInstruments<PortalInstruments>();
         services.AddSingleton<PortalEvents>();

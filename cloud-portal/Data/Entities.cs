@@ -1,3 +1,6 @@
+using System.ComponentModel.DataAnnotations.Schema;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using FogLens.Contracts.Messages;
 
 namespace FogLens.CloudPortal.Data;
@@ -112,8 +115,32 @@ public sealed class ModelVersionRecord
 
     public double? ValidationMae { get; set; }
 
-    /// <summary>MAE per age group (JSON object label → years).</summary>
+    /// <summary>MAE per age group (JSON object label → years) as stored; the API shows it as <see cref="GroupMae"/>.</summary>
+    [JsonIgnore]
     public string? GroupMaeJson { get; set; }
+
+    /// <summary>MAE per age group as a JSON object (label → years) for API clients; null when not measured or unreadable.</summary>
+    [NotMapped]
+    public JsonElement? GroupMae
+    {
+        get
+        {
+            if (string.IsNullOrWhiteSpace(GroupMaeJson))
+            {
+                return null;
+            }
+
+            try
+            {
+                using var doc = JsonDocument.Parse(GroupMaeJson);
+                return doc.RootElement.ValueKind == JsonValueKind.Object ? doc.RootElement.Clone() : null;
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+        }
+    }
 
     public required string WeightsSha256 { get; set; }
 

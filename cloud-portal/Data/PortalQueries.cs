@@ -30,32 +30,7 @@ public sealed class PortalQueries(PortalDb db, IOptions<PortalOptions> options, 
     private readonly int _minFaces = options.Value.MinFacesShown;
 
     /// <summary>Windows matching the filter that may be shown (at least Portal:MinFacesShown faces).</summary>
-    private IQueryable<DemographicsWindow> Filtered(PortalDbContext context, DemographicsFilter filter)
-    {
-        var minFaces = _minFaces;
-        var q = context.Demographics.AsNoTracking().Where(w => w.Faces >= minFaces);
-        if (!string.IsNullOrEmpty(filter.Fog))
-        {
-            q = q.Where(w => w.FogId == filter.Fog);
-        }
-
-        if (!string.IsNullOrEmpty(filter.Camera))
-        {
-            q = q.Where(w => w.CameraId == filter.Camera);
-        }
-
-        if (filter.From is { } from)
-        {
-            q = q.Where(w => w.WindowEnd > from);
-        }
-
-        if (filter.To is { } to)
-        {
-            q = q.Where(w => w.WindowStart < to);
-        }
-
-        return q;
-    }
+    private IQueryable<DemographicsWindow> Filtered(PortalDbContext context, DemographicsFilter filter) => ShownWindows.Query(context, filter, _minFaces);
 
     public async Task<IReadOnlyList<GroupTotal>> GroupTotalsAsync(DemographicsFilter filter, CancellationToken cancellationToken)
     {

@@ -7,9 +7,9 @@ using FogLens.CloudPortal.Common;
 namespace FogLens.CloudPortal.Tests;
 
 /// <summary>
-/// Every page at 1400 and 390 px wide in Chromium: an axe-core scan with no serious or critical violation, nothing
-/// wider than the window (tables scroll inside their card), and a screenshot of each in docs/screenshots/ when
-/// FOGLENS_SCREENSHOTS=1.
+/// Every page at 1400 and 390 px wide in Chromium, in the light and in the dark theme: an axe-core scan with no serious
+/// or critical violation, nothing wider than the window (tables and heatmaps scroll inside their card), and a screenshot
+/// of each in docs/screenshots/ when FOGLENS_SCREENSHOTS=1 (the dark theme at 1400 px only).
 /// </summary>
 public sealed class AccessibilityTests
 {
@@ -31,6 +31,12 @@ public sealed class AccessibilityTests
         for (var m = 30; m >= 2; m -= 4)
         {
             await fog.DemographicsAsync(TestFog.Window(fog.NextHeader(), "edge-1", now.AddMinutes(-m), ("20-29", 20, 29, 2 + (m % 5)), ("40-49", 40, 49, 1)));
+        }
+
+        for (var h = 1; h <= 60; h += 5) // the same hour yesterday and a few days of activity for the heatmap
+        {
+            await fog.DemographicsAsync(TestFog.Window(fog.NextHeader(), "edge-1", now.AddHours(-24).AddMinutes(-h), ("20-29", 20, 29, 1), ("60-69", 60, 69, 2)));
+            await fog.DemographicsAsync(TestFog.Window(fog.NextHeader(), "edge-1", now.AddHours(-h * 2), ("20-29", 20, 29, h % 7), ("40-49", 40, 49, 1)));
         }
 
         await Eventually.WaitUntil(() => portal.Service<PortalCounters>().StatusMessages >= 1, TimeSpan.FromSeconds(30), "fog status stored");
@@ -56,7 +62,16 @@ public sealed class AccessibilityTests
             await page.GotoAsync(new Uri(portal.BaseAddress, path).ToString());
             await Assertions.Expect(page.Locator("h4").First).ToBeVisibleAsync(); // the interactive page has rendered
             await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
-            await CheckAsync(page, path == "/" ? "overview" : path.TrimStart('/'), width, problems);
+            var name = path == "/" ? "overview" : path.TrimStart('/');
+            await CheckAsync(page, name, width, problems);
+
+            // The same page in the dark theme (the portal follows the browser's preference until the switch is used).
+            await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = ColorScheme.Dark });
+            await page.ReloadAsync();
+            await Assertions.Expect(page.Locator("#theme-toggle")).ToHaveAttributeAsync("aria-label", "Switch to light mode");
+            await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+            await CheckAsync(page, name + "-dark", width, problems);
+            await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = ColorScheme.Light });
         }
 
         Assert.True(problems.Count == 0, string.Join('\n', problems));
@@ -70,17 +85,18 @@ public sealed class AccessibilityTests
             problems.Add($"{name} @ {width} px: {violation.Impact} {violation.Id}: {violation.Help} ({string.Join(", ", violation.Nodes.Take(3).Select(n => string.Join(' ', n.Target)))})");
         }
 
-        var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
+        var overflow = await page.EvaluateAsync<int>("() => document.scrollingElement.scrollWidth - window.innerWidth");
         if (overflow > 0)
         {
             problems.Add($"{name} @ {width} px: the page is {overflow} px wider than the window");
         }
 
-        if (Environment.GetEnvironmentVariable("FOGLENS_SCREENSHOTS") == "1")
+        if (Environment.GetEnvironmentVariable("FOGLENS_SCREENSHOTS") == "1" && (!name.EndsWith("-dark", StringComparison.Ordinal) || width >= 1400))
         {
             var folder = Path.Combine(TestPaths.RepoRoot, "docs", "screenshots");
             Directory.CreateDirectory(folder);
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, $"{name}-{width}.png"), FullPage = true });
+            var file = name.EndsWith("-dark", StringComparison.Ordinal) ? $"{name[..^5]}-{width}-dark.png" : $"{name}-{width}.png";
+            await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, file), FullPage = true });
         }
     }
 }

@@ -81,5 +81,38 @@ public sealed class ChartComponentTests : IDisposable
         Assert.Empty(complete.FindAll("rect.partial"));
     }
 
+    [Fact]
+    public void Heatmap_HasACellPerDayAndHour_DarkestForTheBusiestHour_WithItsCount()
+    {
+        var days = new[] { new DateOnly(2026, 11, 30), new DateOnly(2026, 12, 1) };
+        var faces = new[] { new long[24], new long[24] };
+        faces[0][9] = 10;
+        faces[1][14] = 40;
+        var chart = _context.Render<Heatmap>(p => p.Add(c => c.Days, days).Add(c => c.Faces, faces).Add(c => c.Title, "fog-1 › entrance"));
+
+        var cells = chart.FindAll("rect.cell");
+        Assert.Equal(48, cells.Count);
+        double Opacity(string day, int hour) => double.Parse(chart.Find($"rect.cell[data-day='{day}'][data-hour='{hour}']").GetAttribute("fill-opacity")!, CultureInfo.InvariantCulture);
+        Assert.Equal(1.0, Opacity("2026-12-01", 14));
+        Assert.InRange(Opacity("2026-11-30", 9), 0.12, 0.5);
+        Assert.Equal(0.0, Opacity("2026-11-30", 14)); // no faces: no colour, not a faint one
+        Assert.Contains("14:00–15:00: 40 faces", chart.Find("rect.cell[data-day='2026-12-01'][data-hour='14'] title").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void PairedBars_CompareSharesOfEachTotal_NotRawCounts()
+    {
+        var chart = _context.Render<PairedBarChart>(p => p
+            .Add(c => c.Labels, ["3-9", "20-29"]).Add(c => c.First, [10L, 30L]).Add(c => c.Second, [1L, 3L])
+            .Add(c => c.FirstName, "last hour").Add(c => c.SecondName, "same hour yesterday"));
+
+        string Value(string series, string label) => chart.Find($"rect.bar[data-series='{series}'][data-label='{label}']").GetAttribute("data-value")!;
+        Assert.Equal("25", Value("last hour", "3-9"));
+        Assert.Equal("25", Value("same hour yesterday", "3-9")); // a quieter hour with the same mix draws the same bars
+        Assert.Equal("75", Value("same hour yesterday", "20-29"));
+        Assert.Equal("3", chart.Find("rect.bar[data-series='same hour yesterday'][data-label='20-29']").GetAttribute("data-count"));
+        Assert.Contains("no data", _context.Render<PairedBarChart>(p => p.Add(c => c.Labels, []).Add(c => c.First, []).Add(c => c.Second, [])).Markup, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _context.Dispose();
 }

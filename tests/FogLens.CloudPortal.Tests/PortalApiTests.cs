@@ -37,6 +37,15 @@ public sealed class PortalApiTests
         Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsync("/api/rounds", null, TestContext.Current.CancellationToken)).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsync("/api/models/age-v1/promote", null, TestContext.Current.CancellationToken)).StatusCode);
 
+        // The per-group MAE is a JSON object for clients, not a string of JSON inside the JSON (models and summary alike).
+        var models = await viewer.GetFromJsonAsync<JsonElement>("/api/models", TestContext.Current.CancellationToken);
+        var groupMae = models.EnumerateArray().Single(m => m.GetProperty("source").GetString() == "base").GetProperty("groupMae");
+        Assert.Equal(JsonValueKind.Object, groupMae.ValueKind);
+        Assert.Equal(JsonValueKind.Number, groupMae.GetProperty("20-29").ValueKind);
+        Assert.False(models[0].TryGetProperty("groupMaeJson", out _));
+        var summary = await viewer.GetFromJsonAsync<JsonElement>("/api/summary", TestContext.Current.CancellationToken);
+        Assert.Equal(JsonValueKind.Object, summary.GetProperty("currentModel").GetProperty("groupMae").ValueKind);
+
         using var admin = await portal.ClientAsync("admin");
         var refused = await admin.PostAsync("/api/rounds", null, TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode); // allowed, but no fog is online

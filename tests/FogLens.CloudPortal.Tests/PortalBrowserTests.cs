@@ -188,4 +188,71 @@ public sealed class PortalBrowserTests
         await anonymous.ClickAsync("#login");
         await Assertions.Expect(anonymous.Locator("#login-error")).ToBeVisibleAsync();
     }
+
+    [Fact]
+    public async Task Overview_ShowsTrendAgeMixAndHeatmap_AndItsFiltersLiveInTheUrl()
+    {
+        await using var portal = await PortalHarness.StartAsync(new() { ["Portal:MinFacesShown"] = "1" });
+        await using var a = await TestFog.ConnectAsync(portal.BrokerPort, "fog-a");
+        await using var b = await TestFog.ConnectAsync(portal.BrokerPort, "fog-b");
+        var now = TimeRange.Floor(DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1)); // windows on whole minutes, like the custom range's buckets
+        for (var m = 20; m >= 2; m -= 2)
+        {
+            await a.DemographicsAsync(TestFog.Window(a.NextHeader(), "edge-1", now.AddMinutes(-m), ("20-29", 20, 29, 2), ("40-49", 40, 49, 1)) with { CameraId = "entrance" });
+            await a.DemographicsAsync(TestFog.Window(a.NextHeader(), "edge-1", now.AddHours(-24).AddMinutes(-m), ("3-9", 3, 9, 4)) with { CameraId = "entrance" });
+        }
+
+        await b.DemographicsAsync(TestFog.Window(b.NextHeader(), "edge-2", now.AddMinutes(-3), ("60-69", 60, 69, 5)) with { CameraId = "hall" });
+        await Eventually.WaitUntil(() => portal.Service<PortalCounters>().WindowsStored >= 21, TimeSpan.FromSeconds(30), "windows stored");
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright);
+        Assertions.SetDefaultExpectTimeout(30_000);
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+        await LoginAsync(page, portal, "viewer", PortalHarness.ViewerPassword);
+
+        // Live trend over the default hour, the current bucket marked as in progress rather than drawn as a drop.
+        await Assertions.Expect(page.Locator("#live-trend")).ToContainTextAsync("last hour");
+        await Assertions.Expect(page.Locator("#live-trend rect.partial")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("#live-trend")).ToContainTextAsync("in progress");
+        // Age mix against the same hour yesterday (shares of each hour's faces).
+        await Assertions.Expect(page.Locator("#age-mix rect.bar[data-series='same hour yesterday'][data-label='3-9']")).ToHaveAttributeAsync("data-value", "100");
+        await Assertions.Expect(page.Locator("#age-mix rect.bar[data-series='last hour'][data-label='60-69']")).ToHaveAttributeAsync("data-count", "5");
+        // One heatmap per camera, named fog › camera.
+        await Assertions.Expect(page.Locator("#heatmaps svg.heatmap")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator("#current-model-mae")).ToContainTextAsync("model card");
+
+        // Picking a preset and a camera puts them in the URL; the page follows.
+        await page.Locator(".mud-input-control.mud-select").Filter(new() { Has = page.Locator("#filter-range") }).ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "last 24 hours" }).ClickAsync();
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("range=24h"));
+        await Assertions.Expect(page.Locator("#live-trend")).ToContainTextAsync("last 24 hours");
+        await page.Locator(".mud-input-control.mud-select").Filter(new() { Has = page.Locator("#filter-scope") }).ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "hall" }).ClickAsync();
+        await page.WaitForURLAsync(new System.Text.RegularExpressions.Regex("fog=fog-b&camera=hall"));
+        await Assertions.Expect(page.Locator("#heatmaps svg.heatmap")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("#age-mix rect.bar[data-label='3-9']")).ToHaveCountAsync(0);
+
+        // A shared link opens the same view; a custom range on Demographics is in the CSV export too.
+        var shared = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+        await LoginAsync(shared, portal, "viewer", PortalHarness.ViewerPassword);
+        await shared.GotoAsync(new Uri(portal.BaseAddress, "/?range=7d&fog=fog-a").ToString());
+        await Assertions.Expect(shared.Locator("#live-trend")).ToContainTextAsync("last 7 days");
+        await Assertions.Expect(shared.Locator("#heatmaps svg.heatmap")).ToHaveCountAsync(1);
+        await Assertions.Expect(shared.Locator("#heatmaps svg.heatmap")).ToHaveAttributeAsync("data-camera", "fog-a › entrance");
+        var from = now.AddSeconds(-510).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+        var to = now.AddMinutes(-1).ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
+        await shared.GotoAsync(new Uri(portal.BaseAddress, $"/demographics?from={from}&to={to}&fog=fog-a").ToString());
+        await Assertions.Expect(shared.Locator("svg.bar-chart rect.bar[data-label='20-29']")).ToHaveAttributeAsync("data-value", "8"); // the windows at -8, -6, -4, -2 min (the range starts on its bucket, -9 min)
+        Assert.Contains("to=", await shared.Locator("#csv-export").GetAttributeAsync("href"), StringComparison.Ordinal);
+        await Assertions.Expect(shared.Locator("#range-from")).ToBeVisibleAsync(); // the picker shows the custom range it was given
+
+        // Typing a custom range (in the portal's local time) and applying it puts it into the URL.
+        string Local(DateTimeOffset t) => TimeZoneInfo.ConvertTime(t, TimeZoneInfo.Local).ToString("yyyy-MM-ddTHH:mm", System.Globalization.CultureInfo.InvariantCulture);
+        await shared.Locator("#range-from").FillAsync(Local(now.AddMinutes(-30)));
+        await shared.Locator("#range-to").FillAsync(Local(now.AddMinutes(-5)));
+        await shared.ClickAsync("#apply-range");
+        var utc = (DateTimeOffset t) => Uri.EscapeDataString(t.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture));
+        await shared.WaitForURLAsync(u => u.Contains($"from={utc(now.AddMinutes(-30))}&to={utc(now.AddMinutes(-5))}", StringComparison.Ordinal));
+        await Assertions.Expect(shared.Locator("svg.bar-chart rect.bar[data-label='20-29']")).ToHaveAttributeAsync("data-value", "16"); // -20 … -6 min: eight windows
+    }
 }

@@ -1,0 +1,49 @@
+using FogLens.CloudPortal.Data;
+using Microsoft.AspNetCore.Components;
+
+namespace FogLens.CloudPortal.Components;
+
+/// <summary>
+/// A live page whose filters (<see cref="FilterBar"/>) are in its URL: <c>?range=</c> or <c>?from=&amp;to=</c>,
+/// <c>&amp;fog=</c>, <c>&amp;camera=</c>. Changing them navigates, and the page reloads for the new query.
+/// </summary>
+public abstract class FilteredLivePage : LivePage
+{
+    private string? _loaded;
+
+    [SupplyParameterFromQuery(Name = "range")]
+    public string? RangeQuery { get; set; }
+
+    [SupplyParameterFromQuery(Name = "from")]
+    public string? FromQuery { get; set; }
+
+    [SupplyParameterFromQuery(Name = "to")]
+    public string? ToQuery { get; set; }
+
+    [SupplyParameterFromQuery(Name = "fog")]
+    public string? Fog { get; set; }
+
+    [SupplyParameterFromQuery(Name = "camera")]
+    public string? Camera { get; set; }
+
+    protected TimeRange Range => TimeRange.Parse(RangeQuery, FromQuery, ToQuery);
+
+    private string Key => string.Join('\n', RangeQuery, FromQuery, ToQuery, Fog, Camera);
+
+    /// <summary>Loads the page's data for the current query.</summary>
+    protected abstract Task LoadFilteredAsync();
+
+    protected sealed override async Task LoadAsync()
+    {
+        _loaded = Key;
+        await LoadFilteredAsync();
+    }
+
+    protected override async Task OnParametersSetAsync()
+    {
+        if (_loaded is not null && _loaded != Key)
+        {
+            await LoadAsync(); // the URL's query changed (a filter, or back/forward)
+        }
+    }
+}

@@ -1,0 +1,136 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using FogLens.CloudPortal.Common;
+
+namespace FogLens.CloudPortal.Data;
+
+/// <summary>
+/// Faces per age group in every bucket of a time range (Values[bucket][group], groups youngest first), empty buckets
+/// included so the time axis spans the range; <see cref="LastPartial"/> when the last bucket is still filling.
+/// </summary>
+public sealed record RangeTrend(TimeSpan Bucket, IReadOnlyList<DateTimeOffset> Buckets, IReadOnlyList<string> Groups, IReadOnlyList<double[]> Values, bool LastPartial)
+{
+    /// <summary>Faces per bucket, all groups together.</summary>
+    public IReadOnlyList<double[]> Totals => [.. Values.Select(v => new[] { v.Sum() })];
+}
+
+/// <summary>One age group's faces in the last hour and in the same hour a day earlier.</summary>
+public sealed record AgeMixRow(string Label, int MinAge, long Now, long Yesterday);
+
+/// <summary>Faces of one camera per local day (rows, oldest first) and hour of day (24 columns).</summary>
+public sealed record CameraHeatmap(string Fog, string Camera, IReadOnlyList<DateOnly> Days, IReadOnlyList<long[]> Faces);
+
+/// <summary>A fog and the cameras behind it (the filters' hierarchy: FogLens has no site level, each fog is one site).</summary>
+public sealed record FogCameras(string Fog, IReadOnlyList<string> Cameras);
+
+/// <summary>The activity views of the Overview and Demographics pages: trend over a time range, age mix against yesterday, hour × day heatmap.</summary>
+public sealed class ActivityQueries(PortalDb db, IOptions<PortalOptions> options, TimeProvider time)
+{
+    /// <summary>Days the heatmap covers, today included.</summary>
+    public const int HeatmapDays = 7;
+
+    private readonly int _minFaces = options.Value.MinFacesShown;
+
+    public async Task<RangeTrend> TrendAsync(string? fog, string? camera, TimeRange range, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(range);
+        var now = time.GetUtcNow();
+        var (from, to) = range.Resolve(now);
+        await using var context = db.Create();
+        var windows = await ShownWindows.Query(context, new DemographicsFilter(fog, camera, from, to), _minFaces)
+            .Select(w => new { w.WindowStart, Groups = w.Groups.Select(g => new { g.Label, g.MinAge, g.Count }).ToList() })
+            .ToListAsync(cancellationToken);
+        windows = [.. windows.Where(w => (from is null || w.WindowStart >= from) && w.WindowStart < to)]; // each window in the one bucket where it starts
+        var start = from ?? (windows.Count > 0 ? windows.Min(w => w.WindowStart) : now);
+        var bucket = TimeRange.BucketFor(to - start);
+        var buckets = TimeRange.Buckets(start, to, bucket);
+        var groups = windows.SelectMany(w => w.Groups).GroupBy(g => g.Label).OrderBy(g => g.Min(x => x.MinAge)).Select(g => g.Key).ToList();
+        var values = buckets.Select(_ => new double[groups.Count]).ToList();
+        var first = TimeRange.Floor(start, bucket);
+        foreach (var w in windows)
+        {
+            var i = (int)((w.WindowStart - first).Ticks / bucket.Ticks);
+            if (i < 0 || i >= values.Count)
+            {
+                continue;
+            }
+
+            foreach (var g in w.Groups)
+            {
+                values[i][groups.IndexOf(g.Label)] += g.Count;
+            }
+        }
+
+        return new RangeTrend(bucket, buckets, groups, values, TimeRange.LastBucketPartial(buckets, bucket, to) && to >= now);
+    }
+
+    /// <summary>Faces per age group in the last hour and in the hour that ended 24 hours ago (windows by their start).</summary>
+    public async Task<IReadOnlyList<AgeMixRow>> AgeMixAsync(string? fog, string? camera, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var thisHour = await GroupsAsync(fog, camera, now.AddHours(-1), now, cancellationToken);
+        var lastDay = await GroupsAsync(fog, camera, now.AddHours(-25), now.AddHours(-24), cancellationToken);
+        return [.. thisHour.Keys.Union(lastDay.Keys)
+            .Select(k => new AgeMixRow(k.Label, k.MinAge, thisHour.GetValueOrDefault(k), lastDay.GetValueOrDefault(k)))
+            .OrderBy(r => r.MinAge)];
+    }
+
+    private async Task<Dictionary<(string Label, int MinAge), long>> GroupsAsync(string? fog, string? camera, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        await using var context = db.Create();
+        var windows = await ShownWindows.Query(context, new DemographicsFilter(fog, camera, from, to), _minFaces)
+            .Select(w => new { w.WindowStart, Groups = w.Groups.Select(g => new { g.Label, g.MinAge, g.Count }).ToList() })
+            .ToListAsync(cancellationToken);
+        return windows.Where(w => w.WindowStart >= from).SelectMany(w => w.Groups)
+            .GroupBy(g => (g.Label, g.MinAge)).ToDictionary(g => g.Key, g => g.Sum(x => (long)x.Count));
+    }
+
+    /// <summary>Faces per camera, local day and hour of day over the last <see cref="HeatmapDays"/> days (portal's time zone).</summary>
+    public async Task<IReadOnlyList<CameraHeatmap>> HeatmapAsync(string? fog, string? camera, CancellationToken cancellationToken)
+    {
+        var zone = time.LocalTimeZone;
+        var now = time.GetUtcNow();
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime);
+        var days = Enumerable.Range(0, HeatmapDays).Select(d => today.AddDays(d - HeatmapDays + 1)).ToList();
+        var from = now.AddDays(-HeatmapDays - 1); // wide enough for any offset; days outside are dropped below
+        await using var context = db.Create();
+        var windows = await ShownWindows.Query(context, new DemographicsFilter(fog, camera, from, null), _minFaces)
+            .Select(w => new { w.FogId, w.CameraId, w.WindowStart, w.Faces })
+            .ToListAsync(cancellationToken);
+        return [.. windows.GroupBy(w => (w.FogId, w.CameraId))
+            .OrderBy(g => g.Key.FogId, NaturalStringComparer.Instance).ThenBy(g => g.Key.CameraId, NaturalStringComparer.Instance)
+            .Select(g =>
+            {
+                var faces = days.Select(_ => new long[24]).ToList();
+                foreach (var w in g)
+                {
+                    var local = TimeZoneInfo.ConvertTime(w.WindowStart, zone);
+                    var day = days.IndexOf(DateOnly.FromDateTime(local.DateTime));
+                    if (day >= 0)
+                    {
+                        faces[day][local.Hour] += w.Faces;
+                    }
+                }
+
+                return new CameraHeatmap(g.Key.FogId, g.Key.CameraId, days, faces);
+            })
+            .Where(h => h.Faces.Any(d => d.Any(n => n > 0)))];
+    }
+
+    /// <summary>Fogs with their cameras, from the stored windows and the edges' last status, in natural order.</summary>
+    public async Task<IReadOnlyList<FogCameras>> ScopesAsync(CancellationToken cancellationToken)
+    {
+        await using var context = db.Create();
+        var stored = await context.Demographics.AsNoTracking().Select(w => new { w.FogId, w.CameraId }).Distinct().ToListAsync(cancellationToken);
+        var edges = await context.Nodes.AsNoTracking().Where(n => n.Kind == "edge" && n.FogId != null && n.CameraId != null)
+            .Select(n => new { FogId = n.FogId!, CameraId = n.CameraId! }).ToListAsync(cancellationToken);
+        var fogs = await context.Nodes.AsNoTracking().Where(n => n.Kind == "fog").Select(n => n.Id).ToListAsync(cancellationToken);
+        var pairs = stored.Select(p => (p.FogId, CameraId: (string?)p.CameraId))
+            .Concat(edges.Select(p => (p.FogId, CameraId: (string?)p.CameraId)))
+            .Concat(fogs.Select(f => (FogId: f, CameraId: (string?)null)));
+        return [.. pairs
+            .GroupBy(p => p.FogId)
+            .OrderBy(g => g.Key, NaturalStringComparer.Instance)
+            .Select(g => new FogCameras(g.Key, [.. g.Select(p => p.CameraId).OfType<string>().Distinct().Order(NaturalStringComparer.Instance)]))];
+    }
+}
