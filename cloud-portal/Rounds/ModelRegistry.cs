@@ -96,6 +96,7 @@ public sealed partial class ModelRegistry(
         var scales = Path.Combine(Folder(parent), ModelFiles.ScalesFile);
         state.SaveModelFolder(Config, version, Folder(version), File.Exists(scales) ? ActivationScales.FromJson(File.ReadAllText(scales)) : null);
         var record = Describe(version, parent, roundId, "round", codec, evaluation?.Mae, evaluation is null ? null : JsonSerializer.Serialize(evaluation.GroupMae), isCurrent: false);
+        record.EvaluationMae = evaluation?.Mae; // measured on the portal's evaluation set, the number promotions compare
         await using var context = db.Create();
         var parentRecord = await context.Models.FirstOrDefaultAsync(m => m.Version == parent, cancellationToken);
         await Task.Run(() => Broadcaster.Prepare(record, state, parentRecord), cancellationToken);
