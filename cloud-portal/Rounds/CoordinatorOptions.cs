@@ -138,6 +138,13 @@ public sealed class CoordinatorOptions : IValidatableObject
     [Range(1e-6, 1)]
     public double BroadcastSparsity { get; set; } = 0.01;
 
+    /// <summary>
+    /// A delta's sparsity is raised tenfold (up to dense) until the model fogs hold is within this relative distance
+    /// (‖W − B‖ / ‖W‖) of the new version: cheap when only the head changes, dense enough when every layer does.
+    /// </summary>
+    [Range(0, 1)]
+    public double BroadcastMaxGap { get; set; } = 1e-3;
+
     /// <summary>The most deltas a round task lists; a fog further behind downloads the whole model.</summary>
     [Range(1, Contracts.Messages.ModelBroadcastChain.MaxLinks)]
     public int MaxDeltaChain { get; set; } = 8;

@@ -52,7 +52,7 @@ public sealed class ModelBroadcaster(CoordinatorOptions options, Func<AgeNetConf
         var held = ModelState.Load(config(), parentPath);
         parent.BroadcastFingerprint ??= ModelBroadcast.Fingerprint(held);
         parent.BroadcastSha256 ??= HashFile(parentPath);
-        var (delta, next) = ModelBroadcast.Encode(held, weights, UpdateCodecs.Parse(options.Broadcast), options.BroadcastCodecOptions);
+        var (delta, next) = ModelBroadcast.Encode(held, weights, UpdateCodecs.Parse(options.Broadcast), options.BroadcastCodecOptions, options.BroadcastMaxGap);
         var target = folder(record.Version);
         var deltaPath = Path.Combine(target, DeltaFile);
         File.WriteAllBytes(deltaPath + ".tmp", delta);

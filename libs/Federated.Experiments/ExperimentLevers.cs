@@ -50,7 +50,7 @@ public static class ExperimentLevers
 
         if (o.BroadcastsDeltas)
         {
-            parts.Add(string.Create(Inv, $"down: {o.Broadcast} deltas p {o.BroadcastSparsity:G3}"));
+            parts.Add(string.Create(Inv, $"down: {o.Broadcast} deltas p {o.BroadcastSparsity:G3}{(o.BroadcastMaxGap > 0 ? $", gap ≤ {o.BroadcastMaxGap:G3}" : string.Empty)}"));
         }
 
         if (o.WarmupRounds > 0)
@@ -140,7 +140,7 @@ public static class ExperimentLevers
 
         if (o.BroadcastsDeltas)
         {
-            sb.Append(Inv, $"-down{o.Broadcast}{o.BroadcastSparsity:G3}");
+            sb.Append(Inv, $"-down{o.Broadcast}{o.BroadcastSparsity:G3}{(o.BroadcastMaxGap > 0 ? $"-gap{o.BroadcastMaxGap:G3}" : string.Empty)}");
         }
 
         if (o.WarmupRounds > 0)

@@ -143,6 +143,9 @@ public sealed record ExperimentOptions
     /// <summary>Fraction kept by a sparse <see cref="Broadcast"/> codec (tensors of at most 1,024 elements go densely).</summary>
     public double BroadcastSparsity { get; init; } = 0.01;
 
+    /// <summary>Delta broadcast: raise the sparsity tenfold until the held model is within this relative distance of the global one (0: fixed sparsity, as runs before it).</summary>
+    public double BroadcastMaxGap { get; init; }
+
     public const string Full = "full";
 
     [JsonIgnore]

@@ -319,10 +319,10 @@ public sealed class FederatedSimulation
         if (_options.BroadcastsDeltas)
         {
             var held = ModelState.Load(config, HeldPath(round - 1));
-            var (delta, nextHeld) = ModelBroadcast.Encode(held, next, UpdateCodecs.Parse(_options.Broadcast), _options.BroadcastCodecOptions);
+            var (delta, nextHeld) = ModelBroadcast.Encode(held, next, UpdateCodecs.Parse(_options.Broadcast), _options.BroadcastCodecOptions, _options.BroadcastMaxGap);
             File.WriteAllBytes(DeltaPath(round), delta);
             nextHeld.SaveWeights(config, HeldPath(round));
-            broadcastGap = Gap(next, nextHeld);
+            broadcastGap = ModelBroadcast.Gap(next, nextHeld);
             File.Delete(HeldPath(round - 2));
             File.Delete(DeltaPath(round - 2));
         }
@@ -389,24 +389,6 @@ public sealed class FederatedSimulation
 
     /// <summary>The delta broadcast after round <paramref name="round"/> (what the fogs download before the next).</summary>
     private string DeltaPath(int round) => Path.Combine(_stateFolder, $"delta-r{round}.flup");
-
-    /// <summary>‖W − B‖ / ‖W‖: how far the model the fogs hold lags the global one.</summary>
-    private static double Gap(ModelState global, ModelState held)
-    {
-        double difference = 0, norm = 0;
-        for (var t = 0; t < global.Values.Count; t++)
-        {
-            var w = global.Values[t];
-            var b = held.Values[t];
-            for (var i = 0; i < w.Length; i++)
-            {
-                difference += (double)(w[i] - b[i]) * (w[i] - b[i]);
-                norm += (double)w[i] * w[i];
-            }
-        }
-
-        return norm == 0 ? 0 : Math.Sqrt(difference / norm);
-    }
 
     private string EnergyPath(int round) => Path.Combine(_stateFolder, $"energy-r{round}.txt");
 

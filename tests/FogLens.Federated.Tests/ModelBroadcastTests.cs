@@ -41,6 +41,36 @@ public sealed class ModelBroadcastTests
     }
 
     [Fact]
+    public void GapBound_RaisesTheBudgetWhenEveryValueChanges_AndKeepsItWhenFewDo()
+    {
+        var held = State(new Random(4), 1f);
+        var everywhere = held.Clone();
+        var random = new Random(8);
+        foreach (var values in everywhere.Values)
+        {
+            for (var i = 0; i < values.Length; i++)
+            {
+                values[i] += (float)(random.NextDouble() - 0.5) * 0.05f;
+            }
+        }
+
+        var options = new CodecOptions { Sparsity = 0.01, DenseMaxElements = 1024 };
+        var (fixedDelta, fixedNext) = ModelBroadcast.Encode(held, everywhere, CodecId.TopK, options);
+        var (boundedDelta, boundedNext) = ModelBroadcast.Encode(held, everywhere, CodecId.TopK, options, maxGap: 1e-3);
+        Assert.True(ModelBroadcast.Gap(everywhere, fixedNext) > 1e-2, "1 % of the values leaves most of a change everywhere unsent");
+        Assert.True(ModelBroadcast.Gap(everywhere, boundedNext) <= 1e-3);
+        Assert.True(boundedDelta.Length > 10 * fixedDelta.Length);
+
+        // Only a few values changed (as when only the classifier is trained): the bound costs nothing.
+        var few = held.Clone();
+        few.Values[0][3] += 0.5f;
+        few.Values[0][77] -= 0.25f;
+        var (cheap, _) = ModelBroadcast.Encode(held, few, CodecId.TopK, options, maxGap: 1e-3);
+        Assert.Equal(ModelBroadcast.Encode(held, few, CodecId.TopK, options).Payload, cheap);
+        Assert.Throws<ArgumentOutOfRangeException>(() => ModelBroadcast.Encode(held, few, CodecId.TopK, options, maxGap: -1));
+    }
+
+    [Fact]
     public void Fingerprint_IsEqualForEqualStates_AndChangesWithOneBit()
     {
         var state = State(new Random(1), 1f);

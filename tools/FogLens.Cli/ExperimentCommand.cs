@@ -70,11 +70,12 @@ internal static class ExperimentCommand
         var freezeStatistics = new Option<bool>("--freeze-statistics") { Description = "Fogs send no change of the BatchNorm running statistics (the global model keeps its own)." };
         var broadcast = new Option<string>("--broadcast") { Description = "How new global models reach the fogs: full (the whole model every round) or a codec (topk, stc) for compressed deltas against the model the fogs hold.", DefaultValueFactory = _ => defaults.Broadcast };
         var broadcastSparsity = new Option<double>("--broadcast-sparsity") { Description = "Fraction kept by a sparse --broadcast codec.", DefaultValueFactory = _ => defaults.BroadcastSparsity };
+        var broadcastGap = new Option<double>("--broadcast-max-gap") { Description = "Delta broadcast: raise the sparsity tenfold until the held model is within this relative distance of the global one; 0: fixed sparsity.", DefaultValueFactory = _ => defaults.BroadcastMaxGap };
         var lrDecay = new Option<double>("--lr-decay") { Description = "Local learning rate of round r: --lr × decay^(r−1); 1: constant.", DefaultValueFactory = _ => defaults.LearningRateDecay };
         var command = new Command("fl", "Fine-tune the base age model federatedly on simulated fogs (site-shift scenario by default); writes run.json, rounds.jsonl and summary.json, checkpoints every round and resumes.")
         {
             data, baseModel, runs, name, fogs, partition, alpha, rounds, codec, sparsity, global, epochs, batch, lr, mode, straggler, stragglers, energyBound, seed, threads, trainLimit, valLimit,
-            scenario, baseEpochs, trainable, trainableBlocks, serverOptimizer, serverLr, serverMomentum, denseMax, clientMomentum, clientClip, byzantine, attack, aggregator, trim, maxSamples, relativeCap, clip, dpEpsilon, warmup, warmupStart, statisticsFeedback, freezeStatistics, broadcast, broadcastSparsity, lrDecay,
+            scenario, baseEpochs, trainable, trainableBlocks, serverOptimizer, serverLr, serverMomentum, denseMax, clientMomentum, clientClip, byzantine, attack, aggregator, trim, maxSamples, relativeCap, clip, dpEpsilon, warmup, warmupStart, statisticsFeedback, freezeStatistics, broadcast, broadcastSparsity, broadcastGap, lrDecay,
         };
         command.Aliases.Add("run");
         command.SetAction((result, cancellationToken) =>
@@ -124,6 +125,7 @@ internal static class ExperimentCommand
                 Broadcast = result.GetRequiredValue(broadcast),
                 BroadcastSparsity = result.GetValue(broadcastSparsity),
                 LearningRateDecay = result.GetValue(lrDecay),
+                BroadcastMaxGap = result.GetValue(broadcastGap),
             };
             options = options with { Name = result.GetValue(name) ?? DefaultName(options) };
             options.Validate();
