@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using FogLens.CloudPortal.Common;
+using FogLens.CloudPortal.Data;
+using FogLens.Launch;
+using Microsoft.Extensions.Options;
+
+namespace FogLens.Benchmarks;
+
+/// <summary>
+/// Issue #20 item 3: the portal's demographics queries over a large store. Bulk-loads synthetic windows
+/// (<see cref="DataLoader"/>) into a fresh SQLite file or PostgreSQL cluster (fsync off), then times the queries behind
+/// the Demographics and Overview pages and the /api/demographics endpoints, called as the portal calls them
+/// (<see cref="PortalQueries"/>; no HTTP). `dotnet run -c Release -- data [--windows N] [--cameras 100] [--db sqlite|postgres]
+/// [--repeat 20] [--out FILE] [--data-dir DIR]` (./foglens bench data ...).
+/// </summary>
+public static class DataBench
+{
+    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var windows = long.Parse(Arg(args, "--windows") ?? "10000000", CultureInfo.InvariantCulture);
+        var cameras = int.Parse(Arg(args, "--cameras") ?? "100", CultureInfo.InvariantCulture);
+        var provider = Arg(args, "--db") ?? "sqlite";
+        var repeat = int.Parse(Arg(args, "--repeat") ?? "20", CultureInfo.InvariantCulture);
+        var output = Arg(args, "--out");
+        var folder = Arg(args, "--data-dir") ?? Directory.CreateTempSubdirectory("foglens-databench-").FullName;
+        Directory.CreateDirectory(folder);
+        var portal = new PortalOptions { DataDirectory = folder };
+        var database = new DatabaseOptions { Provider = provider };
+        PostgresCluster? cluster = null;
+        if (provider == "postgres")
+        {
+            cluster = PostgresCluster.Start(Path.Combine(folder, "pg"), 55432, fast: true);
+            database.ConnectionString = cluster.Database("foglens_bench") + ";Command Timeout=0";
+        }
+
+        try
+        {
+            var db = new PortalDb(Options.Create(database), Options.Create(portal));
+            await db.MigrateAsync(CancellationToken.None);
+            var loader = new DataLoader(cameras, windows, portal.MinFacesShown);
+            Console.WriteLine($"loading {windows:N0} windows ({cameras} cameras × {loader.Minutes:N0} minutes = {loader.Minutes / 1440.0:0.0} days) into {provider} in {folder}");
+            var clock = Stopwatch.StartNew();
+            var lastReport = TimeSpan.Zero;
+            void Progress(long n)
+            {
+                if (clock.Elapsed - lastReport > TimeSpan.FromSeconds(30))
+                {
+                    lastReport = clock.Elapsed;
+                    Console.WriteLine($"  {n:N0} windows, {n / clock.Elapsed.TotalSeconds:N0}/s");
+                }
+            }
+
+            var connection = database.ConnectionString ?? $"Data Source={Path.Combine(folder, "portal.db")}";
+            await (provider == "postgres" ? loader.LoadPostgresAsync(connection, Progress, CancellationToken.None) : loader.LoadSqliteAsync(connection, Progress, CancellationToken.None));
+            var loadSeconds = clock.Elapsed.TotalSeconds;
+            Console.WriteLine($"loaded in {loadSeconds:N0} s ({windows / loadSeconds:N0} windows/s, with 8 age-group rows each and the roll-ups, analyzed)");
+
+            var queries = new PortalQueries(db, Options.Create(portal), TimeProvider.System);
+            var results = new List<QueryResult>();
+            foreach (var (name, run) in Queries(queries, loader))
+            {
+                var rows = await run();
+                await run();
+                var times = new List<double>();
+                for (var i = 0; i < repeat; i++)
+                {
+                    var t = Stopwatch.GetTimestamp();
+                    await run();
+                    times.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+                }
+
+                times.Sort();
+                var result = new QueryResult(name, Percentile(times, 0.5), Percentile(times, 0.95), times[^1], rows);
+                results.Add(result);
+                Console.WriteLine($"  {name,-58} p50 {result.P50Ms,8:N1} ms  p95 {result.P95Ms,8:N1} ms  ({rows:N0} rows)");
+            }
+
+            var bytes = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+            var summary = new DataBenchSummary(provider, windows, cameras, Math.Round(loader.Minutes / 1440.0, 1), Math.Round(loadSeconds, 1), Math.Round(windows / loadSeconds),
+                bytes / (1024 * 1024), repeat, Environment.ProcessorCount, DateTimeOffset.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), results);
+            var json = JsonSerializer.Serialize(summary, Json);
+            Console.WriteLine(json);
+            if (output is not null)
+            {
+                await File.WriteAllTextAsync(output, json + "\n");
+            }
+
+            return 0;
+        }
+        finally
+        {
+            if (cluster is not null)
+            {
+                await cluster.DisposeAsync();
+            }
+
+            if (Arg(args, "--data-dir") is null)
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+
+    /// <summary>What the pages load (Demographics.razor's LoadAsync per range; Overview's summary) and the API's reads.</summary>
+    private static IEnumerable<(string Name, Func<Task<long>> Run)> Queries(PortalQueries q, DataLoader data)
+    {
+        var ct = CancellationToken.None;
+        var camera = DataLoader.Camera(42);
+        var fog = DataLoader.Fog(42);
+        Func<Task<long>> Page(DemographicsFilter filter, TimeSpan bucket) => async () =>
+        {
+            var (fogs, cameras) = await q.FilterChoicesAsync(ct);
+            var groups = await q.GroupTotalsAsync(filter, ct);
+            var trend = await q.TrendAsync(filter, bucket, ct);
+            return fogs.Count + cameras.Count + groups.Count + trend.Count;
+        };
+        DateTimeOffset Ago(TimeSpan span) => DateTimeOffset.UtcNow - span;
+        yield return ("page /demographics, last 15 minutes (1 min buckets)", () => Page(new(From: Ago(TimeSpan.FromMinutes(15))), TimeSpan.FromMinutes(1))());
+        yield return ("page /demographics, last hour (5 min buckets)", () => Page(new(From: Ago(TimeSpan.FromHours(1))), TimeSpan.FromMinutes(5))());
+        yield return ("page /demographics, last 24 hours (1 h buckets)", () => Page(new(From: Ago(TimeSpan.FromDays(1))), TimeSpan.FromHours(1))());
+        yield return ("page /demographics, everything (6 h buckets)", Page(new(), TimeSpan.FromHours(6)));
+        yield return ($"page /demographics, one camera, last 24 hours", () => Page(new(Camera: camera, From: Ago(TimeSpan.FromDays(1))), TimeSpan.FromHours(1))());
+        yield return ($"page /demographics, one fog, everything", Page(new(Fog: fog), TimeSpan.FromHours(6)));
+        yield return ("page / (overview summary) = GET /api/summary", async () => (await q.SummaryAsync(ct)).FacesTotal > 0 ? 1 : 0);
+        yield return ("GET /api/demographics (newest 1000)", async () => (await q.WindowsAsync(new(), 1000, ct)).Count);
+        yield return ("GET /api/demographics?camera= (newest 1000)", async () => (await q.WindowsAsync(new(Camera: camera), 1000, ct)).Count);
+        yield return ("GET /api/demographics?fog=&from=-1h (≤ 1000)", async () => (await q.WindowsAsync(new(Fog: fog, From: Ago(TimeSpan.FromHours(1))), 1000, ct)).Count);
+        yield return ("GET /api/demographics/groups (everything)", async () => (await q.GroupTotalsAsync(new(), ct)).Count);
+        yield return ("GET /api/demographics/groups?from=-30d&to=-23d (unaligned)", async () =>
+            (await q.GroupTotalsAsync(new(From: data.End.AddDays(-30).AddMinutes(-17), To: data.End.AddDays(-23).AddMinutes(13)), ct)).Count);
+        yield return ("GET /api/demographics/groups?camera=&from=-7d", async () => (await q.GroupTotalsAsync(new(Camera: camera, From: Ago(TimeSpan.FromDays(7))), ct)).Count);
+    }
+
+    private static double Percentile(List<double> sorted, double p) => Math.Round(sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)], 2);
+
+    private static string? Arg(string[] args, string name) => Array.IndexOf(args, name) is >= 0 and var i && i + 1 < args.Length ? args[i + 1] : null;
+
+    private sealed record QueryResult(string Name, double P50Ms, double P95Ms, double MaxMs, long Rows);
+
+    private sealed record DataBenchSummary(
+        string Database, long Windows, int Cameras, double Days, double LoadSeconds, double LoadWindowsPerS, long StoreMib, int Repeat, int Cores, string Date, IReadOnlyList<QueryResult> Queries);
+}
