@@ -4,6 +4,7 @@ using System.Text.Json;
 using FogLens.CloudPortal.Common;
 using FogLens.CloudPortal.Data;
 using FogLens.Launch;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace FogLens.Benchmarks;
@@ -13,7 +14,8 @@ namespace FogLens.Benchmarks;
 /// (<see cref="DataLoader"/>) into a fresh SQLite file or PostgreSQL cluster (fsync off), then times the queries behind
 /// the Demographics and Overview pages and the /api/demographics endpoints, called as the portal calls them
 /// (<see cref="PortalQueries"/>; no HTTP). `dotnet run -c Release -- data [--windows N] [--cameras 100] [--db sqlite|postgres]
-/// [--repeat 20] [--out FILE] [--data-dir DIR]` (./foglens bench data ...).
+/// [--repeat 20] [--out FILE] [--data-dir DIR]` (./foglens bench data ...); a --data-dir that already holds a loaded store
+/// is measured again without loading. The queries run at the instant the data ends.
 /// </summary>
 public static class DataBench
 {
@@ -42,6 +44,14 @@ public static class DataBench
             var db = new PortalDb(Options.Create(database), Options.Create(portal));
             await db.MigrateAsync(CancellationToken.None);
             var loader = new DataLoader(cameras, windows, portal.MinFacesShown);
+            await using (var context = db.Create())
+            {
+                if (await context.Demographics.OrderByDescending(w => w.WindowEnd).Select(w => (DateTimeOffset?)w.WindowEnd).FirstOrDefaultAsync() is { } stored)
+                {
+                    return await MeasureAsync(db, portal, loader, stored, provider, folder, repeat, output, loadSeconds: double.NaN);
+                }
+            }
+
             Console.WriteLine($"loading {windows:N0} windows ({cameras} cameras × {loader.Minutes:N0} minutes = {loader.Minutes / 1440.0:0.0} days) into {provider} in {folder}");
             var clock = Stopwatch.StartNew();
             var lastReport = TimeSpan.Zero;
@@ -59,37 +69,7 @@ public static class DataBench
             var loadSeconds = clock.Elapsed.TotalSeconds;
             Console.WriteLine($"loaded in {loadSeconds:N0} s ({windows / loadSeconds:N0} windows/s, with 8 age-group rows each and the roll-ups, analyzed)");
 
-            var queries = new PortalQueries(db, Options.Create(portal), TimeProvider.System);
-            var results = new List<QueryResult>();
-            foreach (var (name, run) in Queries(queries, loader))
-            {
-                var rows = await run();
-                await run();
-                var times = new List<double>();
-                for (var i = 0; i < repeat; i++)
-                {
-                    var t = Stopwatch.GetTimestamp();
-                    await run();
-                    times.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
-                }
-
-                times.Sort();
-                var result = new QueryResult(name, Percentile(times, 0.5), Percentile(times, 0.95), times[^1], rows);
-                results.Add(result);
-                Console.WriteLine($"  {name,-58} p50 {result.P50Ms,8:N1} ms  p95 {result.P95Ms,8:N1} ms  ({rows:N0} rows)");
-            }
-
-            var bytes = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
-            var summary = new DataBenchSummary(provider, windows, cameras, Math.Round(loader.Minutes / 1440.0, 1), Math.Round(loadSeconds, 1), Math.Round(windows / loadSeconds),
-                bytes / (1024 * 1024), repeat, Environment.ProcessorCount, DateTimeOffset.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), results);
-            var json = JsonSerializer.Serialize(summary, Json);
-            Console.WriteLine(json);
-            if (output is not null)
-            {
-                await File.WriteAllTextAsync(output, json + "\n");
-            }
-
-            return 0;
+            return await MeasureAsync(db, portal, loader, loader.End, provider, folder, repeat, output, loadSeconds);
         }
         finally
         {
@@ -105,8 +85,52 @@ public static class DataBench
         }
     }
 
+    /// <summary>Times the queries at the instant the stored windows end (the pages' "last hour" is then a full hour of data).</summary>
+    private static async Task<int> MeasureAsync(PortalDb db, PortalOptions portal, DataLoader loader, DateTimeOffset now, string provider, string folder, int repeat, string? output, double loadSeconds)
+    {
+        var queries = new PortalQueries(db, Options.Create(portal), new FixedTime(now));
+        var windows = await CountAsync(db);
+        var results = new List<QueryResult>();
+        foreach (var (name, run) in Queries(queries, now))
+        {
+            var rows = await run();
+            await run();
+            var times = new List<double>();
+            for (var i = 0; i < repeat; i++)
+            {
+                var t = Stopwatch.GetTimestamp();
+                await run();
+                times.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+            }
+
+            times.Sort();
+            var result = new QueryResult(name, Percentile(times, 0.5), Percentile(times, 0.95), Math.Round(times[^1], 2), rows);
+            results.Add(result);
+            Console.WriteLine($"  {name,-58} p50 {result.P50Ms,8:N1} ms  p95 {result.P95Ms,8:N1} ms  ({rows:N0} rows)");
+        }
+
+        var bytes = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+        var summary = new DataBenchSummary(provider, windows, loader.Cameras, Math.Round(windows / (double)loader.Cameras / 1440, 1),
+            double.IsNaN(loadSeconds) ? null : Math.Round(loadSeconds, 1), double.IsNaN(loadSeconds) ? null : Math.Round(windows / loadSeconds),
+            bytes / (1024 * 1024), repeat, Environment.ProcessorCount, Math.Round(Environment.CpuUsage.TotalTime.TotalSeconds), DateTimeOffset.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), results);
+        var json = JsonSerializer.Serialize(summary, Json);
+        Console.WriteLine(json);
+        if (output is not null)
+        {
+            await File.WriteAllTextAsync(output, json + "\n");
+        }
+
+        return 0;
+    }
+
+    private static async Task<long> CountAsync(PortalDb db)
+    {
+        await using var context = db.Create();
+        return await context.Demographics.LongCountAsync();
+    }
+
     /// <summary>What the pages load (Demographics.razor's LoadAsync per range; Overview's summary) and the API's reads.</summary>
-    private static IEnumerable<(string Name, Func<Task<long>> Run)> Queries(PortalQueries q, DataLoader data)
+    private static IEnumerable<(string Name, Func<Task<long>> Run)> Queries(PortalQueries q, DateTimeOffset now)
     {
         var ct = CancellationToken.None;
         var camera = DataLoader.Camera(42);
@@ -118,7 +142,7 @@ public static class DataBench
             var trend = await q.TrendAsync(filter, bucket, ct);
             return fogs.Count + cameras.Count + groups.Count + trend.Count;
         };
-        DateTimeOffset Ago(TimeSpan span) => DateTimeOffset.UtcNow - span;
+        DateTimeOffset Ago(TimeSpan span) => now - span;
         yield return ("page /demographics, last 15 minutes (1 min buckets)", () => Page(new(From: Ago(TimeSpan.FromMinutes(15))), TimeSpan.FromMinutes(1))());
         yield return ("page /demographics, last hour (5 min buckets)", () => Page(new(From: Ago(TimeSpan.FromHours(1))), TimeSpan.FromMinutes(5))());
         yield return ("page /demographics, last 24 hours (1 h buckets)", () => Page(new(From: Ago(TimeSpan.FromDays(1))), TimeSpan.FromHours(1))());
@@ -131,7 +155,7 @@ public static class DataBench
         yield return ("GET /api/demographics?fog=&from=-1h (≤ 1000)", async () => (await q.WindowsAsync(new(Fog: fog, From: Ago(TimeSpan.FromHours(1))), 1000, ct)).Count);
         yield return ("GET /api/demographics/groups (everything)", async () => (await q.GroupTotalsAsync(new(), ct)).Count);
         yield return ("GET /api/demographics/groups?from=-30d&to=-23d (unaligned)", async () =>
-            (await q.GroupTotalsAsync(new(From: data.End.AddDays(-30).AddMinutes(-17), To: data.End.AddDays(-23).AddMinutes(13)), ct)).Count);
+            (await q.GroupTotalsAsync(new(From: now.AddDays(-30).AddMinutes(-17), To: now.AddDays(-23).AddMinutes(13)), ct)).Count);
         yield return ("GET /api/demographics/groups?camera=&from=-7d", async () => (await q.GroupTotalsAsync(new(Camera: camera, From: Ago(TimeSpan.FromDays(7))), ct)).Count);
     }
 
@@ -142,5 +166,12 @@ public static class DataBench
     private sealed record QueryResult(string Name, double P50Ms, double P95Ms, double MaxMs, long Rows);
 
     private sealed record DataBenchSummary(
-        string Database, long Windows, int Cameras, double Days, double LoadSeconds, double LoadWindowsPerS, long StoreMib, int Repeat, int Cores, string Date, IReadOnlyList<QueryResult> Queries);
+        string Database, long Windows, int Cameras, double Days, double? LoadSeconds, double? LoadWindowsPerS, long StoreMib, int Repeat, int Cores, double ProcessCpuS, string Date,
+        IReadOnlyList<QueryResult> Queries);
+
+    /// <summary>The pages' clock, stopped where the synthetic data ends.</summary>
+    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
 }

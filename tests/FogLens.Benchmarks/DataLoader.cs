@@ -24,6 +24,8 @@ internal sealed class DataLoader(int cameras, long windows, int minFaces)
 
     public long Minutes => (windows + cameras - 1) / cameras;
 
+    public int Cameras => cameras;
+
     public DateTimeOffset End { get; } = DemographicsPlan.Floor(DateTimeOffset.UtcNow, RollupPeriod.Hour).AddMinutes(DateTimeOffset.UtcNow.Minute);
 
     /// <summary>Windows (with their groups and Id) of one UTC day of the range, in time order.</summary>
