@@ -38,46 +38,78 @@ internal sealed class DemographicsReader(PortalDb db, PortalOptions options, Tim
     }
 
     /// <summary>Faces per age group per time bucket (windows counted in the bucket where they start).</summary>
-    public async Task<IReadOnlyList<TrendBucket>> TrendAsync(DemographicsFilter filter, TimeSpan bucket, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<TrendBucket>> TrendAsync(DemographicsFilter filter, TimeSpan bucket, CancellationToken cancellationToken) =>
+        [.. (await TrendRowsAsync(filter, bucket, cancellationToken)).GroupBy(r => r.Start)
+            .Select(b => new TrendBucket(b.Key, b.ToDictionary(r => r.Label, r => r.Faces)))];
+
+    /// <summary>Faces per bucket and age group (bucket order, then youngest group first).</summary>
+    public async Task<IReadOnlyList<(DateTimeOffset Start, string Label, int MinAge, long Faces)>> TrendRowsAsync(DemographicsFilter filter, TimeSpan bucket, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(bucket, TimeSpan.Zero);
         RollupPeriod? coarsest = bucket.Ticks % TimeSpan.TicksPerDay == 0 ? RollupPeriod.Day
             : bucket.Ticks % TimeSpan.TicksPerHour == 0 && TimeSpan.TicksPerDay % bucket.Ticks == 0 ? RollupPeriod.Hour : null;
         await using var context = db.Create();
-        var buckets = new SortedDictionary<long, Dictionary<string, long>>();
-        void Add(DateTimeOffset start, string label, long faces) =>
-            Bump(buckets.TryGetValue(start.UtcTicks / bucket.Ticks, out var b) ? b : buckets[start.UtcTicks / bucket.Ticks] = [], label, faces);
+        var sums = new Dictionary<(long Bucket, string Label, int MinAge), long>();
+        void Add(DateTimeOffset start, string label, int minAge, long faces) => Bump(sums, (start.UtcTicks / bucket.Ticks, label, minAge), faces);
         foreach (var segment in Plan(filter, coarsest))
         {
             if (segment.Period is { } period)
             {
                 var rows = await Rollups(context, filter, segment, period).Where(r => r.Label != DemographicsRollup.AllFaces)
-                    .GroupBy(r => new { r.BucketStart, r.Label }).Select(g => new { g.Key.BucketStart, g.Key.Label, Faces = g.Sum(r => r.Faces) })
+                    .GroupBy(r => new { r.BucketStart, r.Label, r.MinAge }).Select(g => new { g.Key.BucketStart, g.Key.Label, g.Key.MinAge, Faces = g.Sum(r => r.Faces) })
                     .ToListAsync(cancellationToken);
-                rows.ForEach(r => Add(r.BucketStart, r.Label, r.Faces));
+                rows.ForEach(r => Add(r.BucketStart, r.Label, r.MinAge, r.Faces));
             }
             else
             {
                 // Grouped by label first: grouping by start first makes SQLite walk the whole start index in order
                 // instead of reading the few windows the end index finds (the last hour: 6,000 windows of 100 cameras).
                 var rows = await (from w in Windows(context, filter, segment) join g in context.AgeGroups on w.Id equals g.WindowId
-                                  group g by new { g.Label, w.WindowStart } into x
-                                  select new { x.Key.WindowStart, x.Key.Label, Faces = x.Sum(y => (long)y.Count) }).ToListAsync(cancellationToken);
-                rows.ForEach(r => Add(r.WindowStart, r.Label, r.Faces));
+                                  group g by new { g.Label, g.MinAge, w.WindowStart } into x
+                                  select new { x.Key.WindowStart, x.Key.Label, x.Key.MinAge, Faces = x.Sum(y => (long)y.Count) }).ToListAsync(cancellationToken);
+                rows.ForEach(r => Add(r.WindowStart, r.Label, r.MinAge, r.Faces));
             }
         }
 
-        return [.. buckets.Select(b => new TrendBucket(new DateTimeOffset(b.Key * bucket.Ticks, TimeSpan.Zero), b.Value))];
+        return [.. sums.OrderBy(s => s.Key.Bucket).ThenBy(s => s.Key.MinAge).ThenBy(s => s.Key.Label, StringComparer.Ordinal)
+            .Select(s => (new DateTimeOffset(s.Key.Bucket * bucket.Ticks, TimeSpan.Zero), s.Key.Label, s.Key.MinAge, s.Value))];
+    }
+
+    /// <summary>Faces of the shown windows per camera and hour (hourly camera roll-ups) starting in [from, to).</summary>
+    public async Task<IReadOnlyList<(string Fog, string Camera, DateTimeOffset Hour, long Faces)>> CameraHoursAsync(DemographicsFilter filter, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        await using var context = db.Create();
+        var q = context.Rollups.AsNoTracking().Where(r => r.Period == RollupPeriod.Hour && r.Label == DemographicsRollup.AllFaces
+            && r.CameraId != DemographicsRollup.Site && r.BucketStart >= from && r.BucketStart < to && r.ShownFaces > 0);
+        q = string.IsNullOrEmpty(filter.Fog) ? q : q.Where(r => r.FogId == filter.Fog);
+        q = string.IsNullOrEmpty(filter.Camera) ? q : q.Where(r => r.CameraId == filter.Camera);
+        var rows = await q.Select(r => new { r.FogId, r.CameraId, r.BucketStart, r.ShownFaces }).ToListAsync(cancellationToken);
+        return [.. rows.Select(r => (r.FogId, r.CameraId, r.BucketStart, r.ShownFaces))];
+    }
+
+    /// <summary>Start of the earliest stored daily roll-up (null: nothing stored).</summary>
+    public async Task<DateTimeOffset?> EarliestAsync(CancellationToken cancellationToken)
+    {
+        await using var context = db.Create();
+        return await context.Rollups.AsNoTracking().Where(r => r.Period == RollupPeriod.Day && r.FogId == DemographicsRollup.Site)
+            .OrderBy(r => r.BucketStart).Select(r => (DateTimeOffset?)r.BucketStart).FirstOrDefaultAsync(cancellationToken);
     }
 
     /// <summary>Fogs and cameras that ever reported (from the daily roll-ups: one row per camera and day).</summary>
     public async Task<(IReadOnlyList<string> Fogs, IReadOnlyList<string> Cameras)> FilterChoicesAsync(CancellationToken cancellationToken)
     {
+        var cameras = await CamerasAsync(cancellationToken);
+        return ([.. cameras.Select(c => c.Fog).Distinct().Order(StringComparer.Ordinal)], [.. cameras.Select(c => c.Camera).Distinct().Order(StringComparer.Ordinal)]);
+    }
+
+    /// <summary>Every (fog, camera) that ever reported a window.</summary>
+    public async Task<IReadOnlyList<(string Fog, string Camera)>> CamerasAsync(CancellationToken cancellationToken)
+    {
         await using var context = db.Create();
         var cameras = await context.Rollups.AsNoTracking()
             .Where(r => r.Period == RollupPeriod.Day && r.Label == DemographicsRollup.AllFaces && r.CameraId != DemographicsRollup.Site)
             .Select(r => new { r.FogId, r.CameraId }).Distinct().ToListAsync(cancellationToken);
-        return ([.. cameras.Select(c => c.FogId).Distinct().Order(StringComparer.Ordinal)], [.. cameras.Select(c => c.CameraId).Distinct().Order(StringComparer.Ordinal)]);
+        return [.. cameras.Select(c => (c.FogId, c.CameraId))];
     }
 
     /// <summary>Every face ever stored, shown or not (the site's daily roll-ups).</summary>

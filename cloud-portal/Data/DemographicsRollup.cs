@@ -32,6 +32,9 @@ public sealed class DemographicsRollup
     /// <summary>Faces: of the age group in shown windows, or (<see cref="AllFaces"/>) of all windows.</summary>
     public long Faces { get; set; }
 
+    /// <summary>On the <see cref="AllFaces"/> row, the faces of the windows that may be shown (the heatmap's count); 0 on the others.</summary>
+    public long ShownFaces { get; set; }
+
     /// <summary>Windows counted: shown windows for an age group, all windows for <see cref="AllFaces"/>.</summary>
     public long Windows { get; set; }
 }

@@ -11,8 +11,10 @@ namespace FogLens.CloudPortal.Data;
 /// </summary>
 public sealed class DemographicsRollups
 {
-    /// <summary>Rows per upsert statement (8 parameters each, far under both providers' limits).</summary>
+    /// <summary>Rows per upsert statement (9 parameters each, far under both providers' limits).</summary>
     private const int RowsPerStatement = 400;
+
+    private const int Columns = 9;
 
     private readonly int _minFaces;
     private readonly SortedDictionary<RollupKey, Sums> _sums = [];
@@ -71,14 +73,14 @@ public sealed class DemographicsRollups
         for (var offset = 0; offset < rows.Count; offset += RowsPerStatement)
         {
             var chunk = rows.GetRange(offset, Math.Min(RowsPerStatement, rows.Count - offset));
-            var sql = new StringBuilder("INSERT INTO \"DemographicsRollups\" (\"Period\", \"BucketStart\", \"FogId\", \"CameraId\", \"Label\", \"MinAge\", \"Faces\", \"Windows\") VALUES ");
-            var parameters = new object[chunk.Count * 8];
+            var sql = new StringBuilder("INSERT INTO \"DemographicsRollups\" (\"Period\", \"BucketStart\", \"FogId\", \"CameraId\", \"Label\", \"MinAge\", \"Faces\", \"ShownFaces\", \"Windows\") VALUES ");
+            var parameters = new object[chunk.Count * Columns];
             for (var i = 0; i < chunk.Count; i++)
             {
                 var (key, sums) = chunk[i];
-                var p = i * 8;
+                var p = i * Columns;
                 sql.Append(i == 0 ? "(" : ", (");
-                for (var j = 0; j < 8; j++)
+                for (var j = 0; j < Columns; j++)
                 {
                     sql.Append(j == 0 ? "{" : ", {").Append(p + j).Append('}');
                 }
@@ -91,11 +93,13 @@ public sealed class DemographicsRollups
                 parameters[p + 4] = key.Label;
                 parameters[p + 5] = sums.MinAge;
                 parameters[p + 6] = sums.Faces;
-                parameters[p + 7] = sums.Windows;
+                parameters[p + 7] = sums.ShownFaces;
+                parameters[p + 8] = sums.Windows;
             }
 
             sql.Append(" ON CONFLICT (\"Period\", \"FogId\", \"CameraId\", \"BucketStart\", \"Label\") DO UPDATE SET ")
                 .Append("\"Faces\" = \"DemographicsRollups\".\"Faces\" + excluded.\"Faces\", ")
+                .Append("\"ShownFaces\" = \"DemographicsRollups\".\"ShownFaces\" + excluded.\"ShownFaces\", ")
                 .Append("\"Windows\" = \"DemographicsRollups\".\"Windows\" + excluded.\"Windows\", \"MinAge\" = excluded.\"MinAge\"");
             await context.Database.ExecuteSqlRawAsync(sql.ToString(), parameters, cancellationToken);
         }
@@ -109,7 +113,7 @@ public sealed class DemographicsRollups
         var rows = _sums.Select(kv => new DemographicsRollup
         {
             Period = kv.Key.Period, BucketStart = kv.Key.BucketStart, FogId = kv.Key.FogId, CameraId = kv.Key.CameraId,
-            Label = kv.Key.Label, MinAge = kv.Value.MinAge, Faces = kv.Value.Faces, Windows = kv.Value.Windows,
+            Label = kv.Key.Label, MinAge = kv.Value.MinAge, Faces = kv.Value.Faces, ShownFaces = kv.Value.ShownFaces, Windows = kv.Value.Windows,
         }).ToList();
         _sums.Clear();
         return rows;
@@ -117,25 +121,26 @@ public sealed class DemographicsRollups
 
     private void AddLevel(RollupKey total, DemographicsWindow window)
     {
-        Bump(total, 0, window.Faces);
-        if (window.Faces < _minFaces)
+        var shown = window.Faces >= _minFaces;
+        Bump(total, 0, window.Faces, shown ? window.Faces : 0);
+        if (!shown)
         {
             return; // never shown: only its faces count, in the total
         }
 
         foreach (var g in window.Groups)
         {
-            Bump(total with { Label = g.Label }, g.MinAge, g.Count);
+            Bump(total with { Label = g.Label }, g.MinAge, g.Count, 0);
         }
     }
 
-    private void Bump(RollupKey key, int minAge, long faces)
+    private void Bump(RollupKey key, int minAge, long faces, long shownFaces)
     {
         var sums = _sums.GetValueOrDefault(key);
-        _sums[key] = new Sums(minAge, sums.Faces + faces, sums.Windows + 1);
+        _sums[key] = new Sums(minAge, sums.Faces + faces, sums.ShownFaces + shownFaces, sums.Windows + 1);
     }
 
-    private readonly record struct Sums(int MinAge, long Faces, long Windows);
+    private readonly record struct Sums(int MinAge, long Faces, long ShownFaces, long Windows);
 
     private readonly record struct RollupKey(RollupPeriod Period, DateTimeOffset BucketStart, string FogId, string CameraId, string Label) : IComparable<RollupKey>
     {

@@ -12,8 +12,8 @@ namespace FogLens.Benchmarks;
 /// <summary>
 /// Issue #20 item 3: the portal's demographics queries over a large store. Bulk-loads synthetic windows
 /// (<see cref="DataLoader"/>) into a fresh SQLite file or PostgreSQL cluster (fsync off), then times the queries behind
-/// the Demographics and Overview pages and the /api/demographics endpoints, called as the portal calls them
-/// (<see cref="PortalQueries"/>; no HTTP). `dotnet run -c Release -- data [--windows N] [--cameras 100] [--db sqlite|postgres]
+/// the Demographics and Overview pages and the /api endpoints, called as the portal calls them
+/// (<see cref="PortalQueries"/>, <see cref="ActivityQueries"/>; no HTTP). `dotnet run -c Release -- data [--windows N] [--cameras 100] [--db sqlite|postgres]
 /// [--repeat 20] [--out FILE] [--data-dir DIR]` (./foglens bench data ...); a --data-dir that already holds a loaded store
 /// is measured again without loading. The queries run at the instant the data ends.
 /// </summary>
@@ -88,10 +88,12 @@ public static class DataBench
     /// <summary>Times the queries at the instant the stored windows end (the pages' "last hour" is then a full hour of data).</summary>
     private static async Task<int> MeasureAsync(PortalDb db, PortalOptions portal, DataLoader loader, DateTimeOffset now, string provider, string folder, int repeat, string? output, double loadSeconds)
     {
-        var queries = new PortalQueries(db, Options.Create(portal), new FixedTime(now));
+        var clock = new FixedTime(now);
+        var queries = new PortalQueries(db, Options.Create(portal), clock);
+        var activity = new ActivityQueries(db, Options.Create(portal), clock);
         var windows = await CountAsync(db);
         var results = new List<QueryResult>();
-        foreach (var (name, run) in Queries(queries, now))
+        foreach (var (name, run) in Queries(queries, activity, now))
         {
             var rows = await run();
             await run();
@@ -129,34 +131,46 @@ public static class DataBench
         return await context.Demographics.LongCountAsync();
     }
 
-    /// <summary>What the pages load (Demographics.razor's LoadAsync per range; Overview's summary) and the API's reads.</summary>
-    private static IEnumerable<(string Name, Func<Task<long>> Run)> Queries(PortalQueries q, DateTimeOffset now)
+    /// <summary>What the pages load (Demographics.razor and Overview.razor's LoadAsync for a time range) and the API's reads.</summary>
+    private static IEnumerable<(string Name, Func<Task<long>> Run)> Queries(PortalQueries q, ActivityQueries a, DateTimeOffset now)
     {
         var ct = CancellationToken.None;
         var camera = DataLoader.Camera(42);
         var fog = DataLoader.Fog(42);
-        Func<Task<long>> Page(DemographicsFilter filter, TimeSpan bucket) => async () =>
+        Func<Task<long>> Demographics(string? fogId, string? cameraId, string preset) => async () =>
         {
-            var (fogs, cameras) = await q.FilterChoicesAsync(ct);
-            var groups = await q.GroupTotalsAsync(filter, ct);
-            var trend = await q.TrendAsync(filter, bucket, ct);
-            return fogs.Count + cameras.Count + groups.Count + trend.Count;
+            var range = TimeRange.OfPreset(preset);
+            var scopes = await a.ScopesAsync(ct);
+            var groups = await q.GroupTotalsAsync(new DemographicsFilter(fogId, cameraId, range.Resolve(now).From), ct);
+            var trend = await a.TrendAsync(fogId, cameraId, range, ct);
+            return scopes.Count + groups.Count + trend.Buckets.Count;
         };
-        DateTimeOffset Ago(TimeSpan span) => now - span;
-        yield return ("page /demographics, last 15 minutes (1 min buckets)", () => Page(new(From: Ago(TimeSpan.FromMinutes(15))), TimeSpan.FromMinutes(1))());
-        yield return ("page /demographics, last hour (5 min buckets)", () => Page(new(From: Ago(TimeSpan.FromHours(1))), TimeSpan.FromMinutes(5))());
-        yield return ("page /demographics, last 24 hours (1 h buckets)", () => Page(new(From: Ago(TimeSpan.FromDays(1))), TimeSpan.FromHours(1))());
-        yield return ("page /demographics, everything (6 h buckets)", Page(new(), TimeSpan.FromHours(6)));
-        yield return ($"page /demographics, one camera, last 24 hours", () => Page(new(Camera: camera, From: Ago(TimeSpan.FromDays(1))), TimeSpan.FromHours(1))());
-        yield return ($"page /demographics, one fog, everything", Page(new(Fog: fog), TimeSpan.FromHours(6)));
-        yield return ("page / (overview summary) = GET /api/summary", async () => (await q.SummaryAsync(ct)).FacesTotal > 0 ? 1 : 0);
+        Func<Task<long>> Overview(string preset) => async () =>
+        {
+            var summary = await q.SummaryAsync(ct);
+            var scopes = await a.ScopesAsync(ct);
+            var trend = await a.TrendAsync(null, null, TimeRange.OfPreset(preset), ct);
+            var mix = await a.AgeMixAsync(null, null, ct);
+            var heatmaps = await a.HeatmapAsync(null, null, ct);
+            return (summary.FacesTotal > 0 ? 1 : 0) + scopes.Count + trend.Buckets.Count + mix.Count + heatmaps.Count;
+        };
+        foreach (var preset in new[] { "15m", "1h", "24h", "7d", "30d", "all" })
+        {
+            yield return ($"page /demographics, {TimeRange.OfPreset(preset).Label}", Demographics(null, null, preset));
+        }
+
+        yield return ("page /demographics, one camera, last 24 hours", Demographics(null, camera, "24h"));
+        yield return ("page /demographics, one fog, everything", Demographics(fog, null, "all"));
+        yield return ("page / (overview), last hour", Overview("1h"));
+        yield return ("page / (overview), everything", Overview("all"));
+        yield return ("GET /api/summary", async () => (await q.SummaryAsync(ct)).FacesTotal > 0 ? 1 : 0);
         yield return ("GET /api/demographics (newest 1000)", async () => (await q.WindowsAsync(new(), 1000, ct)).Count);
         yield return ("GET /api/demographics?camera= (newest 1000)", async () => (await q.WindowsAsync(new(Camera: camera), 1000, ct)).Count);
-        yield return ("GET /api/demographics?fog=&from=-1h (≤ 1000)", async () => (await q.WindowsAsync(new(Fog: fog, From: Ago(TimeSpan.FromHours(1))), 1000, ct)).Count);
+        yield return ("GET /api/demographics?fog=&from=-1h (≤ 1000)", async () => (await q.WindowsAsync(new(Fog: fog, From: now.AddHours(-1)), 1000, ct)).Count);
         yield return ("GET /api/demographics/groups (everything)", async () => (await q.GroupTotalsAsync(new(), ct)).Count);
         yield return ("GET /api/demographics/groups?from=-30d&to=-23d (unaligned)", async () =>
             (await q.GroupTotalsAsync(new(From: now.AddDays(-30).AddMinutes(-17), To: now.AddDays(-23).AddMinutes(13)), ct)).Count);
-        yield return ("GET /api/demographics/groups?camera=&from=-7d", async () => (await q.GroupTotalsAsync(new(Camera: camera, From: Ago(TimeSpan.FromDays(7))), ct)).Count);
+        yield return ("GET /api/demographics/groups?camera=&from=-7d", async () => (await q.GroupTotalsAsync(new(Camera: camera, From: now.AddDays(-7)), ct)).Count);
     }
 
     private static double Percentile(List<double> sorted, double p) => Math.Round(sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)], 2);

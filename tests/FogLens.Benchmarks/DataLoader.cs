@@ -140,7 +140,7 @@ internal sealed class DataLoader(int cameras, long windows, int minFaces)
         object Ticks(DateTimeOffset t) => time.ConvertToProvider(t)!;
         var windowsInsert = Prepared(connection, "Demographics", ["Id", "MessageId", "FogId", "EdgeId", "CameraId", "WindowStart", "WindowEnd", "Faces", "MeanAge", "ModelVersion", "ReceivedAt"]);
         var groupsInsert = Prepared(connection, "AgeGroups", ["Id", "WindowId", "Label", "MinAge", "Count"]);
-        var rollupsInsert = Prepared(connection, "DemographicsRollups", ["Period", "BucketStart", "FogId", "CameraId", "Label", "MinAge", "Faces", "Windows"]);
+        var rollupsInsert = Prepared(connection, "DemographicsRollups", ["Period", "BucketStart", "FogId", "CameraId", "Label", "MinAge", "Faces", "ShownFaces", "Windows"]);
         var rollups = new DemographicsRollups(minFaces);
         long loaded = 0;
         foreach (var day in Days())
@@ -159,7 +159,7 @@ internal sealed class DataLoader(int cameras, long windows, int minFaces)
 
             foreach (var r in rollups.Drain())
             {
-                await Insert(rollupsInsert, cancellationToken, (int)r.Period, Ticks(r.BucketStart), r.FogId, r.CameraId, r.Label, r.MinAge, r.Faces, r.Windows);
+                await Insert(rollupsInsert, cancellationToken, (int)r.Period, Ticks(r.BucketStart), r.FogId, r.CameraId, r.Label, r.MinAge, r.Faces, r.ShownFaces, r.Windows);
             }
 
             await transaction.CommitAsync(cancellationToken);
@@ -186,7 +186,7 @@ internal sealed class DataLoader(int cameras, long windows, int minFaces)
 
     private static async Task CopyRollupsAsync(NpgsqlConnection connection, IReadOnlyList<DemographicsRollup> rows, CancellationToken cancellationToken)
     {
-        await using var copy = await connection.BeginBinaryImportAsync("COPY \"DemographicsRollups\" (\"Period\", \"BucketStart\", \"FogId\", \"CameraId\", \"Label\", \"MinAge\", \"Faces\", \"Windows\") FROM STDIN (FORMAT BINARY)", cancellationToken);
+        await using var copy = await connection.BeginBinaryImportAsync("COPY \"DemographicsRollups\" (\"Period\", \"BucketStart\", \"FogId\", \"CameraId\", \"Label\", \"MinAge\", \"Faces\", \"ShownFaces\", \"Windows\") FROM STDIN (FORMAT BINARY)", cancellationToken);
         foreach (var r in rows)
         {
             copy.StartRow();
@@ -197,6 +197,7 @@ internal sealed class DataLoader(int cameras, long windows, int minFaces)
             copy.Write(r.Label, NpgsqlDbType.Varchar);
             copy.Write(r.MinAge, NpgsqlDbType.Integer);
             copy.Write(r.Faces, NpgsqlDbType.Bigint);
+            copy.Write(r.ShownFaces, NpgsqlDbType.Bigint);
             copy.Write(r.Windows, NpgsqlDbType.Bigint);
         }
 
