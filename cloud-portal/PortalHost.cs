@@ -5,6 +5,7 @@ using FogLens.CloudPortal.Data;
 using FogLens.CloudPortal.Rounds;
 using FogLens.CloudPortal.Broker;
 using FogLens.CloudPortal.Cluster;
+using FogLens.CloudPortal.Retention;
 using FogLens.Contracts;
 using FogLens.Messaging.Inbound;
 using FogLens.ServiceDefaults;
@@ -90,6 +91,8 @@ public static class PortalHost
         // One replica coordinates rounds: the holder of a PostgreSQL advisory lock (on SQLite, this one).
         services.AddHostedService(sp => sp.GetRequiredService<LeaderElection>());
         services.AddHostedService(sp => sp.GetRequiredService<RoundScheduler>());
+        services.AddSingleton<DemographicsRetention>();
+        services.AddHostedService(sp => sp.GetRequiredService<DemographicsRetention>());
 
         // Sign-in cookies stay valid across restarts: the data-protection keys live with the portal's data. On
         // PostgreSQL that is the database, which every replica shares, so a cookie written by one replica is read by all.
@@ -204,6 +207,11 @@ internal sealed partial class DatabaseStartup(PortalDb db, PortalUsers users, IO
         var folder = Path.GetFullPath(options.Value.DataDirectory);
         Directory.CreateDirectory(folder);
         await db.MigrateAsync(cancellationToken);
+        if (await RollupBackfill.RunAsync(db, options.Value.MinFacesShown, cancellationToken) is > 0 and var windows)
+        {
+            LogBackfilled(windows);
+        }
+
         await users.SeedAsync(cancellationToken);
         LogReady(db.Provider, folder);
     }
@@ -212,6 +220,9 @@ internal sealed partial class DatabaseStartup(PortalDb db, PortalUsers users, IO
 
     [LoggerMessage(EventId = 4010, Level = LogLevel.Information, Message = "Database ready ({Provider}), data directory {DataDirectory}")]
     private partial void LogReady(string provider, string dataDirectory);
+
+    [LoggerMessage(EventId = 4011, Level = LogLevel.Information, Message = "Hourly and daily roll-ups filled from {Windows} stored demographics windows")]
+    private partial void LogBackfilled(long windows);
 }
 
 /// <summary>Ready when the database answers, the broker link is up and the coordinator announced the current model.</summary>

@@ -9,13 +9,19 @@ namespace FogLens.CloudPortal.Broker;
 /// <summary>
 /// Stores a fog's demographics windows (topic <c>foglens/v1/fog/{id}/demographics</c>) once per message id, so a
 /// redelivery never double-counts; refuses windows outside the accepted time range and windows for an edge
-/// bound to another fog (<see cref="IngestRules"/>). Storing is batched across concurrent messages (<see cref="WindowBatcher"/>).
+/// bound to another fog (<see cref="IngestRules"/>). A window is never older than Portal:RawRetentionDays when accepted,
+/// so its stored copy is still there to recognise a redelivery (retention deletes by window end). Storing is batched across concurrent messages (<see cref="WindowBatcher"/>).
 /// </summary>
 public sealed class DemographicsIngest(
     WindowBatcher batcher, IngestRefusals refusals, TimeProvider time,
-    Microsoft.Extensions.Options.IOptions<IngestOptions> ingestOptions) : IInboundHandler
+    Microsoft.Extensions.Options.IOptions<IngestOptions> ingestOptions, Microsoft.Extensions.Options.IOptions<PortalOptions> portalOptions) : IInboundHandler
 {
-    private readonly IngestOptions _rules = ingestOptions.Value;
+    private readonly IngestOptions _rules = new()
+    {
+        MaxClockSkew = ingestOptions.Value.MaxClockSkew,
+        MaxWindowAge = TimeSpan.FromDays(portalOptions.Value.RawRetentionDays) < ingestOptions.Value.MaxWindowAge
+            ? TimeSpan.FromDays(portalOptions.Value.RawRetentionDays) : ingestOptions.Value.MaxWindowAge,
+    };
     private readonly MessageParser _parser = new();
 
     public async Task<IngestOutcome> HandleAsync(string topicName, TopicInfo topic, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)

@@ -53,6 +53,19 @@ public sealed class PortalOptions
     [RegularExpression("^[a-z0-9_-]{1,48}$", ErrorMessage = "Portal:InstanceId must be 1-48 characters a-z, 0-9, _ or -")]
     public string? InstanceId { get; set; }
 
+    /// <summary>
+    /// Days the per-minute demographics windows are kept; older ones are deleted in batches by the leader
+    /// (the retention service), and the pages and the API read those days from the hourly and daily roll-ups.
+    /// Windows older than this are refused at ingest (as too old), so a redelivered window is always still there to be
+    /// recognised and is never counted twice in the roll-ups.
+    /// </summary>
+    [Range(1, 36500)]
+    public int RawRetentionDays { get; set; } = 90;
+
+    /// <summary>Days the hourly roll-ups are kept (at least <see cref="RawRetentionDays"/>); daily roll-ups are kept for ever.</summary>
+    [Range(1, 36500)]
+    public int HourlyRetentionDays { get; set; } = 400;
+
     /// <summary>Client id of this replica's session on an external broker.</summary>
     public string BrokerClientId => string.IsNullOrEmpty(InstanceId) ? "portal" : "portal-" + InstanceId;
 }

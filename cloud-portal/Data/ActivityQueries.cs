@@ -23,41 +23,38 @@ public sealed record CameraHeatmap(string Fog, string Camera, IReadOnlyList<Date
 /// <summary>A fog and the cameras behind it (the filters' hierarchy: FogLens has no site level, each fog is one site).</summary>
 public sealed record FogCameras(string Fog, IReadOnlyList<string> Cameras);
 
-/// <summary>The activity views of the Overview and Demographics pages: trend over a time range, age mix against yesterday, hour × day heatmap.</summary>
+/// <summary>
+/// The activity views of the Overview and Demographics pages: trend over a time range, age mix against yesterday, hour ×
+/// day heatmap. The trend, the heatmap and the fog and camera lists read the hourly and daily roll-ups
+/// (<see cref="DemographicsReader"/>); the heatmap's hours are UTC hours shown in the portal's time zone.
+/// </summary>
 public sealed class ActivityQueries(PortalDb db, IOptions<PortalOptions> options, TimeProvider time)
 {
     /// <summary>Days the heatmap covers, today included.</summary>
     public const int HeatmapDays = 7;
 
     private readonly int _minFaces = options.Value.MinFacesShown;
+    private readonly DemographicsReader _reader = new(db, options.Value, time);
 
     public async Task<RangeTrend> TrendAsync(string? fog, string? camera, TimeRange range, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(range);
         var now = time.GetUtcNow();
         var (from, to) = range.Resolve(now);
-        await using var context = db.Create();
-        var windows = await ShownWindows.Query(context, new DemographicsFilter(fog, camera, from, to), _minFaces)
-            .Select(w => new { w.WindowStart, Groups = w.Groups.Select(g => new { g.Label, g.MinAge, g.Count }).ToList() })
-            .ToListAsync(cancellationToken);
-        windows = [.. windows.Where(w => (from is null || w.WindowStart >= from) && w.WindowStart < to)]; // each window in the one bucket where it starts
-        var start = from ?? (windows.Count > 0 ? windows.Min(w => w.WindowStart) : now);
+        var start = from ?? await _reader.EarliestAsync(cancellationToken) ?? now; // everything: from the first stored day
         var bucket = TimeRange.BucketFor(to - start);
         var buckets = TimeRange.Buckets(start, to, bucket);
-        var groups = windows.SelectMany(w => w.Groups).GroupBy(g => g.Label).OrderBy(g => g.Min(x => x.MinAge)).Select(g => g.Key).ToList();
-        var values = buckets.Select(_ => new double[groups.Count]).ToList();
         var first = TimeRange.Floor(start, bucket);
-        foreach (var w in windows)
+        var rows = (await _reader.TrendRowsAsync(new DemographicsFilter(fog, camera, from, to), bucket, cancellationToken))
+            .Where(r => r.Start >= first).ToList(); // each window in the one bucket where it starts
+        var groups = rows.GroupBy(r => r.Label).OrderBy(g => g.Min(x => x.MinAge)).Select(g => g.Key).ToList();
+        var values = buckets.Select(_ => new double[groups.Count]).ToList();
+        foreach (var r in rows)
         {
-            var i = (int)((w.WindowStart - first).Ticks / bucket.Ticks);
-            if (i < 0 || i >= values.Count)
+            var i = (int)((r.Start - first).Ticks / bucket.Ticks);
+            if (i < values.Count)
             {
-                continue;
-            }
-
-            foreach (var g in w.Groups)
-            {
-                values[i][groups.IndexOf(g.Label)] += g.Count;
+                values[i][groups.IndexOf(r.Label)] += r.Faces;
             }
         }
 
@@ -78,11 +75,12 @@ public sealed class ActivityQueries(PortalDb db, IOptions<PortalOptions> options
     private async Task<Dictionary<(string Label, int MinAge), long>> GroupsAsync(string? fog, string? camera, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         await using var context = db.Create();
-        var windows = await ShownWindows.Query(context, new DemographicsFilter(fog, camera, from, to), _minFaces)
-            .Select(w => new { w.WindowStart, Groups = w.Groups.Select(g => new { g.Label, g.MinAge, g.Count }).ToList() })
-            .ToListAsync(cancellationToken);
-        return windows.Where(w => w.WindowStart >= from).SelectMany(w => w.Groups)
-            .GroupBy(g => (g.Label, g.MinAge)).ToDictionary(g => g.Key, g => g.Sum(x => (long)x.Count));
+        var windows = ShownWindows.Query(context, new DemographicsFilter(fog, camera, from, to), _minFaces).Where(w => w.WindowStart >= from);
+        var rows = await (from w in windows
+                          join g in context.AgeGroups on w.Id equals g.WindowId
+                          group g by new { g.Label, g.MinAge } into x
+                          select new { x.Key.Label, x.Key.MinAge, Faces = x.Sum(y => (long)y.Count) }).ToListAsync(cancellationToken);
+        return rows.ToDictionary(r => (r.Label, r.MinAge), r => r.Faces);
     }
 
     /// <summary>Faces per camera, local day and hour of day over the last <see cref="HeatmapDays"/> days (portal's time zone).</summary>
@@ -92,11 +90,9 @@ public sealed class ActivityQueries(PortalDb db, IOptions<PortalOptions> options
         var now = time.GetUtcNow();
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime);
         var days = Enumerable.Range(0, HeatmapDays).Select(d => today.AddDays(d - HeatmapDays + 1)).ToList();
-        var from = now.AddDays(-HeatmapDays - 1); // wide enough for any offset; days outside are dropped below
-        await using var context = db.Create();
-        var windows = await ShownWindows.Query(context, new DemographicsFilter(fog, camera, from, null), _minFaces)
-            .Select(w => new { w.FogId, w.CameraId, w.WindowStart, w.Faces })
-            .ToListAsync(cancellationToken);
+        var from = TimeRange.Floor(now.AddDays(-HeatmapDays - 1), TimeSpan.FromHours(1)); // wide enough for any offset; days outside are dropped below
+        var windows = (await _reader.CameraHoursAsync(new DemographicsFilter(fog, camera), from, now.AddHours(1), cancellationToken))
+            .Select(h => new { FogId = h.Fog, CameraId = h.Camera, WindowStart = h.Hour, Faces = h.Faces });
         return [.. windows.GroupBy(w => (w.FogId, w.CameraId))
             .OrderBy(g => g.Key.FogId, NaturalStringComparer.Instance).ThenBy(g => g.Key.CameraId, NaturalStringComparer.Instance)
             .Select(g =>
@@ -120,8 +116,8 @@ public sealed class ActivityQueries(PortalDb db, IOptions<PortalOptions> options
     /// <summary>Fogs with their cameras, from the stored windows and the edges' last status, in natural order.</summary>
     public async Task<IReadOnlyList<FogCameras>> ScopesAsync(CancellationToken cancellationToken)
     {
+        var stored = (await _reader.CamerasAsync(cancellationToken)).Select(c => new { FogId = c.Fog, CameraId = c.Camera });
         await using var context = db.Create();
-        var stored = await context.Demographics.AsNoTracking().Select(w => new { w.FogId, w.CameraId }).Distinct().ToListAsync(cancellationToken);
         var edges = await context.Nodes.AsNoTracking().Where(n => n.Kind == "edge" && n.FogId != null && n.CameraId != null)
             .Select(n => new { FogId = n.FogId!, CameraId = n.CameraId! }).ToListAsync(cancellationToken);
         var fogs = await context.Nodes.AsNoTracking().Where(n => n.Kind == "fog").Select(n => n.Id).ToListAsync(cancellationToken);

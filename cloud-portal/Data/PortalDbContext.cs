@@ -17,6 +17,9 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
 
     public DbSet<AgeGroupTally> AgeGroups => Set<AgeGroupTally>();
 
+    /// <summary>Hourly and daily sums of <see cref="Demographics"/>, kept after the per-minute rows are deleted.</summary>
+    public DbSet<DemographicsRollup> Rollups => Set<DemographicsRollup>();
+
     public DbSet<NodeRecord> Nodes => Set<NodeRecord>();
 
     public DbSet<ModelVersionRecord> Models => Set<ModelVersionRecord>();
@@ -40,8 +43,12 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
         modelBuilder.Entity<DemographicsWindow>(e =>
         {
             e.HasIndex(w => w.MessageId).IsUnique();
+            // The pages' and the API's queries: newest windows overall, of a fog or of a camera; windows still open
+            // after an instant (time ranges, the overview's last five minutes); retention deletes by start.
             e.HasIndex(w => w.WindowStart);
-            e.HasIndex(w => new { w.FogId, w.CameraId });
+            e.HasIndex(w => w.WindowEnd);
+            e.HasIndex(w => new { w.FogId, w.WindowStart });
+            e.HasIndex(w => new { w.CameraId, w.WindowStart });
             e.Property(w => w.FogId).HasMaxLength(64);
             e.Property(w => w.EdgeId).HasMaxLength(64);
             e.Property(w => w.CameraId).HasMaxLength(64);
@@ -49,6 +56,17 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
             e.HasMany(w => w.Groups).WithOne().HasForeignKey(g => g.WindowId).OnDelete(DeleteBehavior.Cascade);
         });
         modelBuilder.Entity<AgeGroupTally>(e => e.Property(g => g.Label).HasMaxLength(16));
+        modelBuilder.Entity<DemographicsRollup>(e =>
+        {
+            // Site rows and a fog's rows by the key's prefix; a camera's rows (of any fog) by an index.
+            e.ToTable("DemographicsRollups");
+            e.HasKey(r => new { r.Period, r.FogId, r.CameraId, r.BucketStart, r.Label });
+            e.HasIndex(r => new { r.Period, r.CameraId, r.BucketStart });
+            e.HasIndex(r => new { r.Period, r.BucketStart }); // retention: the oldest hourly rows
+            e.Property(r => r.FogId).HasMaxLength(64);
+            e.Property(r => r.CameraId).HasMaxLength(64);
+            e.Property(r => r.Label).HasMaxLength(16);
+        });
         modelBuilder.Entity<NodeRecord>(e =>
         {
             e.HasKey(n => n.Id);

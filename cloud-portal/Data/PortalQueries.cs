@@ -27,21 +27,10 @@ public sealed record NodeView(NodeRecord Node, bool Online);
 /// <summary>Read side of the store, shared by the pages and the REST API.</summary>
 public sealed class PortalQueries(PortalDb db, IOptions<PortalOptions> options, TimeProvider time)
 {
-    private readonly int _minFaces = options.Value.MinFacesShown;
+    private readonly DemographicsReader _demographics = new(db, options.Value, time);
 
-    /// <summary>Windows matching the filter that may be shown (at least Portal:MinFacesShown faces).</summary>
-    private IQueryable<DemographicsWindow> Filtered(PortalDbContext context, DemographicsFilter filter) => ShownWindows.Query(context, filter, _minFaces);
-
-    public async Task<IReadOnlyList<GroupTotal>> GroupTotalsAsync(DemographicsFilter filter, CancellationToken cancellationToken)
-    {
-        await using var context = db.Create();
-        var ids = Filtered(context, filter).Select(w => w.Id);
-        var rows = await context.AgeGroups.AsNoTracking().Where(g => ids.Contains(g.WindowId))
-            .GroupBy(g => new { g.Label, g.MinAge })
-            .Select(g => new { g.Key.Label, g.Key.MinAge, Faces = g.Sum(x => (long)x.Count) })
-            .ToListAsync(cancellationToken);
-        return [.. rows.OrderBy(r => r.MinAge).Select(r => new GroupTotal(r.Label, r.MinAge, r.Faces))];
-    }
+    public Task<IReadOnlyList<GroupTotal>> GroupTotalsAsync(DemographicsFilter filter, CancellationToken cancellationToken) =>
+        _demographics.GroupTotalsAsync(filter, cancellationToken);
 
     /// <summary>Age-group labels of the shown windows, youngest first (the CSV's columns).</summary>
     public async Task<IReadOnlyList<string>> GroupLabelsAsync(DemographicsFilter filter, CancellationToken cancellationToken) =>
@@ -51,37 +40,26 @@ public sealed class PortalQueries(PortalDb db, IOptions<PortalOptions> options, 
     public async IAsyncEnumerable<DemographicsWindow> StreamWindowsAsync(DemographicsFilter filter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await using var context = db.Create();
-        await foreach (var w in Filtered(context, filter).Include(w => w.Groups).OrderBy(w => w.Id).AsSplitQuery().AsAsyncEnumerable().WithCancellation(cancellationToken))
+        await foreach (var w in _demographics.Filtered(context, filter).Include(w => w.Groups).OrderBy(w => w.Id).AsSplitQuery().AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
             yield return w;
         }
     }
 
+    /// <summary>The newest <paramref name="limit"/> shown windows (by start, then id) with their groups.</summary>
     public async Task<IReadOnlyList<DemographicsWindow>> WindowsAsync(DemographicsFilter filter, int limit, CancellationToken cancellationToken)
     {
         await using var context = db.Create();
-        var rows = await Filtered(context, filter).Include(w => w.Groups).ToListAsync(cancellationToken);
-        return [.. rows.OrderByDescending(w => w.WindowStart).ThenBy(w => w.Id).Take(limit)];
+        return await _demographics.Filtered(context, filter).OrderByDescending(w => w.WindowStart).ThenBy(w => w.Id).Take(limit)
+            .Include(w => w.Groups).AsSplitQuery().ToListAsync(cancellationToken);
     }
 
     /// <summary>Faces per age group per time bucket (windows counted in the bucket where they start).</summary>
-    public async Task<IReadOnlyList<TrendBucket>> TrendAsync(DemographicsFilter filter, TimeSpan bucket, CancellationToken cancellationToken)
-    {
-        await using var context = db.Create();
-        var windows = await Filtered(context, filter).Include(w => w.Groups).ToListAsync(cancellationToken);
-        return [.. windows
-            .GroupBy(w => new DateTimeOffset(w.WindowStart.UtcTicks / bucket.Ticks * bucket.Ticks, TimeSpan.Zero))
-            .OrderBy(g => g.Key)
-            .Select(g => new TrendBucket(g.Key, g.SelectMany(w => w.Groups).GroupBy(x => x.Label).ToDictionary(x => x.Key, x => x.Sum(y => (long)y.Count))))];
-    }
+    public Task<IReadOnlyList<TrendBucket>> TrendAsync(DemographicsFilter filter, TimeSpan bucket, CancellationToken cancellationToken) =>
+        _demographics.TrendAsync(filter, bucket, cancellationToken);
 
-    public async Task<(IReadOnlyList<string> Fogs, IReadOnlyList<string> Cameras)> FilterChoicesAsync(CancellationToken cancellationToken)
-    {
-        await using var context = db.Create();
-        var fogs = await context.Demographics.AsNoTracking().Select(w => w.FogId).Distinct().OrderBy(f => f).ToListAsync(cancellationToken);
-        var cameras = await context.Demographics.AsNoTracking().Select(w => w.CameraId).Distinct().OrderBy(c => c).ToListAsync(cancellationToken);
-        return (fogs, cameras);
-    }
+    public Task<(IReadOnlyList<string> Fogs, IReadOnlyList<string> Cameras)> FilterChoicesAsync(CancellationToken cancellationToken) =>
+        _demographics.FilterChoicesAsync(cancellationToken);
 
     public async Task<IReadOnlyList<NodeView>> NodesAsync(CancellationToken cancellationToken)
     {
@@ -97,8 +75,8 @@ public sealed class PortalQueries(PortalDb db, IOptions<PortalOptions> options, 
         var nodes = await NodesAsync(cancellationToken);
         await using var context = db.Create();
         var recent = time.GetUtcNow() - TimeSpan.FromMinutes(5);
-        var lastFive = await context.Demographics.AsNoTracking().Where(w => w.WindowEnd > recent).Select(w => w.Faces).ToListAsync(cancellationToken);
-        var total = await context.Demographics.AsNoTracking().SumAsync(w => (long)w.Faces, cancellationToken);
+        var lastFive = await context.Demographics.AsNoTracking().Where(w => w.WindowEnd > recent).SumAsync(w => (long)w.Faces, cancellationToken);
+        var total = await _demographics.FacesTotalAsync(cancellationToken);
         var latest = await context.Rounds.AsNoTracking().OrderByDescending(r => r.Id).FirstOrDefaultAsync(cancellationToken);
         var completed = await context.Rounds.AsNoTracking().Where(r => r.State == RoundState.Completed).OrderByDescending(r => r.Id).FirstOrDefaultAsync(cancellationToken);
         var current = await context.Models.AsNoTracking().FirstOrDefaultAsync(m => m.IsCurrent, cancellationToken);
@@ -106,7 +84,7 @@ public sealed class PortalQueries(PortalDb db, IOptions<PortalOptions> options, 
             nodes.Count(n => n.Node.Kind == "fog" && n.Online),
             nodes.Count(n => n.Node.Kind == "fog"),
             nodes.Where(n => n.Node.Kind == "fog" && n.Online).Sum(n => n.Node.EdgesOnline),
-            lastFive.Sum() / 5.0,
+            lastFive / 5.0,
             total,
             latest,
             current)

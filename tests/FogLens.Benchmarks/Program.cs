@@ -6,6 +6,11 @@ if (args is ["fog-throughput", .. var rest])
     return await FogLens.Benchmarks.FogThroughputBench.RunAsync(rest);
 }
 
+if (args is ["data", .. var dataArgs])
+{
+    return await FogLens.Benchmarks.DataBench.RunAsync(dataArgs);
+}
+
 // BenchmarkDotNet builds a boilerplate project per job; on a busy 2-core machine that took longer than its default two
 // minutes and every benchmark came out "NA". A benchmark that did not run is a failure, not a table.
 var config = ManualConfig.Create(DefaultConfig.Instance).WithBuildTimeout(TimeSpan.FromMinutes(15));

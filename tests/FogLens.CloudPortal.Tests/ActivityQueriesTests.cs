@@ -35,7 +35,7 @@ public sealed class ActivityQueriesTests : IDisposable
             });
         }
 
-        await context.SaveChangesAsync(TestContext.Current.CancellationToken);
+        await DemographicsRollups.SaveWindowsAsync(context, portal.Value.MinFacesShown, TestContext.Current.CancellationToken); // as ingest stores them
         return new ActivityQueries(db, portal, new FixedClock(Now, zone));
     }
 

@@ -136,6 +136,47 @@ namespace FogLens.CloudPortal.Data.Migrations.Postgres
                     b.ToTable("ContributionLedger", (string)null);
                 });
 
+            modelBuilder.Entity("FogLens.CloudPortal.Data.DemographicsRollup", b =>
+                {
+                    b.Property<int>("Period")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("FogId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("CameraId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("BucketStart")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Label")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<long>("Faces")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("MinAge")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("ShownFaces")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Windows")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Period", "FogId", "CameraId", "BucketStart", "Label");
+
+                    b.HasIndex("Period", "BucketStart");
+
+                    b.HasIndex("Period", "CameraId", "BucketStart");
+
+                    b.ToTable("DemographicsRollups", (string)null);
+                });
+
             modelBuilder.Entity("FogLens.CloudPortal.Data.DemographicsWindow", b =>
                 {
                     b.Property<long>("Id")
@@ -187,9 +228,13 @@ namespace FogLens.CloudPortal.Data.Migrations.Postgres
                     b.HasIndex("MessageId")
                         .IsUnique();
 
+                    b.HasIndex("WindowEnd");
+
                     b.HasIndex("WindowStart");
 
-                    b.HasIndex("FogId", "CameraId");
+                    b.HasIndex("CameraId", "WindowStart");
+
+                    b.HasIndex("FogId", "WindowStart");
 
                     b.ToTable("Demographics");
                 });

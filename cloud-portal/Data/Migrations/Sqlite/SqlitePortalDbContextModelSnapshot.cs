@@ -127,6 +127,47 @@ namespace FogLens.CloudPortal.Data.Migrations.Sqlite
                     b.ToTable("ContributionLedger", (string)null);
                 });
 
+            modelBuilder.Entity("FogLens.CloudPortal.Data.DemographicsRollup", b =>
+                {
+                    b.Property<int>("Period")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FogId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CameraId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("BucketStart")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Label")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Faces")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("MinAge")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ShownFaces")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Windows")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Period", "FogId", "CameraId", "BucketStart", "Label");
+
+                    b.HasIndex("Period", "BucketStart");
+
+                    b.HasIndex("Period", "CameraId", "BucketStart");
+
+                    b.ToTable("DemographicsRollups", (string)null);
+                });
+
             modelBuilder.Entity("FogLens.CloudPortal.Data.DemographicsWindow", b =>
                 {
                     b.Property<long>("Id")
@@ -176,9 +217,13 @@ namespace FogLens.CloudPortal.Data.Migrations.Sqlite
                     b.HasIndex("MessageId")
                         .IsUnique();
 
+                    b.HasIndex("WindowEnd");
+
                     b.HasIndex("WindowStart");
 
-                    b.HasIndex("FogId", "CameraId");
+                    b.HasIndex("CameraId", "WindowStart");
+
+                    b.HasIndex("FogId", "WindowStart");
 
                     b.ToTable("Demographics");
                 });

@@ -1,0 +1,171 @@
+using FogLens.CloudPortal.Common;
+using Microsoft.EntityFrameworkCore;
+
+namespace FogLens.CloudPortal.Data;
+
+/// <summary>
+/// The demographics aggregates behind the Demographics and Overview pages and the API: each time range is read from
+/// the per-minute windows and the hourly and daily roll-ups as <see cref="DemographicsPlan"/> splits it, so a query's
+/// cost follows the number of buckets it shows, not the number of windows stored.
+/// </summary>
+internal sealed class DemographicsReader(PortalDb db, PortalOptions options, TimeProvider time)
+{
+    private readonly int _minFaces = options.MinFacesShown;
+
+    public async Task<IReadOnlyList<GroupTotal>> GroupTotalsAsync(DemographicsFilter filter, CancellationToken cancellationToken)
+    {
+        await using var context = db.Create();
+        var totals = new Dictionary<(string Label, int MinAge), long>();
+        foreach (var segment in Plan(filter, RollupPeriod.Day))
+        {
+            if (segment.Period is { } period)
+            {
+                var rows = await Rollups(context, filter, segment, period).Where(r => r.Label != DemographicsRollup.AllFaces)
+                    .GroupBy(r => new { r.Label, r.MinAge }).Select(g => new { g.Key.Label, g.Key.MinAge, Faces = g.Sum(r => r.Faces) })
+                    .ToListAsync(cancellationToken);
+                rows.ForEach(r => Bump(totals, (r.Label, r.MinAge), r.Faces));
+            }
+            else
+            {
+                var rows = await (from w in Windows(context, filter, segment) join g in context.AgeGroups on w.Id equals g.WindowId
+                                  group g by new { g.Label, g.MinAge } into x
+                                  select new { x.Key.Label, x.Key.MinAge, Faces = x.Sum(y => (long)y.Count) }).ToListAsync(cancellationToken);
+                rows.ForEach(r => Bump(totals, (r.Label, r.MinAge), r.Faces));
+            }
+        }
+
+        return [.. totals.OrderBy(t => t.Key.MinAge).ThenBy(t => t.Key.Label, StringComparer.Ordinal).Select(t => new GroupTotal(t.Key.Label, t.Key.MinAge, t.Value))];
+    }
+
+    /// <summary>Faces per age group per time bucket (windows counted in the bucket where they start).</summary>
+    public async Task<IReadOnlyList<TrendBucket>> TrendAsync(DemographicsFilter filter, TimeSpan bucket, CancellationToken cancellationToken) =>
+        [.. (await TrendRowsAsync(filter, bucket, cancellationToken)).GroupBy(r => r.Start)
+            .Select(b => new TrendBucket(b.Key, b.ToDictionary(r => r.Label, r => r.Faces)))];
+
+    /// <summary>Faces per bucket and age group (bucket order, then youngest group first).</summary>
+    public async Task<IReadOnlyList<(DateTimeOffset Start, string Label, int MinAge, long Faces)>> TrendRowsAsync(DemographicsFilter filter, TimeSpan bucket, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(bucket, TimeSpan.Zero);
+        RollupPeriod? coarsest = bucket.Ticks % TimeSpan.TicksPerDay == 0 ? RollupPeriod.Day
+            : bucket.Ticks % TimeSpan.TicksPerHour == 0 && TimeSpan.TicksPerDay % bucket.Ticks == 0 ? RollupPeriod.Hour : null;
+        await using var context = db.Create();
+        var sums = new Dictionary<(long Bucket, string Label, int MinAge), long>();
+        void Add(DateTimeOffset start, string label, int minAge, long faces) => Bump(sums, (start.UtcTicks / bucket.Ticks, label, minAge), faces);
+        foreach (var segment in Plan(filter, coarsest))
+        {
+            if (segment.Period is { } period)
+            {
+                var rows = await Rollups(context, filter, segment, period).Where(r => r.Label != DemographicsRollup.AllFaces)
+                    .GroupBy(r => new { r.BucketStart, r.Label, r.MinAge }).Select(g => new { g.Key.BucketStart, g.Key.Label, g.Key.MinAge, Faces = g.Sum(r => r.Faces) })
+                    .ToListAsync(cancellationToken);
+                rows.ForEach(r => Add(r.BucketStart, r.Label, r.MinAge, r.Faces));
+            }
+            else
+            {
+                // Grouped by label first: grouping by start first makes SQLite walk the whole start index in order
+                // instead of reading the few windows the end index finds (the last hour: 6,000 windows of 100 cameras).
+                var rows = await (from w in Windows(context, filter, segment) join g in context.AgeGroups on w.Id equals g.WindowId
+                                  group g by new { g.Label, g.MinAge, w.WindowStart } into x
+                                  select new { x.Key.WindowStart, x.Key.Label, x.Key.MinAge, Faces = x.Sum(y => (long)y.Count) }).ToListAsync(cancellationToken);
+                rows.ForEach(r => Add(r.WindowStart, r.Label, r.MinAge, r.Faces));
+            }
+        }
+
+        return [.. sums.OrderBy(s => s.Key.Bucket).ThenBy(s => s.Key.MinAge).ThenBy(s => s.Key.Label, StringComparer.Ordinal)
+            .Select(s => (new DateTimeOffset(s.Key.Bucket * bucket.Ticks, TimeSpan.Zero), s.Key.Label, s.Key.MinAge, s.Value))];
+    }
+
+    /// <summary>Faces of the shown windows per camera and hour (hourly camera roll-ups) starting in [from, to).</summary>
+    public async Task<IReadOnlyList<(string Fog, string Camera, DateTimeOffset Hour, long Faces)>> CameraHoursAsync(DemographicsFilter filter, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        await using var context = db.Create();
+        var q = context.Rollups.AsNoTracking().Where(r => r.Period == RollupPeriod.Hour && r.Label == DemographicsRollup.AllFaces
+            && r.CameraId != DemographicsRollup.Site && r.BucketStart >= from && r.BucketStart < to && r.ShownFaces > 0);
+        q = string.IsNullOrEmpty(filter.Fog) ? q : q.Where(r => r.FogId == filter.Fog);
+        q = string.IsNullOrEmpty(filter.Camera) ? q : q.Where(r => r.CameraId == filter.Camera);
+        var rows = await q.Select(r => new { r.FogId, r.CameraId, r.BucketStart, r.ShownFaces }).ToListAsync(cancellationToken);
+        return [.. rows.Select(r => (r.FogId, r.CameraId, r.BucketStart, r.ShownFaces))];
+    }
+
+    /// <summary>Start of the earliest stored daily roll-up (null: nothing stored).</summary>
+    public async Task<DateTimeOffset?> EarliestAsync(CancellationToken cancellationToken)
+    {
+        await using var context = db.Create();
+        return await context.Rollups.AsNoTracking().Where(r => r.Period == RollupPeriod.Day && r.FogId == DemographicsRollup.Site)
+            .OrderBy(r => r.BucketStart).Select(r => (DateTimeOffset?)r.BucketStart).FirstOrDefaultAsync(cancellationToken);
+    }
+
+    /// <summary>Fogs and cameras that ever reported (from the daily roll-ups: one row per camera and day).</summary>
+    public async Task<(IReadOnlyList<string> Fogs, IReadOnlyList<string> Cameras)> FilterChoicesAsync(CancellationToken cancellationToken)
+    {
+        var cameras = await CamerasAsync(cancellationToken);
+        return ([.. cameras.Select(c => c.Fog).Distinct().Order(StringComparer.Ordinal)], [.. cameras.Select(c => c.Camera).Distinct().Order(StringComparer.Ordinal)]);
+    }
+
+    /// <summary>Every (fog, camera) that ever reported a window.</summary>
+    public async Task<IReadOnlyList<(string Fog, string Camera)>> CamerasAsync(CancellationToken cancellationToken)
+    {
+        await using var context = db.Create();
+        var cameras = await context.Rollups.AsNoTracking()
+            .Where(r => r.Period == RollupPeriod.Day && r.Label == DemographicsRollup.AllFaces && r.CameraId != DemographicsRollup.Site)
+            .Select(r => new { r.FogId, r.CameraId }).Distinct().ToListAsync(cancellationToken);
+        return [.. cameras.Select(c => (c.FogId, c.CameraId))];
+    }
+
+    /// <summary>Every face ever stored, shown or not (the site's daily roll-ups).</summary>
+    public async Task<long> FacesTotalAsync(CancellationToken cancellationToken)
+    {
+        await using var context = db.Create();
+        return await context.Rollups.AsNoTracking()
+            .Where(r => r.Period == RollupPeriod.Day && r.FogId == DemographicsRollup.Site && r.CameraId == DemographicsRollup.Site && r.Label == DemographicsRollup.AllFaces)
+            .SumAsync(r => r.Faces, cancellationToken);
+    }
+
+    /// <summary>Windows matching the filter that may be shown (at least Portal:MinFacesShown faces).</summary>
+    public IQueryable<DemographicsWindow> Filtered(PortalDbContext context, DemographicsFilter filter) => ShownWindows.Query(context, filter, _minFaces);
+
+    private IReadOnlyList<DemographicsPlan.Segment> Plan(DemographicsFilter filter, RollupPeriod? coarsest)
+    {
+        var now = time.GetUtcNow();
+        var rawKept = now - TimeSpan.FromDays(options.RawRetentionDays);
+        var hourlyKept = now - TimeSpan.FromDays(Math.Max(options.HourlyRetentionDays, options.RawRetentionDays));
+        return DemographicsPlan.Plan(filter.From, filter.To, coarsest, rawKept, hourlyKept);
+    }
+
+    private IQueryable<DemographicsWindow> Windows(PortalDbContext context, DemographicsFilter filter, DemographicsPlan.Segment segment)
+    {
+        var q = Filtered(context, filter with { From = null, To = null });
+        var (start, end) = (segment.Start, segment.End);
+        if (start != DateTimeOffset.MinValue)
+        {
+            q = segment.OpenAtStart ? ShownWindows.Bounded(q.Where(w => w.WindowEnd > start), start, end) : q.Where(w => w.WindowStart >= start);
+        }
+
+        return end != DateTimeOffset.MaxValue ? q.Where(w => w.WindowStart < end) : q;
+    }
+
+    private static IQueryable<DemographicsRollup> Rollups(PortalDbContext context, DemographicsFilter filter, DemographicsPlan.Segment segment, RollupPeriod period)
+    {
+        var q = context.Rollups.AsNoTracking().Where(r => r.Period == period);
+        var fog = string.IsNullOrEmpty(filter.Fog) ? null : filter.Fog;
+        var camera = string.IsNullOrEmpty(filter.Camera) ? null : filter.Camera;
+        q = (fog, camera) switch
+        {
+            (null, null) => q.Where(r => r.FogId == DemographicsRollup.Site && r.CameraId == DemographicsRollup.Site),
+            (_, null) => q.Where(r => r.FogId == fog && r.CameraId == DemographicsRollup.Site),
+            (null, _) => q.Where(r => r.CameraId == camera), // camera rows only: site and fog rows have no camera
+            _ => q.Where(r => r.FogId == fog && r.CameraId == camera),
+        };
+
+        var (start, end) = (segment.Start, segment.End);
+        if (start != DateTimeOffset.MinValue)
+        {
+            q = q.Where(r => r.BucketStart >= start);
+        }
+
+        return end != DateTimeOffset.MaxValue ? q.Where(r => r.BucketStart < end) : q;
+    }
+
+    private static void Bump<TKey>(Dictionary<TKey, long> sums, TKey key, long value)
+        where TKey : notnull => sums[key] = sums.GetValueOrDefault(key) + value;
+}
