@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The runs behind docs/federated-results.md. Each run checkpoints every round and resumes when started
-# again, so this script can be stopped and rerun. Then: ./foglens experiment report
+# The runs behind docs/federated-results-uniform.md. Each run checkpoints every round and resumes when started
+# again, so this script can be stopped and rerun. Then:
+# ./foglens experiment report --runs experiments/runs --out docs/federated-results-uniform.md
 #
 # All twelve ran once before BatchNorm variances were updated in log space (experiments/runs-additive,
 # docs/federated-results-additive-variance.md). After that fix, experiments/runs holds the reruns of iid dense,
@@ -9,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 # Since issue 17 the experiment defaults to the site-shift scenario and its fine-tuning defaults; these runs
 # predate it: the uniform scenario, every layer trained, lr 1e-4, residuals on BatchNorm statistics.
-OLD=(--scenario uniform --trainable all --dense-max-elements 0 --lr 0.0001 --statistics-error-feedback)
+OLD=(--runs experiments/runs --scenario uniform --trainable all --dense-max-elements 0 --lr 0.0001 --statistics-error-feedback)
 FL=(./foglens experiment fl --fogs 4 --rounds 10 --seed 1 "${OLD[@]}")
 [[ -n "${FOGLENS_CLI:-}" ]] && FL=(dotnet "$FOGLENS_CLI" experiment fl --fogs 4 --rounds 10 --seed 1 "${OLD[@]}")
 run() { echo "=== $*"; "${FL[@]}" "$@"; }

@@ -27,4 +27,4 @@ run --rounds 20 --partition dirichlet --codec dense "${all[@]}" --lr 0.001
 # Delta broadcast where every parameter changes every round: dense FedAvg of all layers
 run --rounds 10 --name iid-dense-e1-r10-lr0.001-downtopk0.01 --partition iid --codec dense "${all[@]}" --lr 0.001 --broadcast topk --broadcast-sparsity 0.01
 
-"${cli[@]}" experiment report --runs "$runs" --out docs/federated-results-site-shift.md
+"${cli[@]}" experiment report --runs "$runs" --out docs/federated-results.md

@@ -18,4 +18,4 @@ run --codec sbc --sparsity 0.001 --lr 0.03 --lr-decay 0.9 "${down[@]}"
 run --codec dense --lr 0.01 --broadcast full
 run --codec sbc --sparsity 0.001 --lr 0.01 --server-optimizer adam --server-lr 0.01 --server-momentum 0.9 "${down[@]}"
 run --codec sbc --sparsity 0.001 --lr 0.01 --server-lr 2 "${down[@]}"
-"${cli[@]}" experiment report --runs "$runs" --out docs/federated-results-site-shift.md
+"${cli[@]}" experiment report --runs "$runs" --out docs/federated-results.md

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The site-shift series behind docs/federated-results-site-shift.md (issue 17). The first run trains the base
+# The site-shift series behind docs/federated-results.md (issue 17). The first run trains the base
 # model (8 epochs on the cloud population; cached in experiments/runs-site-shift/base-site-shift-e8/, not
 # committed). Every run: 4 fogs, seed 1, batch 64, 1,400 site faces (about 350 per fog, a fifth of each kept
 # as the site's local test set), 300 validation faces, 2 torch threads. Each run names its fine-tuning settings
@@ -42,4 +42,4 @@ run --rounds 10 --name iid-stc-p0.001-e1-lr0.01-head-d1024-r10 --partition iid -
 run --rounds 20 --partition iid --codec sbc --sparsity 0.001 "${head[@]}" --lr 0.01 --client-momentum 0.9   # ran as a 10-round screen, then extended
 run --rounds 10 --name iid-sbc-p0.001-e3-lr0.01-head-d1024-r10 --partition iid --codec sbc --sparsity 0.001 "${head[@]}" --lr 0.01 --local-epochs 3
 
-"${cli[@]}" experiment report --runs experiments/runs-site-shift --out docs/federated-results-site-shift.md
+"${cli[@]}" experiment report --runs experiments/runs-site-shift --out docs/federated-results.md

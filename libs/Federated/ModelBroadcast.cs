@@ -34,7 +34,8 @@ public static class ModelBroadcast
         var sparsity = options.Sparsity;
         while (true)
         {
-            var (payload, next) = Encode(held, target, codec, options with { Sparsity = sparsity });
+            // At full density a dense delta is smaller than top-k's positions and values.
+            var (payload, next) = Encode(held, target, sparsity >= 1 ? CodecId.Dense : codec, options with { Sparsity = sparsity });
             if (maxGap == 0 || sparsity >= 1 || Gap(target, next) <= maxGap)
             {
                 return (payload, next);

@@ -243,7 +243,7 @@ internal static class ExperimentCommand
     }
 
     private static Option<DirectoryInfo> RunsOption(string description) =>
-        new("--runs") { Description = description, DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(RepoLayout.Root, "experiments", "runs")) };
+        new("--runs") { Description = description, DefaultValueFactory = _ => new DirectoryInfo(Path.Combine(RepoLayout.Root, "experiments", "runs-site-shift")) };
 
     internal static string DefaultName(ExperimentOptions o)
     {
