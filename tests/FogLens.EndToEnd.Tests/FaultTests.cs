@@ -94,7 +94,7 @@ public sealed partial class FaultTests(ITestOutputHelper output)
             produced = ProducedWindows(site);
             windows = await portal.WindowsAsync();
             return produced.Count > 0 && produced.IsSubsetOf(windows.Select(w => w.GetProperty("messageId").GetGuid()));
-        }, TimeSpan.FromMinutes(3), "every produced window stored");
+        }, TimeSpan.FromMinutes(6), "every produced window stored"); // a bound, not a speed claim: in the full suite the portal drains its backlog beside every other test project
 
         var stored = windows.Select(w => w.GetProperty("messageId").GetGuid()).ToList();
         Assert.Equal(stored.Count, stored.Distinct().Count());
