@@ -1,7 +1,7 @@
-using System.Security.Cryptography;
 using FogLens.AgeModel.Training;
 using FogLens.CloudPortal.Data;
 using FogLens.Compression;
+using FogLens.Contracts;
 using FogLens.Federated;
 
 namespace FogLens.CloudPortal.Rounds;
@@ -51,7 +51,7 @@ public sealed class ModelBroadcaster(CoordinatorOptions options, Func<AgeNetConf
         var parentPath = HeldPath(parent.Version);
         var held = ModelState.Load(config(), parentPath);
         parent.BroadcastFingerprint ??= ModelBroadcast.Fingerprint(held);
-        parent.BroadcastSha256 ??= HashFile(parentPath);
+        parent.BroadcastSha256 ??= Sha256Hex.OfFile(parentPath);
         var (delta, next) = ModelBroadcast.Encode(held, weights, UpdateCodecs.Parse(options.Broadcast), options.BroadcastCodecOptions, options.BroadcastMaxGap);
         var target = folder(record.Version);
         var deltaPath = Path.Combine(target, DeltaFile);
@@ -60,14 +60,8 @@ public sealed class ModelBroadcaster(CoordinatorOptions options, Func<AgeNetConf
         var heldPath = Path.Combine(target, HeldFile);
         next.SaveWeights(config(), heldPath);
         record.BroadcastFingerprint = ModelBroadcast.Fingerprint(next);
-        record.BroadcastSha256 = HashFile(heldPath);
-        record.DeltaSha256 = Convert.ToHexStringLower(SHA256.HashData(delta));
+        record.BroadcastSha256 = Sha256Hex.OfFile(heldPath);
+        record.DeltaSha256 = Sha256Hex.Of(delta);
         record.DeltaBytes = delta.Length;
-    }
-
-    private static string HashFile(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using FogLens.AgeModel.Training;
 using FogLens.CloudPortal.Data;
@@ -61,7 +60,7 @@ public sealed partial class ModelRegistry(
         }
 
         var source = Path.GetFullPath(options.Value.BaseModel);
-        var version = BaseVersion(source);
+        var version = ModelFiles.RegisteredVersion(source);
         var folder = Folder(version);
         Directory.CreateDirectory(folder);
         foreach (var file in new[] { ModelFiles.Weights, ModelFiles.Onnx, ModelFiles.Config, ModelFiles.Int8Onnx, ModelFiles.ScalesFile })
@@ -203,7 +202,7 @@ public sealed partial class ModelRegistry(
         var announcement = new ModelAnnouncement(
             headers.Next(), model.Version, model.OnnxSha256, address.ModelUri(model.Version, "onnx"), model.WeightsSha256,
             address.ModelUri(model.Version, "weights"), model.ValidationMae, model.CreatedAt,
-            hasInt8 ? HashFile(int8!) : null, hasInt8 ? address.ModelUri(model.Version, "onnx-int8") : null);
+            hasInt8 ? Sha256Hex.OfFile(int8!) : null, hasInt8 ? address.ModelUri(model.Version, "onnx-int8") : null);
         return await bus.PublishAsync(Topics.ModelAnnouncement, JsonMessages.Serialize(announcement), retain: true, cancellationToken);
     }
 
@@ -224,33 +223,12 @@ public sealed partial class ModelRegistry(
             CreatedAt = time.GetUtcNow(),
             ValidationMae = mae,
             GroupMaeJson = groups,
-            WeightsSha256 = HashFile(weights),
-            OnnxSha256 = HashFile(Path.Combine(folder, ModelFiles.Onnx)),
+            WeightsSha256 = Sha256Hex.OfFile(weights),
+            OnnxSha256 = Sha256Hex.OfFile(Path.Combine(folder, ModelFiles.Onnx)),
             WeightsBytes = new FileInfo(weights).Length,
             IsCurrent = isCurrent,
             PromotedAt = isCurrent ? time.GetUtcNow() : null,
         };
-    }
-
-    private static string BaseVersion(string folder)
-    {
-        var metrics = Path.Combine(folder, "metrics.json");
-        if (File.Exists(metrics))
-        {
-            using var doc = JsonDocument.Parse(File.ReadAllText(metrics));
-            if (doc.RootElement.TryGetProperty("modelVersion", out var v) && v.GetString() is { } s && NodeId.IsValid(s))
-            {
-                return s;
-            }
-        }
-
-        return "base";
-    }
-
-    private static string HashFile(string path)
-    {
-        using var stream = File.OpenRead(path);
-        return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
     [LoggerMessage(EventId = 4301, Level = LogLevel.Information, Message = "Registered model version {Version} from round {RoundId}, parent {Parent}")]

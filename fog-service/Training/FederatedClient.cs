@@ -191,14 +191,12 @@ public sealed partial class FederatedClient(
         File.Move(temporary, AnsweredPath, overwrite: true);
     }
 
-    /// <summary>The version the portal registers the shipped model folder as (its metrics.json "modelVersion", else "base").</summary>
+    /// <summary>The version the portal registers the shipped model folder as (<see cref="ModelFiles.RegisteredVersion"/>), or null when its metrics.json is malformed.</summary>
     private static string? ShippedVersion(string folder)
     {
-        var metrics = Path.Combine(folder, "metrics.json");
         try
         {
-            using var doc = System.Text.Json.JsonDocument.Parse(File.Exists(metrics) ? File.ReadAllText(metrics) : "{}");
-            return doc.RootElement.TryGetProperty("modelVersion", out var v) && v.GetString() is { } s && NodeId.IsValid(s) ? s : "base";
+            return ModelFiles.RegisteredVersion(folder);
         }
         catch (System.Text.Json.JsonException)
         {

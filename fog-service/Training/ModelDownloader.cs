@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text;
 using FogLens.Contracts;
 using FogLens.Messaging;
@@ -56,7 +55,7 @@ public sealed class ModelDownloader : IDisposable
         }
 
         var bytes = buffer.ToArray();
-        var hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        var hash = Sha256Hex.Of(bytes);
         return Sha256Hex.Equal(hash, sha256) ? bytes : throw new InvalidDataException($"model file has SHA-256 {hash}, the portal announced {sha256}");
     }
 

@@ -11,12 +11,11 @@ public static class Sha256Hex
     /// <summary>Lower-case hex SHA-256 of <paramref name="data"/>.</summary>
     public static string Of(ReadOnlySpan<byte> data) => Convert.ToHexStringLower(SHA256.HashData(data));
 
-    /// <summary>Lower-case hex SHA-256 of a file's bytes.</summary>
-    public static async Task<string> OfFileAsync(string path, CancellationToken cancellationToken)
+    /// <summary>Lower-case hex SHA-256 of a file's bytes (read as a stream).</summary>
+    public static string OfFile(string path)
     {
-        await using var stream = File.OpenRead(path);
-        var hash = await SHA256.HashDataAsync(stream, cancellationToken);
-        return Convert.ToHexStringLower(hash);
+        using var stream = File.OpenRead(path);
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
     }
 
     /// <summary>Case-insensitive comparison of two hex digests.</summary>

@@ -31,11 +31,12 @@ public static class ModelBroadcast
             throw new ArgumentOutOfRangeException(nameof(maxGap), maxGap, "the gap bound must be a finite number ≥ 0");
         }
 
+        var difference = Difference(held, target);
         var sparsity = options.Sparsity;
         while (true)
         {
             // At full density a dense delta is smaller than top-k's positions and values.
-            var (payload, next) = Encode(held, target, sparsity >= 1 ? CodecId.Dense : codec, options with { Sparsity = sparsity });
+            var (payload, next) = EncodeDifference(held, difference, sparsity >= 1 ? CodecId.Dense : codec, options with { Sparsity = sparsity });
             if (maxGap == 0 || sparsity >= 1 || Gap(target, next) <= maxGap)
             {
                 return (payload, next);
@@ -69,9 +70,15 @@ public static class ModelBroadcast
     /// <summary>The delta that takes <paramref name="held"/> towards <paramref name="target"/> and the state both sides hold after it.</summary>
     public static (byte[] Payload, ModelState Next) Encode(ModelState held, ModelState target, CodecId codec, CodecOptions options)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        return EncodeDifference(held, Difference(held, target), codec, options);
+    }
+
+    /// <summary>W − B per tensor (the codecs copy it before encoding, so one difference serves several encodes).</summary>
+    private static List<UpdateTensor> Difference(ModelState held, ModelState target)
+    {
         ArgumentNullException.ThrowIfNull(held);
         ArgumentNullException.ThrowIfNull(target);
-        ArgumentNullException.ThrowIfNull(options);
         if (held.Specs.Count != target.Specs.Count)
         {
             throw new ArgumentException("held and target states have different tensors", nameof(target));
@@ -90,8 +97,13 @@ public static class ModelBroadcast
             delta.Add(new UpdateTensor(held.Specs[t], d));
         }
 
+        return delta;
+    }
+
+    private static (byte[] Payload, ModelState Next) EncodeDifference(ModelState held, List<UpdateTensor> difference, CodecId codec, CodecOptions options)
+    {
         // No codec state: the residual is W − B, recomputed from the two models every time.
-        var payload = UpdateCodecs.Create(codec, options with { ErrorFeedback = false, Momentum = 0, ClipNorm = 0, WarmupRounds = 0 }).Encode(delta, state: null);
+        var payload = UpdateCodecs.Create(codec, options with { ErrorFeedback = false, Momentum = 0, ClipNorm = 0, WarmupRounds = 0 }).Encode(difference, state: null);
         return (payload, Apply(held, payload));
     }
 

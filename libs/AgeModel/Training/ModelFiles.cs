@@ -58,4 +58,24 @@ public static class ModelFiles
             throw;
         }
     }
+
+    /// <summary>
+    /// The version a model folder is registered as, by the portal (its base) and by a fog (the model it ships with):
+    /// the <c>modelVersion</c> of its metrics.json when that is a valid id, else "base". A malformed metrics.json throws
+    /// <see cref="System.Text.Json.JsonException"/>.
+    /// </summary>
+    public static string RegisteredVersion(string folder)
+    {
+        var metrics = Path.Combine(folder, "metrics.json");
+        if (File.Exists(metrics))
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(metrics));
+            if (doc.RootElement.TryGetProperty("modelVersion", out var v) && v.GetString() is { } s && Contracts.NodeId.IsValid(s))
+            {
+                return s;
+            }
+        }
+
+        return "base";
+    }
 }
