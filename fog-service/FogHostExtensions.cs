@@ -99,7 +99,7 @@ public static class FogHostExtensions
             {
                 var fog = sp.GetRequiredService<IOptions<FogOptions>>().Value;
                 var headers = sp.GetRequiredService<MessageHeaderFactory>();
-                return () => new MqttWill(Topics.FogStatus(fog.FogId), JsonMessages.Serialize(new FogStatus(headers.Next(), NodeState.Offline, "unknown", 0, 0, 0, 0, 0, 0, 0, false, 0)), Retain: true);
+                return () => new MqttWill(Topics.FogStatus(fog.FogId), JsonMessages.Serialize(new FogStatus(headers.Next(), NodeState.Offline, "unknown", 0, 0, 0, 0, 0, 0, 0, false, 0, Site: fog.Site)), Retain: true);
             });
 
         services.AddSingleton<InferenceWorker>();

@@ -33,7 +33,6 @@ public sealed class ActivityQueries(PortalDb db, IOptions<PortalOptions> options
     /// <summary>Days the heatmap covers, today included.</summary>
     public const int HeatmapDays = 7;
 
-    private readonly int _minFaces = options.Value.MinFacesShown;
     private readonly DemographicsReader _reader = new(db, options.Value, time);
 
     public async Task<RangeTrend> TrendAsync(string? fog, string? camera, TimeRange range, CancellationToken cancellationToken)
@@ -61,27 +60,24 @@ public sealed class ActivityQueries(PortalDb db, IOptions<PortalOptions> options
         return new RangeTrend(bucket, buckets, groups, values, TimeRange.LastBucketPartial(buckets, bucket, to) && to >= now);
     }
 
-    /// <summary>Faces per age group in the last hour and in the hour that ended 24 hours ago (windows by their start).</summary>
+    /// <summary>
+    /// Faces per age group in the last hour and in the hour that ended 24 hours ago (windows by their start), each from
+    /// an hourly roll-up and the minutes where it differs (<see cref="DemographicsReader.HourTotalsAsync"/>), read at the same time.
+    /// </summary>
     public async Task<IReadOnlyList<AgeMixRow>> AgeMixAsync(string? fog, string? camera, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var thisHour = await GroupsAsync(fog, camera, now.AddHours(-1), now, cancellationToken);
-        var lastDay = await GroupsAsync(fog, camera, now.AddHours(-25), now.AddHours(-24), cancellationToken);
+        var scope = new DemographicsFilter(fog, camera);
+        var thisHourTask = GroupsAsync(scope, now.AddHours(-1), cancellationToken);
+        var lastDayTask = GroupsAsync(scope, now.AddHours(-25), cancellationToken);
+        var (thisHour, lastDay) = (await thisHourTask, await lastDayTask);
         return [.. thisHour.Keys.Union(lastDay.Keys)
             .Select(k => new AgeMixRow(k.Label, k.MinAge, thisHour.GetValueOrDefault(k), lastDay.GetValueOrDefault(k)))
             .OrderBy(r => r.MinAge)];
     }
 
-    private async Task<Dictionary<(string Label, int MinAge), long>> GroupsAsync(string? fog, string? camera, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
-    {
-        await using var context = db.Create();
-        var windows = ShownWindows.Query(context, new DemographicsFilter(fog, camera, from, to), _minFaces).Where(w => w.WindowStart >= from);
-        var rows = await (from w in windows
-                          join g in context.AgeGroups on w.Id equals g.WindowId
-                          group g by new { g.Label, g.MinAge } into x
-                          select new { x.Key.Label, x.Key.MinAge, Faces = x.Sum(y => (long)y.Count) }).ToListAsync(cancellationToken);
-        return rows.ToDictionary(r => (r.Label, r.MinAge), r => r.Faces);
-    }
+    private async Task<Dictionary<(string Label, int MinAge), long>> GroupsAsync(DemographicsFilter scope, DateTimeOffset from, CancellationToken cancellationToken) =>
+        (await _reader.HourTotalsAsync(scope, from, cancellationToken)).ToDictionary(g => (g.Label, g.MinAge), g => g.Faces);
 
     /// <summary>Faces per camera, local day and hour of day over the last <see cref="HeatmapDays"/> days (portal's time zone).</summary>
     public async Task<IReadOnlyList<CameraHeatmap>> HeatmapAsync(string? fog, string? camera, CancellationToken cancellationToken)

@@ -12,30 +12,88 @@ internal sealed class DemographicsReader(PortalDb db, PortalOptions options, Tim
 {
     private readonly int _minFaces = options.MinFacesShown;
 
-    public async Task<IReadOnlyList<GroupTotal>> GroupTotalsAsync(DemographicsFilter filter, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<GroupTotal>> GroupTotalsAsync(DemographicsFilter filter, CancellationToken cancellationToken) =>
+        GroupTotalsAsync(filter, byStart: false, cancellationToken);
+
+    /// <summary>
+    /// Faces per age group of the shown windows that start in [From, To) (To null: every window stored so far), read
+    /// like <see cref="GroupTotalsAsync(DemographicsFilter, CancellationToken)"/>: whole hours from the roll-ups, the ends from the windows.
+    /// </summary>
+    public Task<IReadOnlyList<GroupTotal>> GroupTotalsByStartAsync(DemographicsFilter filter, CancellationToken cancellationToken) =>
+        GroupTotalsAsync(filter, byStart: true, cancellationToken);
+
+    private async Task<IReadOnlyList<GroupTotal>> GroupTotalsAsync(DemographicsFilter filter, bool byStart, CancellationToken cancellationToken)
     {
         await using var context = db.Create();
         var totals = new Dictionary<(string Label, int MinAge), long>();
-        foreach (var segment in Plan(filter, RollupPeriod.Day))
+        foreach (var planned in Plan(filter, RollupPeriod.Day))
         {
-            if (segment.Period is { } period)
+            var segment = byStart ? planned with { OpenAtStart = false } : planned;
+            foreach (var g in await SegmentGroupsAsync(context, filter, segment, cancellationToken))
             {
-                var rows = await Rollups(context, filter, segment, period).Where(r => r.Label != DemographicsRollup.AllFaces)
-                    .GroupBy(r => new { r.Label, r.MinAge }).Select(g => new { g.Key.Label, g.Key.MinAge, Faces = g.Sum(r => r.Faces) })
-                    .ToListAsync(cancellationToken);
-                rows.ForEach(r => Bump(totals, (r.Label, r.MinAge), r.Faces));
-            }
-            else
-            {
-                var rows = await (from w in Windows(context, filter, segment) join g in context.AgeGroups on w.Id equals g.WindowId
-                                  group g by new { g.Label, g.MinAge } into x
-                                  select new { x.Key.Label, x.Key.MinAge, Faces = x.Sum(y => (long)y.Count) }).ToListAsync(cancellationToken);
-                rows.ForEach(r => Bump(totals, (r.Label, r.MinAge), r.Faces));
+                Bump(totals, (g.Label, g.MinAge), g.Faces);
             }
         }
 
-        return [.. totals.OrderBy(t => t.Key.MinAge).ThenBy(t => t.Key.Label, StringComparer.Ordinal).Select(t => new GroupTotal(t.Key.Label, t.Key.MinAge, t.Value))];
+        return Ordered(totals);
     }
+
+    /// <summary>
+    /// Faces per age group of the shown windows that start in [<paramref name="from"/>, <paramref name="from"/> + 1 h)
+    /// (the Overview's age mix). Reads the hourly roll-up of the clock hour that overlaps it most and corrects it with
+    /// the windows of the minutes where the two differ: at most an hour of windows in all, half an hour on average,
+    /// and only as many minutes as reach past the hour when the hour ends now. Where the windows were already deleted,
+    /// whole hours as <see cref="GroupTotalsByStartAsync"/> plans them.
+    /// </summary>
+    public async Task<IReadOnlyList<GroupTotal>> HourTotalsAsync(DemographicsFilter scope, DateTimeOffset from, CancellationToken cancellationToken)
+    {
+        var hour = DemographicsPlan.Floor(from, RollupPeriod.Hour);
+        var now = time.GetUtcNow();
+        var to = from + TimeSpan.FromHours(1);
+        if (hour < now - TimeSpan.FromDays(options.RawRetentionDays))
+        {
+            return await GroupTotalsByStartAsync(scope with { From = from, To = to }, cancellationToken);
+        }
+
+        var late = from - hour > TimeSpan.FromMinutes(30);
+        var bucket = late ? hour.AddHours(1) : hour;
+        var (add, subtract) = late ? ((from, bucket), (to, bucket.AddHours(1))) : ((bucket.AddHours(1), to), (bucket, from));
+        await using var context = db.Create();
+        var totals = new Dictionary<(string Label, int MinAge), long>();
+        foreach (var (start, end, sign) in new[] { (bucket, bucket.AddHours(1), 1L), (add.Item1, add.Item2, 1L), (subtract.Item1, subtract.Item2, -1L) })
+        {
+            // Nothing starts after now: a range reaching past it is its hour's roll-up so far when it starts on the hour.
+            var segment = end >= now && start == DemographicsPlan.Floor(start, RollupPeriod.Hour) && start != bucket
+                ? new DemographicsPlan.Segment(RollupPeriod.Hour, start, start.AddHours(1))
+                : new DemographicsPlan.Segment(start == bucket && end == bucket.AddHours(1) ? RollupPeriod.Hour : null, start, end);
+            if (start < end && start < now)
+            {
+                foreach (var g in await SegmentGroupsAsync(context, scope, segment, cancellationToken))
+                {
+                    Bump(totals, (g.Label, g.MinAge), sign * g.Faces);
+                }
+            }
+        }
+
+        return Ordered(totals.Where(t => t.Value > 0).ToDictionary()); // a threshold changed since the roll-up was counted
+    }
+
+    private async Task<IReadOnlyList<GroupTotal>> SegmentGroupsAsync(PortalDbContext context, DemographicsFilter filter, DemographicsPlan.Segment segment, CancellationToken cancellationToken)
+    {
+        if (segment.Period is { } period)
+        {
+            return await Rollups(context, filter, segment, period).Where(r => r.Label != DemographicsRollup.AllFaces)
+                .GroupBy(r => new { r.Label, r.MinAge }).Select(g => new GroupTotal(g.Key.Label, g.Key.MinAge, g.Sum(r => r.Faces)))
+                .ToListAsync(cancellationToken);
+        }
+
+        return await (from w in Windows(context, filter, segment) join g in context.AgeGroups on w.Id equals g.WindowId
+                      group g by new { g.Label, g.MinAge } into x
+                      select new GroupTotal(x.Key.Label, x.Key.MinAge, x.Sum(y => (long)y.Count))).ToListAsync(cancellationToken);
+    }
+
+    private static List<GroupTotal> Ordered(Dictionary<(string Label, int MinAge), long> totals) =>
+        [.. totals.OrderBy(t => t.Key.MinAge).ThenBy(t => t.Key.Label, StringComparer.Ordinal).Select(t => new GroupTotal(t.Key.Label, t.Key.MinAge, t.Value))];
 
     /// <summary>Faces per age group per time bucket (windows counted in the bucket where they start).</summary>
     public async Task<IReadOnlyList<TrendBucket>> TrendAsync(DemographicsFilter filter, TimeSpan bucket, CancellationToken cancellationToken) =>

@@ -63,6 +63,9 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
             e.HasKey(r => new { r.Period, r.FogId, r.CameraId, r.BucketStart, r.Label });
             e.HasIndex(r => new { r.Period, r.CameraId, r.BucketStart });
             e.HasIndex(r => new { r.Period, r.BucketStart }); // retention: the oldest hourly rows
+            // One label's rows of a time range, covering what the Overview's heatmap (the hourly camera totals of 7 days)
+            // and the camera list (the daily camera totals) read: without it they walked every level's and label's rows.
+            e.HasIndex(r => new { r.Period, r.Label, r.BucketStart, r.FogId, r.CameraId, r.ShownFaces });
             e.Property(r => r.FogId).HasMaxLength(64);
             e.Property(r => r.CameraId).HasMaxLength(64);
             e.Property(r => r.Label).HasMaxLength(16);

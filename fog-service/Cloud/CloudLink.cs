@@ -29,7 +29,7 @@ public sealed class CloudLink(
 {
     private readonly FogOptions _options = options.Value;
 
-    public byte[] Status(NodeState state) => JsonMessages.Serialize(snapshots.Capture().ToStatus(headers.Next(), state));
+    public byte[] Status(NodeState state) => JsonMessages.Serialize(snapshots.Capture().ToStatus(headers.Next(), state) with { Site = _options.Site });
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {

@@ -11,6 +11,14 @@ public sealed class FogOptions
     [RegularExpression("^[a-z0-9_-]{1,64}$", ErrorMessage = "Fog:FogId must be 1-64 characters of a-z, 0-9, '-' or '_'")]
     public string FogId { get; set; } = string.Empty;
 
+    /// <summary>
+    /// The site this fog serves (a venue, a building): the portal groups fogs by it (site → fog → camera). Reported
+    /// in the fog's status; fogs that leave it at its default all belong to one site.
+    /// </summary>
+    [Required]
+    [RegularExpression("^[a-z0-9_-]{1,64}$", ErrorMessage = "Fog:Site must be 1-64 characters of a-z, 0-9, '-' or '_'")]
+    public string Site { get; set; } = FogLens.Contracts.Messages.FogStatus.DefaultSite;
+
     /// <summary>Folder for the cloud outbox, codec state and downloaded models.</summary>
     [Required]
     public string DataDirectory { get; set; } = "data";

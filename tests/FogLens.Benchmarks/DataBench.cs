@@ -15,7 +15,7 @@ namespace FogLens.Benchmarks;
 /// the Demographics and Overview pages and the /api endpoints, called as the portal calls them
 /// (<see cref="PortalQueries"/>, <see cref="ActivityQueries"/>; no HTTP). `dotnet run -c Release -- data [--windows N] [--cameras 100] [--db sqlite|postgres]
 /// [--repeat 20] [--out FILE] [--data-dir DIR]` (./foglens bench data ...); a --data-dir that already holds a loaded store
-/// is measured again without loading. The queries run at the instant the data ends.
+/// is measured again without loading (after migrating it), FOGLENS_BENCH_ONLY=text measures only the queries named with it. The queries run at the instant the data ends.
 /// </summary>
 public static class DataBench
 {
@@ -88,27 +88,32 @@ public static class DataBench
     /// <summary>Times the queries at the instant the stored windows end (the pages' "last hour" is then a full hour of data).</summary>
     private static async Task<int> MeasureAsync(PortalDb db, PortalOptions portal, DataLoader loader, DateTimeOffset now, string provider, string folder, int repeat, string? output, double loadSeconds)
     {
+        var only = Environment.GetEnvironmentVariable("FOGLENS_BENCH_ONLY"); // a part of the query names: measure those only
         var clock = new FixedTime(now);
         var queries = new PortalQueries(db, Options.Create(portal), clock);
         var activity = new ActivityQueries(db, Options.Create(portal), clock);
         var windows = await CountAsync(db);
         var results = new List<QueryResult>();
-        foreach (var (name, run) in Queries(queries, activity, now))
+        foreach (var (name, run) in Queries(queries, activity, now).Where(q => only is null || q.Name.Contains(only, StringComparison.Ordinal)))
         {
             var rows = await run();
             await run();
             var times = new List<double>();
+            var cpu = new List<double>();
             for (var i = 0; i < repeat; i++)
             {
                 var t = Stopwatch.GetTimestamp();
+                var c = Environment.CpuUsage.TotalTime;
                 await run();
                 times.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+                cpu.Add((Environment.CpuUsage.TotalTime - c).TotalMilliseconds);
             }
 
             times.Sort();
-            var result = new QueryResult(name, Percentile(times, 0.5), Percentile(times, 0.95), Math.Round(times[^1], 2), rows);
+            cpu.Sort();
+            var result = new QueryResult(name, Percentile(times, 0.5), Percentile(times, 0.95), Math.Round(times[^1], 2), Percentile(cpu, 0.5), rows);
             results.Add(result);
-            Console.WriteLine($"  {name,-58} p50 {result.P50Ms,8:N1} ms  p95 {result.P95Ms,8:N1} ms  ({rows:N0} rows)");
+            Console.WriteLine($"  {name,-58} p50 {result.P50Ms,8:N1} ms  p95 {result.P95Ms,8:N1} ms  cpu p50 {result.CpuP50Ms,6:N1} ms  ({rows:N0} rows)");
         }
 
         var bytes = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
@@ -163,6 +168,11 @@ public static class DataBench
         yield return ("page /demographics, one fog, everything", Demographics(fog, null, "all"));
         yield return ("page / (overview), last hour", Overview("1h"));
         yield return ("page / (overview), everything", Overview("all"));
+        // The Overview's parts, to see where its time goes.
+        yield return ("  overview part: summary + fog/camera lists", async () => ((await q.SummaryAsync(ct)).FacesTotal > 0 ? 1 : 0) + (await a.ScopesAsync(ct)).Count);
+        yield return ("  overview part: trend, last hour", async () => (await a.TrendAsync(null, null, TimeRange.OfPreset("1h"), ct)).Buckets.Count);
+        yield return ("  overview part: age mix against yesterday", async () => (await a.AgeMixAsync(null, null, ct)).Count);
+        yield return ("  overview part: 7-day camera heatmap", async () => (await a.HeatmapAsync(null, null, ct)).Count);
         yield return ("GET /api/summary", async () => (await q.SummaryAsync(ct)).FacesTotal > 0 ? 1 : 0);
         yield return ("GET /api/demographics (newest 1000)", async () => (await q.WindowsAsync(new(), 1000, ct)).Count);
         yield return ("GET /api/demographics?camera= (newest 1000)", async () => (await q.WindowsAsync(new(Camera: camera), 1000, ct)).Count);
@@ -177,7 +187,9 @@ public static class DataBench
 
     private static string? Arg(string[] args, string name) => Array.IndexOf(args, name) is >= 0 and var i && i + 1 < args.Length ? args[i + 1] : null;
 
-    private sealed record QueryResult(string Name, double P50Ms, double P95Ms, double MaxMs, long Rows);
+    /// <param name="CpuP50Ms">Median CPU time of this process per call: on SQLite (in process) nearly all of a query's work, and
+    /// much less noisy than the wall clock on a shared machine; on PostgreSQL only the client's part.</param>
+    private sealed record QueryResult(string Name, double P50Ms, double P95Ms, double MaxMs, double CpuP50Ms, long Rows);
 
     private sealed record DataBenchSummary(
         string Database, long Windows, int Cameras, double Days, double? LoadSeconds, double? LoadWindowsPerS, long StoreMib, int Repeat, int Cores, double ProcessCpuS, string Date,

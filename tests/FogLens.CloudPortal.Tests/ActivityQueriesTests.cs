@@ -19,7 +19,10 @@ public sealed class ActivityQueriesTests : IDisposable
         public override TimeZoneInfo LocalTimeZone => zone;
     }
 
-    private async Task<ActivityQueries> StoreAsync(TimeZoneInfo zone, params (string Fog, string Camera, DateTimeOffset Start, (string Label, int MinAge, int Count)[] Groups)[] windows)
+    private Task<ActivityQueries> StoreAsync(TimeZoneInfo zone, params (string Fog, string Camera, DateTimeOffset Start, (string Label, int MinAge, int Count)[] Groups)[] windows) =>
+        StoreAtAsync(Now, zone, windows);
+
+    private async Task<ActivityQueries> StoreAtAsync(DateTimeOffset now, TimeZoneInfo zone, params (string Fog, string Camera, DateTimeOffset Start, (string Label, int MinAge, int Count)[] Groups)[] windows)
     {
         var portal = Options.Create(new PortalOptions { DataDirectory = _folder.Path, MinFacesShown = 2 });
         var db = new PortalDb(Options.Create(new DatabaseOptions()), portal);
@@ -36,7 +39,7 @@ public sealed class ActivityQueriesTests : IDisposable
         }
 
         await DemographicsRollups.SaveWindowsAsync(context, portal.Value.MinFacesShown, TestContext.Current.CancellationToken); // as ingest stores them
-        return new ActivityQueries(db, portal, new FixedClock(Now, zone));
+        return new ActivityQueries(db, portal, new FixedClock(now, zone));
     }
 
     [Fact]
@@ -78,6 +81,24 @@ public sealed class ActivityQueriesTests : IDisposable
         Assert.Equal(["3-9", "20-29", "60-69"], mix.Select(m => m.Label));
         Assert.Equal([0L, 6, 2], mix.Select(m => m.Now));
         Assert.Equal([4L, 2, 0], mix.Select(m => m.Yesterday));
+    }
+
+    [Theory]
+    [InlineData("2026-12-01T10:07:30Z")] // the hour before's roll-up, less its first minutes, plus this hour's
+    [InlineData("2026-12-01T10:47:30Z")] // this hour's roll-up plus the minutes before it
+    public async Task AgeMix_CountsEachWindowOnceByItsStart_WhicheverRollupItStartsFrom(string at)
+    {
+        var now = DateTimeOffset.Parse(at, CultureInfo.InvariantCulture);
+        var day = TimeSpan.FromDays(1);
+        (string, string, DateTimeOffset, (string, int, int)[]) Window(DateTimeOffset start, int faces) => ("fog-1", "entrance", start, [("20-29", 20, faces)]);
+        var q = await StoreAtAsync(now, TimeZoneInfo.Utc,
+            Window(now.AddMinutes(-61), 2), Window(now.AddMinutes(-60), 4), Window(now.AddMinutes(-59), 8), Window(now.AddMinutes(-1), 16),
+            Window(now - day - TimeSpan.FromMinutes(61), 32), Window(now - day - TimeSpan.FromMinutes(60), 64), Window(now - day - TimeSpan.FromMinutes(1), 128),
+            Window(now - day, 256), Window(now - day + TimeSpan.FromMinutes(20), 512));
+
+        var mix = Assert.Single(await q.AgeMixAsync(null, null, TestContext.Current.CancellationToken));
+
+        Assert.Equal((4L + 8 + 16, 64L + 128), (mix.Now, mix.Yesterday));
     }
 
     [Fact]

@@ -54,7 +54,8 @@ internal static class SampleMessages
     public static FogStatus FogStatus(Random rng, string fogId) =>
         new(Header(rng, fogId), NodeState.Online, "v3", rng.Next(0, 10), rng.Next(), rng.Next(), rng.Next(), rng.Next(0, 100), rng.Next(0, 100),
             rng.NextDouble() * 500, rng.Next(2) == 0, rng.Next(0, 5000),
-            rng.Next(3) == 0 ? null : [.. Enumerable.Range(0, rng.Next(0, 4)).Select(_ => EdgeSummary(rng))]);
+            rng.Next(3) == 0 ? null : [.. Enumerable.Range(0, rng.Next(0, 4)).Select(_ => EdgeSummary(rng))],
+            rng.Next(3) == 0 ? null : "site-" + rng.Next(1, 9).ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     public static EdgeSummary EdgeSummary(Random rng) =>
         new(Id(rng), rng.Next(2) == 0 ? NodeState.Online : NodeState.Offline, Id(rng), rng.NextDouble() * 30, rng.NextDouble() * 30, rng.Next(0, 10),

@@ -120,6 +120,39 @@ public sealed class SerializationTests
         Assert.Equal(SourceState.Unreadable, EdgeSummary.From(parsed.Value, DateTimeOffset.UnixEpoch).SourceState);
     }
 
+    [Fact]
+    public void FogStatus_Site_RoundTrips_AndAnOlderFogsStatusParsesWithout()
+    {
+        var status = SampleMessages.FogStatus(new Random(13), "fog-a") with { Site = "north-gate" };
+        var json = Encoding.UTF8.GetString(JsonMessages.Serialize(status));
+        Assert.Contains("\"site\":\"north-gate\"", json, StringComparison.Ordinal);
+        var parsed = _parser.ParseFogStatus(Topics.FogStatus("fog-a"), Encoding.UTF8.GetBytes(json));
+        Assert.True(parsed.IsSuccess, parsed.Error?.ToString());
+        Assert.Equal("north-gate", parsed.Value.Site);
+
+        // A fog built before the field existed: the same status without it.
+        var older = System.Text.Json.Nodes.JsonNode.Parse(json)!.AsObject();
+        Assert.True(older.Remove("site"));
+        var old = _parser.ParseFogStatus(Topics.FogStatus("fog-a"), Encoding.UTF8.GetBytes(older.ToJsonString()));
+        Assert.True(old.IsSuccess, old.Error?.ToString());
+        Assert.Null(old.Value.Site);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("North Gate")]
+    [InlineData("site/1")]
+    [InlineData("site+")]
+    [InlineData("ä")]
+    public void FogStatus_BadSite_IsInvalid(string site)
+    {
+        var status = SampleMessages.FogStatus(new Random(14), "fog-a") with { Site = site };
+        Assert.Equal(ContractErrorKind.Invalid, _parser.ParseFogStatus(Topics.FogStatus("fog-a"), JsonMessages.Serialize(status)).Error?.Kind);
+        var tooLong = status with { Site = new string('s', NodeId.MaxLength + 1) };
+        Assert.Equal(ContractErrorKind.Invalid, _parser.ParseFogStatus(Topics.FogStatus("fog-a"), JsonMessages.Serialize(tooLong)).Error?.Kind);
+        Assert.True(_parser.ParseFogStatus(Topics.FogStatus("fog-a"), JsonMessages.Serialize(status with { Site = new string('s', NodeId.MaxLength) })).IsSuccess);
+    }
+
     [Theory]
     [InlineData("two\nlines")]
     [InlineData(null)]

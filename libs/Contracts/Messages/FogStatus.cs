@@ -1,6 +1,9 @@
 namespace FogLens.Contracts.Messages;
 
-/// <summary>Retained status of a fog service (topic <c>foglens/v1/fog/{fogId}/status</c>).</summary>
+/// <summary>
+/// Retained status of a fog service (topic <c>foglens/v1/fog/{fogId}/status</c>). <see cref="Site"/> came later: an
+/// older fog omits it (null: the portal keeps what it knew, or <see cref="DefaultSite"/>), an older reader ignores it.
+/// </summary>
 public sealed record FogStatus(
     MessageHeader Header,
     NodeState State,
@@ -14,13 +17,22 @@ public sealed record FogStatus(
     double InferencePerSecond,
     bool Training,
     int LocalSamples,
-    IReadOnlyList<EdgeSummary>? Edges = null) : IFogLensMessage
+    IReadOnlyList<EdgeSummary>? Edges = null,
+    string? Site = null) : IFogLensMessage
 {
+    /// <summary>The site of a fog that does not say (Fog:Site's default): one site holding every such fog.</summary>
+    public const string DefaultSite = "default";
+
     /// <summary>Most edges one fog reports (keeps the status well under the 64 KiB JSON limit).</summary>
     public const int MaxEdges = 128;
 
     public string? Validate()
     {
+        if (Site is not null && !NodeId.IsValid(Site))
+        {
+            return $"site must be 1-{NodeId.MaxLength} characters of a-z, 0-9, '-' or '_'";
+        }
+
         if (Edges is { Count: > MaxEdges })
         {
             return $"at most {MaxEdges} edges per fog status";

@@ -174,6 +174,8 @@ namespace FogLens.CloudPortal.Data.Migrations.Postgres
 
                     b.HasIndex("Period", "CameraId", "BucketStart");
 
+                    b.HasIndex("Period", "Label", "BucketStart", "FogId", "CameraId", "ShownFaces");
+
                     b.ToTable("DemographicsRollups", (string)null);
                 });
 

@@ -165,6 +165,8 @@ namespace FogLens.CloudPortal.Data.Migrations.Sqlite
 
                     b.HasIndex("Period", "CameraId", "BucketStart");
 
+                    b.HasIndex("Period", "Label", "BucketStart", "FogId", "CameraId", "ShownFaces");
+
                     b.ToTable("DemographicsRollups", (string)null);
                 });
 
