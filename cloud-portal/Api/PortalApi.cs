@@ -57,16 +57,16 @@ public static class PortalApi
             .WithSummary("Database provider and the portal's counters");
         api.MapGet("/summary", (PortalQueries q, CancellationToken ct) => q.SummaryAsync(ct)).WithTags("Status")
             .WithSummary("Totals shown on the Overview page");
-        api.MapGet("/demographics", async (string? fog, string? camera, DateTimeOffset? from, DateTimeOffset? to, int? limit, PortalQueries q, CancellationToken ct) =>
-            (await q.WindowsAsync(new DemographicsFilter(fog, camera, from, to), Math.Clamp(limit ?? 1000, 1, 100_000), ct)).Select(WindowDto.From)).WithTags("Demographics")
+        api.MapGet("/demographics", async (string? site, string? fog, string? camera, DateTimeOffset? from, DateTimeOffset? to, int? limit, PortalQueries q, CancellationToken ct) =>
+            (await q.WindowsAsync(new DemographicsFilter(fog, camera, from, to) { Site = site }, Math.Clamp(limit ?? 1000, 1, 100_000), ct)).Select(WindowDto.From)).WithTags("Demographics")
             .WithSummary("Demographics windows, newest first")
-            .WithDescription("Optional filters: fog, camera, from/to (ISO 8601 with offset), limit (1-100000, default 1000). Windows under Portal:MinFacesShown faces are not returned.");
-        api.MapGet("/demographics/groups", (string? fog, string? camera, DateTimeOffset? from, DateTimeOffset? to, PortalQueries q, CancellationToken ct) =>
-            q.GroupTotalsAsync(new DemographicsFilter(fog, camera, from, to), ct)).WithTags("Demographics")
+            .WithDescription("Optional filters: site, fog, camera, from/to (ISO 8601 with offset), limit (1-100000, default 1000). Windows under Portal:MinFacesShown faces are not returned.");
+        api.MapGet("/demographics/groups", (string? site, string? fog, string? camera, DateTimeOffset? from, DateTimeOffset? to, PortalQueries q, CancellationToken ct) =>
+            q.GroupTotalsAsync(new DemographicsFilter(fog, camera, from, to) { Site = site }, ct)).WithTags("Demographics")
             .WithSummary("Faces per age group over the filtered windows");
-        api.MapGet("/demographics.csv", async (string? fog, string? camera, DateTimeOffset? from, DateTimeOffset? to, PortalQueries q, HttpContext http, CancellationToken ct) =>
+        api.MapGet("/demographics.csv", async (string? site, string? fog, string? camera, DateTimeOffset? from, DateTimeOffset? to, PortalQueries q, HttpContext http, CancellationToken ct) =>
         {
-            var filter = new DemographicsFilter(fog, camera, from, to);
+            var filter = new DemographicsFilter(fog, camera, from, to) { Site = site };
             var labels = await q.GroupLabelsAsync(filter, ct);
             return Results.Stream(body => DemographicsCsv.WriteAsync(body, labels, q.StreamWindowsAsync(filter, ct), ct), "text/csv; charset=utf-8", "demographics.csv");
         }).WithTags("Demographics").WithSummary("The filtered windows as CSV, one column per age group");

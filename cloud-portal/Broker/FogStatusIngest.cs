@@ -51,6 +51,11 @@ public sealed class FogStatusIngest(PortalDb db, IngestRefusals refusals, Portal
         node.Training = s.Training;
         node.LocalSamples = s.LocalSamples;
         node.Rate = s.InferencePerSecond;
+        if (s.Site is { } site)
+        {
+            node.Site = site; // an older fog says nothing: what was known stays
+        }
+
         // An edge id equal to a fog id would clash with the fog's record: the fog's record stays.
         var edges = (s.Edges ?? []).Where(e => e.EdgeId != fogId).ToList();
         var edgeIds = edges.Select(e => e.EdgeId).ToList();

@@ -5,7 +5,7 @@ namespace FogLens.CloudPortal.Components;
 
 /// <summary>
 /// A live page whose filters (<see cref="FilterBar"/>) are in its URL: <c>?range=</c> or <c>?from=&amp;to=</c>,
-/// <c>&amp;fog=</c>, <c>&amp;camera=</c>. Changing them navigates, and the page reloads for the new query.
+/// <c>&amp;site=</c>, <c>&amp;fog=</c>, <c>&amp;camera=</c>. Changing them navigates, and the page reloads for the new query.
 /// </summary>
 public abstract class FilteredLivePage : LivePage
 {
@@ -20,6 +20,9 @@ public abstract class FilteredLivePage : LivePage
     [SupplyParameterFromQuery(Name = "to")]
     public string? ToQuery { get; set; }
 
+    [SupplyParameterFromQuery(Name = "site")]
+    public string? Site { get; set; }
+
     [SupplyParameterFromQuery(Name = "fog")]
     public string? Fog { get; set; }
 
@@ -28,7 +31,10 @@ public abstract class FilteredLivePage : LivePage
 
     protected TimeRange Range => TimeRange.Parse(RangeQuery, FromQuery, ToQuery);
 
-    private string Key => string.Join('\n', RangeQuery, FromQuery, ToQuery, Fog, Camera);
+    /// <summary>The site, fog and camera filters (no time bounds).</summary>
+    protected DemographicsFilter Scope => new(Fog, Camera) { Site = string.IsNullOrEmpty(Site) ? null : Site };
+
+    private string Key => string.Join('\n', RangeQuery, FromQuery, ToQuery, Site, Fog, Camera);
 
     /// <summary>Loads the page's data for the current query.</summary>
     protected abstract Task LoadFilteredAsync();

@@ -20,8 +20,8 @@ public sealed record AgeMixRow(string Label, int MinAge, long Now, long Yesterda
 /// <summary>Faces of one camera per local day (rows, oldest first) and hour of day (24 columns).</summary>
 public sealed record CameraHeatmap(string Fog, string Camera, IReadOnlyList<DateOnly> Days, IReadOnlyList<long[]> Faces);
 
-/// <summary>A fog and the cameras behind it (the filters' hierarchy: FogLens has no site level, each fog is one site).</summary>
-public sealed record FogCameras(string Fog, IReadOnlyList<string> Cameras);
+/// <summary>A fog, the cameras behind it and the site it serves (the filters' hierarchy: site → fog → camera).</summary>
+public sealed record FogCameras(string Fog, IReadOnlyList<string> Cameras, string Site = FogLens.Contracts.Messages.FogStatus.DefaultSite);
 
 /// <summary>
 /// The activity views of the Overview and Demographics pages: trend over a time range, age mix against yesterday, hour ×
@@ -35,8 +35,10 @@ public sealed class ActivityQueries(PortalDb db, IOptions<PortalOptions> options
 
     private readonly DemographicsReader _reader = new(db, options.Value, time);
 
-    public async Task<RangeTrend> TrendAsync(string? fog, string? camera, TimeRange range, CancellationToken cancellationToken)
+    /// <summary>Faces per age group over <paramref name="range"/> for the site, fog and camera of <paramref name="scope"/> (its own time bounds are not used).</summary>
+    public async Task<RangeTrend> TrendAsync(DemographicsFilter scope, TimeRange range, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(scope);
         ArgumentNullException.ThrowIfNull(range);
         var now = time.GetUtcNow();
         var (from, to) = range.Resolve(now);
@@ -44,7 +46,7 @@ public sealed class ActivityQueries(PortalDb db, IOptions<PortalOptions> options
         var bucket = TimeRange.BucketFor(to - start);
         var buckets = TimeRange.Buckets(start, to, bucket);
         var first = TimeRange.Floor(start, bucket);
-        var rows = (await _reader.TrendRowsAsync(new DemographicsFilter(fog, camera, from, to), bucket, cancellationToken))
+        var rows = (await _reader.TrendRowsAsync(scope with { From = from, To = to }, bucket, cancellationToken))
             .Where(r => r.Start >= first).ToList(); // each window in the one bucket where it starts
         var groups = rows.GroupBy(r => r.Label).OrderBy(g => g.Min(x => x.MinAge)).Select(g => g.Key).ToList();
         var values = buckets.Select(_ => new double[groups.Count]).ToList();
@@ -62,14 +64,15 @@ public sealed class ActivityQueries(PortalDb db, IOptions<PortalOptions> options
 
     /// <summary>
     /// Faces per age group in the last hour and in the hour that ended 24 hours ago (windows by their start), each from
-    /// an hourly roll-up and the minutes where it differs (<see cref="DemographicsReader.HourTotalsAsync"/>), read at the same time.
+    /// an hourly roll-up and the minutes where it differs (<see cref="DemographicsReader.HourTotalsAsync"/>), read at the same time
+    /// (on two threads: SQLite's reads run synchronously underneath).
     /// </summary>
-    public async Task<IReadOnlyList<AgeMixRow>> AgeMixAsync(string? fog, string? camera, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<AgeMixRow>> AgeMixAsync(DemographicsFilter scope, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var scope = new DemographicsFilter(fog, camera);
-        var thisHourTask = GroupsAsync(scope, now.AddHours(-1), cancellationToken);
-        var lastDayTask = GroupsAsync(scope, now.AddHours(-25), cancellationToken);
+        scope = await _reader.ResolveAsync(scope with { From = null, To = null }, cancellationToken);
+        var thisHourTask = Task.Run(() => GroupsAsync(scope, now.AddHours(-1), cancellationToken), cancellationToken);
+        var lastDayTask = Task.Run(() => GroupsAsync(scope, now.AddHours(-25), cancellationToken), cancellationToken);
         var (thisHour, lastDay) = (await thisHourTask, await lastDayTask);
         return [.. thisHour.Keys.Union(lastDay.Keys)
             .Select(k => new AgeMixRow(k.Label, k.MinAge, thisHour.GetValueOrDefault(k), lastDay.GetValueOrDefault(k)))
@@ -80,14 +83,14 @@ public sealed class ActivityQueries(PortalDb db, IOptions<PortalOptions> options
         (await _reader.HourTotalsAsync(scope, from, cancellationToken)).ToDictionary(g => (g.Label, g.MinAge), g => g.Faces);
 
     /// <summary>Faces per camera, local day and hour of day over the last <see cref="HeatmapDays"/> days (portal's time zone).</summary>
-    public async Task<IReadOnlyList<CameraHeatmap>> HeatmapAsync(string? fog, string? camera, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<CameraHeatmap>> HeatmapAsync(DemographicsFilter scope, CancellationToken cancellationToken)
     {
         var zone = time.LocalTimeZone;
         var now = time.GetUtcNow();
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime);
         var days = Enumerable.Range(0, HeatmapDays).Select(d => today.AddDays(d - HeatmapDays + 1)).ToList();
         var from = TimeRange.Floor(now.AddDays(-HeatmapDays - 1), TimeSpan.FromHours(1)); // wide enough for any offset; days outside are dropped below
-        var windows = (await _reader.CameraHoursAsync(new DemographicsFilter(fog, camera), from, now.AddHours(1), cancellationToken))
+        var windows = (await _reader.CameraHoursAsync(scope, from, now.AddHours(1), cancellationToken))
             .Select(h => new { FogId = h.Fog, CameraId = h.Camera, WindowStart = h.Hour, Faces = h.Faces });
         return [.. windows.GroupBy(w => (w.FogId, w.CameraId))
             .OrderBy(g => g.Key.FogId, NaturalStringComparer.Instance).ThenBy(g => g.Key.CameraId, NaturalStringComparer.Instance)
@@ -109,20 +112,21 @@ public sealed class ActivityQueries(PortalDb db, IOptions<PortalOptions> options
             .Where(h => h.Faces.Any(d => d.Any(n => n > 0)))];
     }
 
-    /// <summary>Fogs with their cameras, from the stored windows and the edges' last status, in natural order.</summary>
+    /// <summary>Fogs with their cameras and sites, from the stored windows and the nodes' last status, in natural order of site and fog.</summary>
     public async Task<IReadOnlyList<FogCameras>> ScopesAsync(CancellationToken cancellationToken)
     {
         var stored = (await _reader.CamerasAsync(cancellationToken)).Select(c => new { FogId = c.Fog, CameraId = c.Camera });
+        var sites = await _reader.FogSitesAsync(cancellationToken);
         await using var context = db.Create();
         var edges = await context.Nodes.AsNoTracking().Where(n => n.Kind == "edge" && n.FogId != null && n.CameraId != null)
             .Select(n => new { FogId = n.FogId!, CameraId = n.CameraId! }).ToListAsync(cancellationToken);
-        var fogs = await context.Nodes.AsNoTracking().Where(n => n.Kind == "fog").Select(n => n.Id).ToListAsync(cancellationToken);
         var pairs = stored.Select(p => (p.FogId, CameraId: (string?)p.CameraId))
             .Concat(edges.Select(p => (p.FogId, CameraId: (string?)p.CameraId)))
-            .Concat(fogs.Select(f => (FogId: f, CameraId: (string?)null)));
+            .Concat(sites.Keys.Select(f => (FogId: f, CameraId: (string?)null)));
         return [.. pairs
             .GroupBy(p => p.FogId)
-            .OrderBy(g => g.Key, NaturalStringComparer.Instance)
-            .Select(g => new FogCameras(g.Key, [.. g.Select(p => p.CameraId).OfType<string>().Distinct().Order(NaturalStringComparer.Instance)]))];
+            .Select(g => new FogCameras(g.Key, [.. g.Select(p => p.CameraId).OfType<string>().Distinct().Order(NaturalStringComparer.Instance)],
+                sites.GetValueOrDefault(g.Key, FogLens.Contracts.Messages.FogStatus.DefaultSite)))
+            .OrderBy(f => f.Site, NaturalStringComparer.Instance).ThenBy(f => f.Fog, NaturalStringComparer.Instance)];
     }
 }

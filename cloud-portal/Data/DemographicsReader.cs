@@ -1,4 +1,5 @@
 using FogLens.CloudPortal.Common;
+using FogLens.Contracts.Messages;
 using Microsoft.EntityFrameworkCore;
 
 namespace FogLens.CloudPortal.Data;
@@ -24,6 +25,7 @@ internal sealed class DemographicsReader(PortalDb db, PortalOptions options, Tim
 
     private async Task<IReadOnlyList<GroupTotal>> GroupTotalsAsync(DemographicsFilter filter, bool byStart, CancellationToken cancellationToken)
     {
+        filter = await ResolveAsync(filter, cancellationToken);
         await using var context = db.Create();
         var totals = new Dictionary<(string Label, int MinAge), long>();
         foreach (var planned in Plan(filter, RollupPeriod.Day))
@@ -55,6 +57,7 @@ internal sealed class DemographicsReader(PortalDb db, PortalOptions options, Tim
             return await GroupTotalsByStartAsync(scope with { From = from, To = to }, cancellationToken);
         }
 
+        scope = await ResolveAsync(scope, cancellationToken);
         var late = from - hour > TimeSpan.FromMinutes(30);
         var bucket = late ? hour.AddHours(1) : hour;
         var (add, subtract) = late ? ((from, bucket), (to, bucket.AddHours(1))) : ((bucket.AddHours(1), to), (bucket, from));
@@ -104,6 +107,7 @@ internal sealed class DemographicsReader(PortalDb db, PortalOptions options, Tim
     public async Task<IReadOnlyList<(DateTimeOffset Start, string Label, int MinAge, long Faces)>> TrendRowsAsync(DemographicsFilter filter, TimeSpan bucket, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(bucket, TimeSpan.Zero);
+        filter = await ResolveAsync(filter, cancellationToken);
         RollupPeriod? coarsest = bucket.Ticks % TimeSpan.TicksPerDay == 0 ? RollupPeriod.Day
             : bucket.Ticks % TimeSpan.TicksPerHour == 0 && TimeSpan.TicksPerDay % bucket.Ticks == 0 ? RollupPeriod.Hour : null;
         await using var context = db.Create();
@@ -136,9 +140,11 @@ internal sealed class DemographicsReader(PortalDb db, PortalOptions options, Tim
     /// <summary>Faces of the shown windows per camera and hour (hourly camera roll-ups) starting in [from, to).</summary>
     public async Task<IReadOnlyList<(string Fog, string Camera, DateTimeOffset Hour, long Faces)>> CameraHoursAsync(DemographicsFilter filter, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
+        filter = await ResolveAsync(filter, cancellationToken);
         await using var context = db.Create();
         var q = context.Rollups.AsNoTracking().Where(r => r.Period == RollupPeriod.Hour && r.Label == DemographicsRollup.AllFaces
             && r.CameraId != DemographicsRollup.Site && r.BucketStart >= from && r.BucketStart < to && r.ShownFaces > 0);
+        q = filter.SiteFogs is { } fogs ? q.Where(r => fogs.Contains(r.FogId)) : q;
         q = string.IsNullOrEmpty(filter.Fog) ? q : q.Where(r => r.FogId == filter.Fog);
         q = string.IsNullOrEmpty(filter.Camera) ? q : q.Where(r => r.CameraId == filter.Camera);
         var rows = await q.Select(r => new { r.FogId, r.CameraId, r.BucketStart, r.ShownFaces }).ToListAsync(cancellationToken);
@@ -179,6 +185,34 @@ internal sealed class DemographicsReader(PortalDb db, PortalOptions options, Tim
             .SumAsync(r => r.Faces, cancellationToken);
     }
 
+    /// <summary>The filter with the fogs of its site looked up (<see cref="SiteFogsAsync"/>); as it is without a site.</summary>
+    public async Task<DemographicsFilter> ResolveAsync(DemographicsFilter filter, CancellationToken cancellationToken) =>
+        string.IsNullOrEmpty(filter.Site) || filter.SiteFogs is not null ? filter : filter with { SiteFogs = await SiteFogsAsync(filter.Site, cancellationToken) };
+
+    /// <summary>
+    /// The fogs of a site: those whose status names it; for the default site also those that name none (older fogs)
+    /// and those known only from their windows.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> SiteFogsAsync(string site, CancellationToken cancellationToken)
+    {
+        var sites = await FogSitesAsync(cancellationToken);
+        if (site != FogStatus.DefaultSite)
+        {
+            return [.. sites.Where(kv => kv.Value == site).Select(kv => kv.Key)];
+        }
+
+        var stored = (await CamerasAsync(cancellationToken)).Select(c => c.Fog);
+        return [.. stored.Concat(sites.Keys).Distinct().Where(f => sites.GetValueOrDefault(f, FogStatus.DefaultSite) == FogStatus.DefaultSite)];
+    }
+
+    /// <summary>Each fog that sent a status and its site (the default site when it named none).</summary>
+    public async Task<Dictionary<string, string>> FogSitesAsync(CancellationToken cancellationToken)
+    {
+        await using var context = db.Create();
+        var fogs = await context.Nodes.AsNoTracking().Where(n => n.Kind == "fog").Select(n => new { n.Id, n.Site }).ToListAsync(cancellationToken);
+        return fogs.ToDictionary(f => f.Id, f => f.Site ?? FogStatus.DefaultSite, StringComparer.Ordinal);
+    }
+
     /// <summary>Windows matching the filter that may be shown (at least Portal:MinFacesShown faces).</summary>
     public IQueryable<DemographicsWindow> Filtered(PortalDbContext context, DemographicsFilter filter) => ShownWindows.Query(context, filter, _minFaces);
 
@@ -209,11 +243,16 @@ internal sealed class DemographicsReader(PortalDb db, PortalOptions options, Tim
         var camera = string.IsNullOrEmpty(filter.Camera) ? null : filter.Camera;
         q = (fog, camera) switch
         {
+            (null, null) when filter.SiteFogs is not null => q.Where(r => r.CameraId == DemographicsRollup.Site), // the fogs' rows, below
             (null, null) => q.Where(r => r.FogId == DemographicsRollup.Site && r.CameraId == DemographicsRollup.Site),
             (_, null) => q.Where(r => r.FogId == fog && r.CameraId == DemographicsRollup.Site),
             (null, _) => q.Where(r => r.CameraId == camera), // camera rows only: site and fog rows have no camera
             _ => q.Where(r => r.FogId == fog && r.CameraId == camera),
         };
+        if (filter.SiteFogs is { } fogs)
+        {
+            q = q.Where(r => fogs.Contains(r.FogId)); // a site: the sum of its fogs' rows
+        }
 
         var (start, end) = (segment.Start, segment.End);
         if (start != DateTimeOffset.MinValue)

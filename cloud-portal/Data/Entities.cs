@@ -58,6 +58,9 @@ public sealed class NodeRecord
     /// <summary>For an edge, the fog it reports through.</summary>
     public string? FogId { get; set; }
 
+    /// <summary>For a fog, the site it serves (Fog:Site, from its status); null: not reported (an older fog), the default site.</summary>
+    public string? Site { get; set; }
+
     public required string State { get; set; }
 
     public DateTimeOffset LastSeen { get; set; }

@@ -75,6 +75,7 @@ public abstract class PortalDbContext(DbContextOptions options) : DbContext(opti
             e.HasKey(n => n.Id);
             e.Property(n => n.Id).HasMaxLength(64);
             e.Property(n => n.Kind).HasMaxLength(8);
+            e.Property(n => n.Site).HasMaxLength(64);
             e.Property(n => n.State).HasMaxLength(16);
             e.Property(n => n.SourceState).HasConversion<string>().HasMaxLength(16);
             e.Property(n => n.SourceProblem).HasMaxLength(EdgeStatus.MaxProblemLength);

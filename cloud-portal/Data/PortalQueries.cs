@@ -6,7 +6,14 @@ using FogLens.CloudPortal.Common;
 namespace FogLens.CloudPortal.Data;
 
 /// <summary>Demographics filter: any part may be empty.</summary>
-public sealed record DemographicsFilter(string? Fog = null, string? Camera = null, DateTimeOffset? From = null, DateTimeOffset? To = null);
+public sealed record DemographicsFilter(string? Fog = null, string? Camera = null, DateTimeOffset? From = null, DateTimeOffset? To = null)
+{
+    /// <summary>Only the fogs of this site (<see cref="NodeRecord.Site"/>); a fog or camera filter narrows it further.</summary>
+    public string? Site { get; init; }
+
+    /// <summary>The fogs of <see cref="Site"/>, looked up by the reader before it queries (null: no site filter).</summary>
+    internal IReadOnlyList<string>? SiteFogs { get; init; }
+}
 
 /// <summary>Faces of one age group.</summary>
 public sealed record GroupTotal(string Label, int MinAge, long Faces);
@@ -39,6 +46,7 @@ public sealed class PortalQueries(PortalDb db, IOptions<PortalOptions> options, 
     /// <summary>Shown windows with their groups in the order they were stored, streamed from the database (for the CSV export).</summary>
     public async IAsyncEnumerable<DemographicsWindow> StreamWindowsAsync(DemographicsFilter filter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        filter = await _demographics.ResolveAsync(filter, cancellationToken);
         await using var context = db.Create();
         await foreach (var w in _demographics.Filtered(context, filter).Include(w => w.Groups).OrderBy(w => w.Id).AsSplitQuery().AsAsyncEnumerable().WithCancellation(cancellationToken))
         {
@@ -49,6 +57,7 @@ public sealed class PortalQueries(PortalDb db, IOptions<PortalOptions> options, 
     /// <summary>The newest <paramref name="limit"/> shown windows (by start, then id) with their groups.</summary>
     public async Task<IReadOnlyList<DemographicsWindow>> WindowsAsync(DemographicsFilter filter, int limit, CancellationToken cancellationToken)
     {
+        filter = await _demographics.ResolveAsync(filter, cancellationToken);
         await using var context = db.Create();
         return await _demographics.Filtered(context, filter).OrderByDescending(w => w.WindowStart).ThenBy(w => w.Id).Take(limit)
             .Include(w => w.Groups).AsSplitQuery().ToListAsync(cancellationToken);

@@ -18,6 +18,11 @@ public static class ShownWindows
             q = q.Where(w => w.FogId == filter.Fog);
         }
 
+        if (filter.SiteFogs is { } fogs)
+        {
+            q = q.Where(w => fogs.Contains(w.FogId));
+        }
+
         if (!string.IsNullOrEmpty(filter.Camera))
         {
             q = q.Where(w => w.CameraId == filter.Camera);

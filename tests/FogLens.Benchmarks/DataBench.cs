@@ -93,6 +93,7 @@ public static class DataBench
         var queries = new PortalQueries(db, Options.Create(portal), clock);
         var activity = new ActivityQueries(db, Options.Create(portal), clock);
         var windows = await CountAsync(db);
+        await loader.AddFogsAsync(db); // their sites, for the site filter
         var results = new List<QueryResult>();
         foreach (var (name, run) in Queries(queries, activity, now).Where(q => only is null || q.Name.Contains(only, StringComparison.Ordinal)))
         {
@@ -142,22 +143,24 @@ public static class DataBench
         var ct = CancellationToken.None;
         var camera = DataLoader.Camera(42);
         var fog = DataLoader.Fog(42);
-        Func<Task<long>> Demographics(string? fogId, string? cameraId, string preset) => async () =>
+        Func<Task<long>> Demographics(string? fogId, string? cameraId, string preset, string? site = null) => async () =>
         {
             var range = TimeRange.OfPreset(preset);
             var scopes = await a.ScopesAsync(ct);
-            var groups = await q.GroupTotalsAsync(new DemographicsFilter(fogId, cameraId, range.Resolve(now).From), ct);
-            var trend = await a.TrendAsync(fogId, cameraId, range, ct);
+            var groups = await q.GroupTotalsAsync(new DemographicsFilter(fogId, cameraId, range.Resolve(now).From) { Site = site }, ct);
+            var trend = await a.TrendAsync(new(fogId, cameraId) { Site = site }, range, ct);
             return scopes.Count + groups.Count + trend.Buckets.Count;
         };
-        Func<Task<long>> Overview(string preset) => async () =>
+        Func<Task<long>> Overview(string preset, string? site = null) => async () =>
         {
-            var summary = await q.SummaryAsync(ct);
-            var scopes = await a.ScopesAsync(ct);
-            var trend = await a.TrendAsync(null, null, TimeRange.OfPreset(preset), ct);
-            var mix = await a.AgeMixAsync(null, null, ct);
-            var heatmaps = await a.HeatmapAsync(null, null, ct);
-            return (summary.FacesTotal > 0 ? 1 : 0) + scopes.Count + trend.Buckets.Count + mix.Count + heatmaps.Count;
+            // As Overview.razor loads: its parts at the same time, each on its own thread.
+            var scope = new DemographicsFilter { Site = site };
+            var summary = Task.Run(() => q.SummaryAsync(ct));
+            var scopes = Task.Run(() => a.ScopesAsync(ct));
+            var trend = Task.Run(() => a.TrendAsync(scope, TimeRange.OfPreset(preset), ct));
+            var mix = Task.Run(() => a.AgeMixAsync(scope, ct));
+            var heatmaps = Task.Run(() => a.HeatmapAsync(scope, ct));
+            return ((await summary).FacesTotal > 0 ? 1 : 0) + (await scopes).Count + (await trend).Buckets.Count + (await mix).Count + (await heatmaps).Count;
         };
         foreach (var preset in new[] { "15m", "1h", "24h", "7d", "30d", "all" })
         {
@@ -168,11 +171,14 @@ public static class DataBench
         yield return ("page /demographics, one fog, everything", Demographics(fog, null, "all"));
         yield return ("page / (overview), last hour", Overview("1h"));
         yield return ("page / (overview), everything", Overview("all"));
+        yield return ("page /demographics, one site (5 fogs), last hour", Demographics(null, null, "1h", DataLoader.Site(0)));
+        yield return ("page /demographics, one site (5 fogs), everything", Demographics(null, null, "all", DataLoader.Site(0)));
+        yield return ("page / (overview), one site (5 fogs), last hour", Overview("1h", DataLoader.Site(0)));
         // The Overview's parts, to see where its time goes.
         yield return ("  overview part: summary + fog/camera lists", async () => ((await q.SummaryAsync(ct)).FacesTotal > 0 ? 1 : 0) + (await a.ScopesAsync(ct)).Count);
-        yield return ("  overview part: trend, last hour", async () => (await a.TrendAsync(null, null, TimeRange.OfPreset("1h"), ct)).Buckets.Count);
-        yield return ("  overview part: age mix against yesterday", async () => (await a.AgeMixAsync(null, null, ct)).Count);
-        yield return ("  overview part: 7-day camera heatmap", async () => (await a.HeatmapAsync(null, null, ct)).Count);
+        yield return ("  overview part: trend, last hour", async () => (await a.TrendAsync(new(), TimeRange.OfPreset("1h"), ct)).Buckets.Count);
+        yield return ("  overview part: age mix against yesterday", async () => (await a.AgeMixAsync(new(), ct)).Count);
+        yield return ("  overview part: 7-day camera heatmap", async () => (await a.HeatmapAsync(new(), ct)).Count);
         yield return ("GET /api/summary", async () => (await q.SummaryAsync(ct)).FacesTotal > 0 ? 1 : 0);
         yield return ("GET /api/demographics (newest 1000)", async () => (await q.WindowsAsync(new(), 1000, ct)).Count);
         yield return ("GET /api/demographics?camera= (newest 1000)", async () => (await q.WindowsAsync(new(Camera: camera), 1000, ct)).Count);

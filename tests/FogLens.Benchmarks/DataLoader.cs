@@ -1,5 +1,6 @@
 using FogLens.CloudPortal.Data;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql;
 using NpgsqlTypes;
@@ -21,6 +22,25 @@ internal sealed class DataLoader(int cameras, long windows, int minFaces)
     public static string Fog(int camera) => $"fog-{camera / 10:00}";
 
     public static string Camera(int camera) => $"cam-{camera:000}";
+
+    /// <summary>Site of the fogs: the first half of them at one, the rest at another.</summary>
+    public static string Site(int camera) => camera / 10 < 5 ? "site-a" : "site-b";
+
+    /// <summary>A status record per fog naming its site (<see cref="Site"/>), as fogs' status messages leave them; kept when present.</summary>
+    public async Task AddFogsAsync(PortalDb db)
+    {
+        await using var context = db.Create();
+        var known = await context.Nodes.Select(n => n.Id).ToListAsync();
+        for (var c = 0; c < cameras; c += 10)
+        {
+            if (!known.Contains(Fog(c)))
+            {
+                context.Nodes.Add(new NodeRecord { Id = Fog(c), Kind = "fog", State = "Offline", Site = Site(c), LastSeen = End });
+            }
+        }
+
+        await context.SaveChangesAsync();
+    }
 
     public long Minutes => (windows + cameras - 1) / cameras;
 

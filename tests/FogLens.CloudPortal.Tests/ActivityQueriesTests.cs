@@ -52,7 +52,7 @@ public sealed class ActivityQueriesTests : IDisposable
             ("fog-1", "entrance", Now.AddHours(-3), [("20-29", 20, 9)]), // before the range
             ("fog-1", "entrance", Now.AddMinutes(-20), [("20-29", 20, 1)])); // under MinFacesShown
 
-        var trend = await q.TrendAsync(null, null, TimeRange.OfPreset("1h"), TestContext.Current.CancellationToken);
+        var trend = await q.TrendAsync(new(), TimeRange.OfPreset("1h"), TestContext.Current.CancellationToken);
 
         Assert.Equal(TimeSpan.FromMinutes(1), trend.Bucket);
         Assert.Equal(61, trend.Buckets.Count); // 09:07 … 10:07, empty minutes included: the axis is the range
@@ -62,10 +62,10 @@ public sealed class ActivityQueriesTests : IDisposable
         var i = trend.Buckets.ToList().IndexOf(Now.AddMinutes(-49).AddSeconds(-30));
         Assert.Equal([1.0, 2.0], trend.Values[i]);
 
-        var past = await q.TrendAsync(null, null, TimeRange.Custom(Now.AddHours(-4), Now.AddHours(-2)), TestContext.Current.CancellationToken);
+        var past = await q.TrendAsync(new(), TimeRange.Custom(Now.AddHours(-4), Now.AddHours(-2)), TestContext.Current.CancellationToken);
         Assert.False(past.LastPartial); // a range that ended is complete
         Assert.Equal(9, past.Totals.Sum(t => t[0]));
-        Assert.Equal(0, (await q.TrendAsync("fog-2", null, TimeRange.OfPreset("1h"), TestContext.Current.CancellationToken)).Totals.Sum(t => t[0]));
+        Assert.Equal(0, (await q.TrendAsync(new("fog-2"), TimeRange.OfPreset("1h"), TestContext.Current.CancellationToken)).Totals.Sum(t => t[0]));
     }
 
     [Fact]
@@ -76,7 +76,7 @@ public sealed class ActivityQueriesTests : IDisposable
             ("fog-1", "entrance", Now.AddDays(-1).AddMinutes(-30), [("20-29", 20, 2), ("3-9", 3, 4)]),
             ("fog-1", "entrance", Now.AddHours(-12), [("20-29", 20, 50)])); // neither hour
 
-        var mix = await q.AgeMixAsync(null, null, TestContext.Current.CancellationToken);
+        var mix = await q.AgeMixAsync(new(), TestContext.Current.CancellationToken);
 
         Assert.Equal(["3-9", "20-29", "60-69"], mix.Select(m => m.Label));
         Assert.Equal([0L, 6, 2], mix.Select(m => m.Now));
@@ -96,7 +96,7 @@ public sealed class ActivityQueriesTests : IDisposable
             Window(now - day - TimeSpan.FromMinutes(61), 32), Window(now - day - TimeSpan.FromMinutes(60), 64), Window(now - day - TimeSpan.FromMinutes(1), 128),
             Window(now - day, 256), Window(now - day + TimeSpan.FromMinutes(20), 512));
 
-        var mix = Assert.Single(await q.AgeMixAsync(null, null, TestContext.Current.CancellationToken));
+        var mix = Assert.Single(await q.AgeMixAsync(new(), TestContext.Current.CancellationToken));
 
         Assert.Equal((4L + 8 + 16, 64L + 128), (mix.Now, mix.Yesterday));
     }
@@ -111,7 +111,7 @@ public sealed class ActivityQueriesTests : IDisposable
             ("fog-1", "entrance", Now.AddDays(-2).AddHours(-9), [("20-29", 20, 5)]), // 01:07 UTC two days ago = 03:07 local
             ("fog-1", "entrance", Now.AddDays(-30), [("20-29", 20, 5)])); // older than the heatmap
 
-        var maps = await q.HeatmapAsync(null, null, TestContext.Current.CancellationToken);
+        var maps = await q.HeatmapAsync(new(), TestContext.Current.CancellationToken);
 
         Assert.Equal(["fog-1/entrance", "fog-2/hall"], maps.Select(m => $"{m.Fog}/{m.Camera}"));
         var hall = maps[1];
@@ -120,7 +120,7 @@ public sealed class ActivityQueriesTests : IDisposable
         Assert.Equal(7, hall.Faces[^1][12]);
         Assert.Equal(7, hall.Faces.Sum(d => d.Sum()));
         Assert.Equal(5, maps[0].Faces[^3][3]);
-        Assert.Single(await q.HeatmapAsync("fog-2", null, TestContext.Current.CancellationToken));
+        Assert.Single(await q.HeatmapAsync(new("fog-2"), TestContext.Current.CancellationToken));
     }
 
     [Fact]

@@ -113,10 +113,13 @@ public sealed class PortalApiTests
         Assert.EndsWith(",4,30.00,age-v1,1,3,0", lines[1], StringComparison.Ordinal);
 
         // The fog relays its edges' status: the portal shows each edge's camera, rate and outbox.
-        await fog.StatusAsync(edges: [new EdgeSummary("edge-2", NodeState.Online, "cam-9", 12.5, 12.5, 1, 42, 3, DateTimeOffset.UtcNow)]);
+        await fog.StatusAsync(edges: [new EdgeSummary("edge-2", NodeState.Online, "cam-9", 12.5, 12.5, 1, 42, 3, DateTimeOffset.UtcNow)], site: "north-gate");
         await Eventually.WaitUntil(() => counters.StatusMessages >= 1, Wait, "fog status stored");
         var nodes = await viewer.GetFromJsonAsync<List<JsonElement>>("/api/nodes", TestContext.Current.CancellationToken);
-        Assert.Contains(nodes!, n => n.GetProperty("node").GetProperty("id").GetString() == "fog-a" && n.GetProperty("online").GetBoolean());
+        Assert.Contains(nodes!, n => n.GetProperty("node").GetProperty("id").GetString() == "fog-a" && n.GetProperty("online").GetBoolean()
+            && n.GetProperty("node").GetProperty("site").GetString() == "north-gate");
+        Assert.NotEqual("[]", await viewer.GetStringAsync("/api/demographics?site=north-gate", TestContext.Current.CancellationToken));
+        Assert.Equal("[]", await viewer.GetStringAsync("/api/demographics?site=elsewhere", TestContext.Current.CancellationToken));
         var edge = Assert.Single(nodes!, n => n.GetProperty("node").GetProperty("id").GetString() == "edge-2").GetProperty("node");
         Assert.Equal(("fog-a", "cam-9", 12.5, 42L, 3), (edge.GetProperty("fogId").GetString(), edge.GetProperty("cameraId").GetString(), edge.GetProperty("rate").GetDouble(),
             edge.GetProperty("cropsReceived").GetInt64(), edge.GetProperty("outboxDepth").GetInt32()));

@@ -203,7 +203,9 @@ public sealed class PortalBrowserTests
         }
 
         await b.DemographicsAsync(TestFog.Window(b.NextHeader(), "edge-2", now.AddMinutes(-3), ("60-69", 60, 69, 5)) with { CameraId = "hall" });
-        await Eventually.WaitUntil(() => portal.Service<PortalCounters>().WindowsStored >= 21, TimeSpan.FromSeconds(30), "windows stored");
+        await a.StatusAsync(site: "north");
+        await b.StatusAsync(site: "south");
+        await Eventually.WaitUntil(() => portal.Service<PortalCounters>().WindowsStored >= 21 && portal.Service<PortalCounters>().StatusMessages >= 2, TimeSpan.FromSeconds(30), "windows and statuses stored");
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await LaunchAsync(playwright);
         Assertions.SetDefaultExpectTimeout(30_000);
@@ -232,9 +234,20 @@ public sealed class PortalBrowserTests
         await Assertions.Expect(page.Locator("#heatmaps svg.heatmap")).ToHaveCountAsync(1);
         await Assertions.Expect(page.Locator("#age-mix rect.bar[data-label='3-9']")).ToHaveCountAsync(0);
 
+        // A site above the fogs: choosing one keeps its fogs only and clears the fog and camera.
+        await page.Locator(".mud-input-control.mud-select").Filter(new() { Has = page.Locator("#filter-site") }).ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "north" }).ClickAsync();
+        await page.WaitForURLAsync(u => u.Contains("site=north", StringComparison.Ordinal) && !u.Contains("fog=", StringComparison.Ordinal));
+        await Assertions.Expect(page.Locator("#heatmaps svg.heatmap")).ToHaveAttributeAsync("data-camera", "fog-a › entrance");
+        await page.Locator(".mud-input-control.mud-select").Filter(new() { Has = page.Locator("#filter-scope") }).ClickAsync();
+        await Assertions.Expect(page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "hall" })).ToHaveCountAsync(0);
+        await page.Keyboard.PressAsync("Escape");
+
         // A shared link opens the same view; a custom range on Demographics is in the CSV export too.
         var shared = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
         await LoginAsync(shared, portal, "viewer", PortalHarness.ViewerPassword);
+        await shared.GotoAsync(new Uri(portal.BaseAddress, "/?range=7d&site=south").ToString());
+        await Assertions.Expect(shared.Locator("#heatmaps svg.heatmap")).ToHaveAttributeAsync("data-camera", "fog-b › hall");
         await shared.GotoAsync(new Uri(portal.BaseAddress, "/?range=7d&fog=fog-a").ToString());
         await Assertions.Expect(shared.Locator("#live-trend")).ToContainTextAsync("last 7 days");
         await Assertions.Expect(shared.Locator("#heatmaps svg.heatmap")).ToHaveCountAsync(1);

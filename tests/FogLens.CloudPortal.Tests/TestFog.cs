@@ -89,8 +89,8 @@ internal sealed class TestFog : IAsyncDisposable
             new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build(),
             TestContext.Current.CancellationToken);
 
-    public Task<MqttClientPublishResult> StatusAsync(int localSamples = 500, IReadOnlyList<EdgeSummary>? edges = null) =>
-        PublishAsync(Topics.FogStatus(Id), JsonMessages.Serialize(new FogStatus(NextHeader(), NodeState.Online, "age-v1", 2, 100, 100, 0, 0, 0, 0, false, localSamples, edges)));
+    public Task<MqttClientPublishResult> StatusAsync(int localSamples = 500, IReadOnlyList<EdgeSummary>? edges = null, string? site = null) =>
+        PublishAsync(Topics.FogStatus(Id), JsonMessages.Serialize(new FogStatus(NextHeader(), NodeState.Online, "age-v1", 2, 100, 100, 0, 0, 0, 0, false, localSamples, edges, site)));
 
     public static FogDemographics Window(MessageHeader header, string edge, DateTimeOffset start, params (string Label, int MinAge, int? MaxAge, int Count)[] groups) =>
         new(header, edge, "cam-1", start, start.AddMinutes(1), groups.Sum(g => g.Count), 30, [.. groups.Select(g => new AgeGroupCount(g.Label, g.MinAge, g.MaxAge, g.Count))], "age-v1");

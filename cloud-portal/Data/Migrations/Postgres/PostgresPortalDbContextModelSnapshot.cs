@@ -380,6 +380,10 @@ namespace FogLens.CloudPortal.Data.Migrations.Postgres
                     b.Property<double>("Rate")
                         .HasColumnType("double precision");
 
+                    b.Property<string>("Site")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("SourceProblem")
                         .HasMaxLength(300)
                         .HasColumnType("character varying(300)");

@@ -369,6 +369,10 @@ namespace FogLens.CloudPortal.Data.Migrations.Sqlite
                     b.Property<double>("Rate")
                         .HasColumnType("REAL");
 
+                    b.Property<string>("Site")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("SourceProblem")
                         .HasMaxLength(300)
                         .HasColumnType("TEXT");
