@@ -208,6 +208,7 @@ public sealed class Site : IAsyncDisposable
                 "--urls", fogUrl.ToString().TrimEnd('/'), $"--Fog:FogId={id}", $"--Fog:DataDirectory={Path.Combine(root, id)}",
                 $"--Fog:ModelPath={Path.Combine(models, "age-net.onnx")}", $"--Fog:Window={o.FogWindow:c}", $"--Fog:WindowGrace={o.FogWindowGrace:c}",
                 $"--Fog:KeepFaces={o.KeepFaces}", $"--EdgeBroker:Port={edgePort}", $"--Cloud:Broker={CloudBroker}", $"--Cloud:Username={id}",
+                .. o.Fogs > 1 ? (string[])[$"--Fog:Site={(f <= (o.Fogs + 1) / 2 ? "north" : "south")}"] : [], // two sites to filter by (one fog: the default site)
                 .. tls is null ? [] : (string[])[$"--EdgeBroker:TlsCertificatePath={tls.ServerCertificate}", $"--EdgeBroker:TlsKeyPath={tls.ServerKey}", $"--Cloud:CaCertificatePath={tls.Authority}"],
                 .. o.Federated is { } local ? (string[])[$"--Federated:LocalData={local.Lists[f - 1]}", $"--Federated:DatasetDirectory={local.Dataset}"] : [],
                 .. o.FogArguments,
