@@ -32,14 +32,16 @@ internal static class BenchCommand
         var precision = new Option<string>("--precision") { Description = "With --edges-only: the fog's Fog:ModelPrecision.", DefaultValueFactory = _ => "fp32" };
         precision.AcceptOnlyFromAmong("fp32", "int8");
         var faces = new Option<DirectoryInfo?>("--faces") { Description = "With --edges-only: folder of face JPEGs the edges send (default: $FOGLENS_DATASET, else ../shared/datasets/utkface-part1)." };
+        var fogSetting = new Option<string[]>("--fog-setting") { Description = "With --edges-only: an extra fog setting, Section:Key=value (repeatable), e.g. EdgeBroker:IntakeSessions=1 for an ablation." };
         CommandLineChecks.NoOptionAsValue(database);
         CommandLineChecks.NoOptionAsValue(output);
         CommandLineChecks.NoOptionAsValue(edgeBroker);
         CommandLineChecks.NoOptionAsValue(precision);
         CommandLineChecks.NoOptionAsValue(faces);
+        CommandLineChecks.NoOptionAsValue(fogSetting);
         var load = new Command("load", "Simulated fogs publish demographics windows and status over MQTT to the portal set-up started here; measures throughput, latency (window close to row committed) and CPU. With --edges-only: one fog's fan-in of edges sending crops.")
         {
-            fogs, edges, window, duration, burst, backlog, replicas, database, saveEvery, dataDir, output, edgesOnly, edgeCount, cropRate, edgeBroker, precision, faces,
+            fogs, edges, window, duration, burst, backlog, replicas, database, saveEvery, dataDir, output, edgesOnly, edgeCount, cropRate, edgeBroker, precision, faces, fogSetting,
         };
         load.SetAction(async (result, cancellationToken) =>
         {
@@ -55,6 +57,7 @@ internal static class BenchCommand
                     Mosquitto = result.GetRequiredValue(edgeBroker) == "mosquitto",
                     Precision = result.GetRequiredValue(precision),
                     BrokerSaveEvery = result.GetValue(saveEvery),
+                    FogSettings = result.GetValue(fogSetting) ?? [],
                     Faces = result.GetValue(faces)?.FullName ?? DefaultFaces(),
                     DataDirectory = folder,
                 };

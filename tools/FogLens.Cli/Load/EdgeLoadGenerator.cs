@@ -33,7 +33,8 @@ internal sealed class EdgeLoadGenerator(EdgeLoadOptions options, Action<string> 
 
         var edgeIds = Enumerable.Range(1, options.Edges).Select(e => $"edge-{e}").ToList();
         await using var fog = await FogUnderLoad.StartAsync(
-            new FogUnderLoadOptions { DataDirectory = options.DataDirectory, Edges = edgeIds, ExternalEdgeBroker = options.Mosquitto, Precision = options.Precision, BrokerSaveEvery = options.BrokerSaveEvery },
+            new FogUnderLoadOptions { DataDirectory = options.DataDirectory, Edges = edgeIds, ExternalEdgeBroker = options.Mosquitto, Precision = options.Precision, BrokerSaveEvery = options.BrokerSaveEvery,
+                FogArguments = [.. options.FogSettings.Select(f => "--" + f)] },
             log,
             cancellationToken);
         using var cloud = await WatchWindowsAsync(fog, cancellationToken);
@@ -117,6 +118,7 @@ internal sealed class EdgeLoadGenerator(EdgeLoadOptions options, Action<string> 
             EdgeBroker = options.Mosquitto ? "mosquitto" : "embedded",
             Precision = options.Precision,
             BrokerSaveEvery = options.Mosquitto ? options.BrokerSaveEvery : null,
+            FogSettings = options.FogSettings,
             OfferedPerSecond = Math.Round(options.OfferedPerSecond, 1),
             AcceptedPerSecond = Math.Round(acknowledgedAtEnd / seconds, 1),
             InferredPerSecond = Math.Round(inferredLive, 1),

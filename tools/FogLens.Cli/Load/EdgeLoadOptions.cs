@@ -24,6 +24,9 @@ internal sealed record EdgeLoadOptions
 
     public required string DataDirectory { get; init; }
 
+    /// <summary>Extra fog settings, each <c>Section:Key=value</c>.</summary>
+    public IReadOnlyList<string> FogSettings { get; init; } = [];
+
     public double OfferedPerSecond => Edges * CropsPerSecond;
 
     /// <summary>The combinations refused, each as one line naming the options.</summary>
@@ -33,6 +36,7 @@ internal sealed record EdgeLoadOptions
         : Duration < TimeSpan.FromSeconds(1) || Duration > TimeSpan.FromHours(2) ? $"--duration must be between 1 and 7200 seconds; got {Duration.TotalSeconds}"
         : BrokerSaveEvery is < 1 or > 1_000_000 ? $"--broker-save-every must be between 1 and 1000000; got {BrokerSaveEvery}"
         : Precision is not ("fp32" or "int8") ? $"--precision must be fp32 or int8; got {Precision}"
+        : FogSettings.FirstOrDefault(f => !f.Contains(':', StringComparison.Ordinal) || !f.Contains('=', StringComparison.Ordinal)) is { } bad ? $"--fog-setting must be Section:Key=value; got {bad}"
         : !Directory.Exists(Faces) ? $"--faces: no folder {Faces} (a folder of face JPEGs, e.g. ../shared/datasets/utkface-part1)"
         : null;
 }

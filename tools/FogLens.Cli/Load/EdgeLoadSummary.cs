@@ -15,6 +15,9 @@ internal sealed record EdgeLoadSummary
     [JsonPropertyName("broker_save_every")]
     public int? BrokerSaveEvery { get; init; }
 
+    [JsonPropertyName("fog_settings")]
+    public IReadOnlyList<string> FogSettings { get; init; } = [];
+
     [JsonPropertyName("precision")]
     public required string Precision { get; init; }
 
