@@ -31,6 +31,7 @@ public sealed class FogFanInTests
         [
             RepoLayout.Deployable(Path.Combine("tools", "FogLens.Cli"), "FogLens.Cli"), "bench", "load", "--edges-only", "--edges", "10", "--crops-per-second", "5",
             "--duration", "8", "--edge-broker", broker, "--faces", faces, "--data-dir", Path.Combine(folder.Path, "run"), "--out", json,
+            "--fog-setting", "Fog:Window=00:00:05", "--fog-setting", "Fog:WindowGrace=00:00:01", // short windows: the run's last window closes soon after it
         ];
         var (exit, output) = await RunAsync("dotnet", arguments, TimeSpan.FromMinutes(5));
 

@@ -21,10 +21,10 @@ public sealed record FogUnderLoadOptions
     /// <summary>The fog's ONNX model; null: the shipped <c>models/age/age-net.onnx</c>.</summary>
     public string? ModelPath { get; init; }
 
-    /// <summary>The fog's demographics window (short, so a short run closes windows).</summary>
-    public TimeSpan Window { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>The fog's demographics window (the fog's default; a short test may pass a shorter one).</summary>
+    public TimeSpan Window { get; init; } = TimeSpan.FromMinutes(1);
 
-    public TimeSpan WindowGrace { get; init; } = TimeSpan.FromSeconds(2);
+    public TimeSpan WindowGrace { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Extra fog settings as <c>--Section:Key=value</c>.</summary>
     public IReadOnlyList<string> FogArguments { get; init; } = [];

@@ -68,7 +68,7 @@ internal sealed class EdgeLoadGenerator(EdgeLoadOptions options, Action<string> 
                 await Task.Delay(Poll, cancellationToken);
             }
 
-            var windowDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(45);
+            var windowDeadline = DateTime.UtcNow + TimeSpan.FromSeconds(100); // the fog closes a 1-minute window 10 s after its end
             while (_windows.Values.Sum() < Last().CropsInferred && DateTime.UtcNow < windowDeadline)
             {
                 await Task.Delay(Poll, cancellationToken);
