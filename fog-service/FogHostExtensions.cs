@@ -68,22 +68,6 @@ public static class FogHostExtensions
         var edgeBroker = builder.Configuration.GetSection(EdgeBrokerOptions.Section);
         if (!edgeBroker.GetValue(nameof(EdgeBrokerOptions.Embedded), defaultValue: true))
         {
-            services.AddKeyedSingleton(ExternalEdgeSubscriber.SessionKey, (sp, _) =>
-            {
-                var fog = sp.GetRequiredService<IOptions<FogOptions>>().Value;
-                var broker = sp.GetRequiredService<IOptions<EdgeBrokerOptions>>().Value;
-                var endpoint = new MqttEndpointOptions
-                {
-                    Broker = broker.External!,
-                    ClientId = "fog-" + fog.FogId,
-                    Username = broker.FogUsername,
-                    Password = broker.FogPassword,
-                    MinBackoff = TimeSpan.FromMilliseconds(100),
-                    MaxBackoff = TimeSpan.FromSeconds(5),
-                    PersistentSession = true, // the external broker keeps queuing crops while the fog restarts
-                };
-                return new MqttSession(endpoint, sp.GetRequiredService<ILogger<MqttSession>>(), time: sp.GetRequiredService<TimeProvider>());
-            });
             services.AddHostedService<ExternalEdgeSubscriber>();
         }
 

@@ -34,20 +34,21 @@ public abstract class FilteredLivePage : LivePage
     /// <summary>The site, fog and camera filters (no time bounds).</summary>
     protected DemographicsFilter Scope => new(Fog, Camera) { Site = string.IsNullOrEmpty(Site) ? null : Site };
 
-    private string Key => string.Join('\n', RangeQuery, FromQuery, ToQuery, Site, Fog, Camera);
+    /// <summary>The page's filters as one string: it changes when any of them does.</summary>
+    protected string FilterKey => string.Join('\n', RangeQuery, FromQuery, ToQuery, Site, Fog, Camera);
 
     /// <summary>Loads the page's data for the current query.</summary>
     protected abstract Task LoadFilteredAsync();
 
     protected sealed override async Task LoadAsync()
     {
-        _loaded = Key;
+        _loaded = FilterKey;
         await LoadFilteredAsync();
     }
 
     protected override async Task OnParametersSetAsync()
     {
-        if (_loaded is not null && _loaded != Key)
+        if (_loaded is not null && _loaded != FilterKey)
         {
             await LoadAsync(); // the URL's query changed (a filter, or back/forward)
         }

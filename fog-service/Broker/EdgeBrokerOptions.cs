@@ -24,6 +24,14 @@ public sealed class EdgeBrokerOptions : EmbeddedBrokerOptions
 
     public string? FogPassword { get; set; }
 
+    /// <summary>
+    /// Sessions the fog reads crops with from an external broker, through the MQTT v5 shared subscription
+    /// <c>$share/fog-{FogId}/foglens/v1/edge/+/faces</c>: each session handles its messages one at a time, so several
+    /// let the crop spool store several crops with one flush (1: one session, plain subscriptions).
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 64)]
+    public int IntakeSessions { get; set; } = 8;
+
     /// <summary>Edge credentials: edge id → password.</summary>
     public Dictionary<string, string> Edges { get; set; } = [];
 

@@ -48,6 +48,53 @@ internal static class CliProcess
         return (process.ExitCode, await output, await error);
     }
 
+    /// <summary>
+    /// Runs a command that does not end by itself (a demo) until a line of its output satisfies <paramref name="seen"/>,
+    /// then kills it with its children; returns whether the line came within <paramref name="timeout"/> and the output so far.
+    /// </summary>
+    public static async Task<(bool Seen, string Output)> RunUntilAsync(IReadOnlyList<string> arguments, Func<string, bool> seen, TimeSpan timeout)
+    {
+        var dll = Path.Combine(TestPaths.RepoRoot, "tools", "FogLens.Cli", "bin", Configuration, "net10.0", "FogLens.Cli.dll");
+        Assert.True(File.Exists(dll), $"{dll} is not built");
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        info.ArgumentList.Add(dll);
+        foreach (var a in arguments)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        info.Environment.Remove("FOGLENS_DATASET");
+        info.Environment["FOGLENS_CONFIGURATION"] = Configuration;
+        using var process = Process.Start(info)!;
+        process.StandardInput.Close();
+        var output = new System.Text.StringBuilder();
+        _ = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        limit.CancelAfter(timeout);
+        try
+        {
+            while (await process.StandardOutput.ReadLineAsync(limit.Token) is { } line)
+            {
+                output.AppendLine(line);
+                if (seen(line))
+                {
+                    return (true, output.ToString());
+                }
+            }
+
+            return (false, output.ToString());
+        }
+        catch (OperationCanceledException) when (!TestContext.Current.CancellationToken.IsCancellationRequested)
+        {
+            return (false, output.ToString());
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync(CancellationToken.None);
+        }
+    }
+
     /// <summary>A port with nothing listening on it now.</summary>
     public static int FreePort()
     {

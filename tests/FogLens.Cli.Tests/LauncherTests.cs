@@ -110,6 +110,19 @@ public sealed class LauncherTests
     }
 
     [Fact]
+    public async Task Demo_MissingSource_ShowsInTheLaunchersTable()
+    {
+        var data = Temp();
+        var missing = Path.Combine(data, "no-such-video.mp4");
+        var (seen, output) = await CliProcess.RunUntilAsync(
+            ["demo", "--port", "0", "--data-dir", data, "--fogs", "1", "--edges-per-fog", "1", "--source", missing],
+            line => line.Contains("edge-1", StringComparison.Ordinal) && line.Contains("missing", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(150));
+
+        Assert.True(seen, "the launcher's table must show the edge's source as missing:\n" + output);
+    }
+
+    [Fact]
     public async Task UserAdd_WithoutADemo_IsOneClearLine_NotASqliteException()
     {
         var (code, _, error) = await CliProcess.RunAsync(["user", "add", "bob", "Viewer", "--data-dir", Temp()]);

@@ -124,6 +124,34 @@ public sealed partial class DeploymentFilesTests
         Assert.Equal("false", config["data"]["FOGLENS_PORTAL_Broker__Embedded"].ToString()); // shared subscriptions need the external broker
     }
 
+    /// <summary>
+    /// Every object in deploy/k8s against the Kubernetes API's own types (the official .NET client's models, generated
+    /// from the Kubernetes OpenAPI schema), read strictly: an unknown kind or apiVersion, a misspelt or misplaced field
+    /// and a value of the wrong type fail. Required fields and enum values are not part of these models; the test
+    /// above checks the ones the manifests depend on.
+    /// </summary>
+    [Fact]
+    public void KubernetesManifests_MatchTheKubernetesApiSchema()
+    {
+        var files = Directory.GetFiles(Path.Combine(Deploy, "k8s"), "*.yaml").Where(f => Path.GetFileName(f) != "kustomization.yaml").Order(StringComparer.Ordinal).ToList();
+        Assert.NotEmpty(files);
+        foreach (var file in files)
+        {
+            var text = File.ReadAllText(file);
+            var objects = k8s.KubernetesYaml.LoadAllFromString(text, strict: true);
+            Assert.Equal(Load(file).Count, objects.Count);
+            Assert.All(objects, o => Assert.True(o is k8s.IKubernetesObject, $"{Path.GetFileName(file)}: {o.GetType().Name} is not a Kubernetes object"));
+        }
+
+        // The validator can fail: a misspelt field, a field in the wrong place and a wrong type in the portal's manifest.
+        var portal = File.ReadAllText(Path.Combine(Deploy, "k8s", "portal.yaml"));
+        Assert.Contains("  replicas: 2", portal, StringComparison.Ordinal);
+        foreach (var broken in new[] { portal.Replace("  replicas: 2", "  replicaz: 2", StringComparison.Ordinal), portal.Replace("  replicas: 2", "  replicas: two", StringComparison.Ordinal), portal.Replace("kind: StatefulSet", "kind: StatefullSet", StringComparison.Ordinal) })
+        {
+            Assert.ThrowsAny<Exception>(() => k8s.KubernetesYaml.LoadAllFromString(broken, strict: true));
+        }
+    }
+
     [Fact]
     public void MosquittoAcl_IsTheSameForTheLauncherComposeAndKubernetes()
     {

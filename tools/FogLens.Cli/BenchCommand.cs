@@ -24,16 +24,50 @@ internal static class BenchCommand
         var saveEvery = new Option<int>("--broker-save-every") { Description = "Mosquitto saves its persistence file after this many changes (1, as shipped: after every queued message).", DefaultValueFactory = _ => 1 };
         var dataDir = new Option<DirectoryInfo?>("--data-dir") { Description = "Folder for the broker, databases and logs (default: a new temporary folder, deleted afterwards)." };
         var output = new Option<FileInfo?>("--out") { Description = "Write the JSON summary here (windows_per_s, p50_ms, p95_ms, p99_ms, errors, replicas, ...)." };
+        var edgesOnly = new Option<bool>("--edges-only") { Description = "Fog fan-in instead: simulated edges send face crops to one real fog started here (--edges, --crops-per-second, --edge-broker, --precision, --faces, --duration)." };
+        var edgeCount = new Option<int>("--edges") { Description = "With --edges-only: edges (MQTT clients with their own credentials).", DefaultValueFactory = _ => 50 };
+        var cropRate = new Option<double>("--crops-per-second") { Description = "With --edges-only: crops each edge sends per second.", DefaultValueFactory = _ => 10 };
+        var edgeBroker = new Option<string>("--edge-broker") { Description = "With --edges-only: the fog's embedded broker or Mosquitto (edge ACL, the fog subscribes).", DefaultValueFactory = _ => "embedded" };
+        edgeBroker.AcceptOnlyFromAmong("embedded", "mosquitto");
+        var precision = new Option<string>("--precision") { Description = "With --edges-only: the fog's Fog:ModelPrecision.", DefaultValueFactory = _ => "fp32" };
+        precision.AcceptOnlyFromAmong("fp32", "int8");
+        var faces = new Option<DirectoryInfo?>("--faces") { Description = "With --edges-only: folder of face JPEGs the edges send (default: $FOGLENS_DATASET, else ../shared/datasets/utkface-part1)." };
+        var fogSetting = new Option<string[]>("--fog-setting") { Description = "With --edges-only: an extra fog setting, Section:Key=value (repeatable), e.g. EdgeBroker:IntakeSessions=1 for an ablation." };
         CommandLineChecks.NoOptionAsValue(database);
         CommandLineChecks.NoOptionAsValue(output);
-        var load = new Command("load", "Simulated fogs publish demographics windows and status over MQTT to the portal set-up started here; measures throughput, latency (window close to row committed) and CPU.")
+        CommandLineChecks.NoOptionAsValue(edgeBroker);
+        CommandLineChecks.NoOptionAsValue(precision);
+        CommandLineChecks.NoOptionAsValue(faces);
+        CommandLineChecks.NoOptionAsValue(fogSetting);
+        var load = new Command("load", "Simulated fogs publish demographics windows and status over MQTT to the portal set-up started here; measures throughput, latency (window close to row committed) and CPU. With --edges-only: one fog's fan-in of edges sending crops.")
         {
-            fogs, edges, window, duration, burst, backlog, replicas, database, saveEvery, dataDir, output,
+            fogs, edges, window, duration, burst, backlog, replicas, database, saveEvery, dataDir, output, edgesOnly, edgeCount, cropRate, edgeBroker, precision, faces, fogSetting,
         };
         load.SetAction(async (result, cancellationToken) =>
         {
             var temporary = result.GetValue(dataDir) is null;
             var folder = result.GetValue(dataDir)?.FullName ?? Directory.CreateTempSubdirectory("foglens-load-").FullName;
+            if (result.GetValue(edgesOnly))
+            {
+                var edgeOptions = new EdgeLoadOptions
+                {
+                    Edges = result.GetValue(edgeCount),
+                    CropsPerSecond = result.GetValue(cropRate),
+                    Duration = TimeSpan.FromSeconds(result.GetValue(duration)),
+                    Mosquitto = result.GetRequiredValue(edgeBroker) == "mosquitto",
+                    Precision = result.GetRequiredValue(precision),
+                    BrokerSaveEvery = result.GetValue(saveEvery),
+                    FogSettings = result.GetValue(fogSetting) ?? [],
+                    Faces = result.GetValue(faces)?.FullName ?? DefaultFaces(),
+                    DataDirectory = folder,
+                };
+                return await RunAsync(edgeOptions.Problem(), folder, temporary, result.GetValue(output), async ct =>
+                {
+                    var summary = await new EdgeLoadGenerator(edgeOptions, Log).RunAsync(ct);
+                    return (JsonSerializer.Serialize(summary, Indented), summary.Errors);
+                }, cancellationToken);
+            }
+
             var options = new LoadOptions
             {
                 Fogs = result.GetValue(fogs),
@@ -46,39 +80,55 @@ internal static class BenchCommand
                 DataDirectory = folder,
                 BrokerSaveEvery = result.GetValue(saveEvery),
             };
-            if (options.Problem() is { } problem)
+            return await RunAsync(options.Problem(), folder, temporary, result.GetValue(output), async ct =>
+            {
+                var summary = await new LoadGenerator(options, Log).RunAsync(ct);
+                return (JsonSerializer.Serialize(summary, Indented), summary.Errors);
+            }, cancellationToken);
+        });
+        return new Command("bench", "Load benchmarks of a running set-up (the BenchmarkDotNet ones run through ./foglens bench codec|age|fog).") { load };
+    }
+
+    /// <summary>Runs one load test: refuses a bad combination, prints the JSON summary (and writes --out), exit 1 on errors.</summary>
+    private static async Task<int> RunAsync(string? problem, string folder, bool temporary, FileInfo? output, Func<CancellationToken, Task<(string Json, long Errors)>> run, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (problem is not null)
             {
                 throw new ArgumentException(problem);
             }
 
-            try
+            var (json, errors) = await run(cancellationToken);
+            Console.WriteLine(json);
+            if (output is not null)
             {
-                var summary = await new LoadGenerator(options, line => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]")).RunAsync(cancellationToken);
-                var json = JsonSerializer.Serialize(summary, Indented);
-                Console.WriteLine(json);
-                if (result.GetValue(output) is { } file)
-                {
-                    await File.WriteAllTextAsync(file.FullName, json + "\n", cancellationToken);
-                    AnsiConsole.MarkupLine($"wrote {Markup.Escape(file.FullName)}");
-                }
+                await File.WriteAllTextAsync(output.FullName, json + "\n", cancellationToken);
+                AnsiConsole.MarkupLine($"wrote {Markup.Escape(output.FullName)}");
+            }
 
-                return summary.Errors == 0 ? 0 : 1;
-            }
-            catch (FogLens.Launch.SiteException ex)
+            return errors == 0 ? 0 : 1;
+        }
+        catch (FogLens.Launch.SiteException ex)
+        {
+            await Console.Error.WriteLineAsync($"foglens: error: {ex.Message}");
+            return 1;
+        }
+        finally
+        {
+            if (temporary)
             {
-                await Console.Error.WriteLineAsync($"foglens: error: {ex.Message}");
-                return 1;
+                TryDelete(folder);
             }
-            finally
-            {
-                if (temporary)
-                {
-                    TryDelete(folder);
-                }
-            }
-        });
-        return new Command("bench", "Load benchmarks of a running set-up (the BenchmarkDotNet ones run through ./foglens bench codec|age|fog).") { load };
+        }
     }
+
+    private static void Log(string line) => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(line)}[/]");
+
+    /// <summary>$FOGLENS_DATASET, else the shared UTKFace subset beside the repository.</summary>
+    private static string DefaultFaces() =>
+        Environment.GetEnvironmentVariable("FOGLENS_DATASET") is { Length: > 0 } dataset ? dataset
+        : Path.GetFullPath(Path.Combine(FogLens.Launch.RepoLayout.Root, "..", "shared", "datasets", "utkface-part1"));
 
     private static void TryDelete(string folder)
     {

@@ -18,16 +18,24 @@ public static class MosquittoServer
     /// <summary>The ACL for the FogLens topics, shared with the deployment files (the portal account is "portal").</summary>
     public static string AclPath => Path.Combine(RepoLayout.Root, "deploy", "mosquitto", "acl");
 
+    /// <summary>The ACL of a site's edge broker when a fog uses Mosquitto for its edges (the fog's account is "fog").</summary>
+    public static string EdgeAclPath => Path.Combine(RepoLayout.Root, "deploy", "mosquitto", "edge-acl");
+
+    /// <summary>The template of a site broker's bridge to the cloud broker.</summary>
+    public static string SiteBridgePath => Path.Combine(RepoLayout.Root, "deploy", "mosquitto", "site-bridge.conf");
+
     /// <summary>
     /// Writes mosquitto.conf, the password file and the ACL under <paramref name="folder"/>; returns the start spec.
     /// With <paramref name="tls"/> the listener serves MQTT over TLS only (TLS 1.2 or later, the site's certificate).
+    /// <paramref name="aclPath"/> replaces the cloud broker's ACL (e.g. <see cref="EdgeAclPath"/> for an edge broker);
+    /// <paramref name="extraConfig"/> is appended (e.g. a bridge, <see cref="SiteBridgePath"/>).
     /// </summary>
     /// <remarks>
     /// Mosquitto writes its whole persistence file after <c>saveEvery</c> changes (queued messages, subscriptions,
     /// retained messages); 1, the shipped setting, loses nothing queued if the broker dies, but each save rewrites every
     /// queued message, so a deep queue costs the broker time that grows with its depth.
     /// </remarks>
-    public static ChildSpec Configure(string folder, int port, IReadOnlyDictionary<string, string> users, string logPath, TlsMaterial? tls = null, int saveEvery = 1)
+    public static ChildSpec Configure(string folder, int port, IReadOnlyDictionary<string, string> users, string logPath, TlsMaterial? tls = null, int saveEvery = 1, string? aclPath = null, string? extraConfig = null)
     {
         ArgumentNullException.ThrowIfNull(users);
         if (!File.Exists(Binary) || !File.Exists(PasswdTool))
@@ -46,7 +54,7 @@ public static class MosquittoServer
             Run(PasswdTool, ["-b", passwords, user, password]);
         }
 
-        File.Copy(AclPath, acl, overwrite: true);
+        File.Copy(aclPath ?? AclPath, acl, overwrite: true);
         var config = new StringBuilder()
             .AppendLine("# FogLens site broker, written by the launcher.")
             .AppendLine($"listener {port} 127.0.0.1")
@@ -67,6 +75,11 @@ public static class MosquittoServer
         if (Environment.UserName == "root")
         {
             config.AppendLine("user root"); // keep access to the files written here
+        }
+
+        if (extraConfig is not null)
+        {
+            config.AppendLine(extraConfig);
         }
 
         var conf = Path.Combine(folder, "mosquitto.conf");

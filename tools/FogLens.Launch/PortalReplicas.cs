@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 
 namespace FogLens.Launch;
 
@@ -77,7 +75,7 @@ public sealed class PortalReplicas : IAsyncDisposable
         await old.KillAsync();
         await old.DisposeAsync();
         _portals[index] = ChildProcess.Start(old.Spec, appendLog: true);
-        await WaitReadyAsync(_portals[index], PortalUrls[index], cancellationToken);
+        await ChildReadiness.WaitReadyAsync(_portals[index], PortalUrls[index], cancellationToken);
     }
 
     public bool HasExited(int index) => _portals[index].HasExited;
@@ -93,7 +91,7 @@ public sealed class PortalReplicas : IAsyncDisposable
         var fogsFile = Path.Combine(root, "fogs.txt");
         await File.WriteAllLinesAsync(fogsFile, FogPasswords.Select(p => $"{p.Key} {p.Value}"), cancellationToken);
         var portalPassword = SiteOptions.RandomSecret();
-        var brokerPort = FreePort();
+        var brokerPort = ChildReadiness.FreePort();
         Broker = new Uri($"mqtt://127.0.0.1:{brokerPort}");
         var environment = new Dictionary<string, string>
         {
@@ -107,7 +105,7 @@ public sealed class PortalReplicas : IAsyncDisposable
             var users = new Dictionary<string, string>(FogPasswords) { ["portal"] = portalPassword };
             var spec = MosquittoServer.Configure(Path.Combine(root, "mosquitto"), brokerPort, users, Path.Combine(root, "logs", "mosquitto.log"), saveEvery: o.BrokerSaveEvery);
             _mosquitto = ChildProcess.Start(spec);
-            await WaitTcpAsync(brokerPort, _mosquitto, cancellationToken);
+            await ChildReadiness.WaitTcpAsync(brokerPort, _mosquitto, cancellationToken);
             if (o.DatabaseConnection is { } given)
             {
                 DatabaseConnection = given;
@@ -115,7 +113,7 @@ public sealed class PortalReplicas : IAsyncDisposable
             else
             {
                 log("starting PostgreSQL");
-                _postgres = PostgresCluster.Start(Path.Combine(root, "postgres"), FreePort(), fast: false);
+                _postgres = PostgresCluster.Start(Path.Combine(root, "postgres"), ChildReadiness.FreePort(), fast: false);
                 DatabaseConnection = _postgres.Database("foglens");
             }
 
@@ -131,7 +129,7 @@ public sealed class PortalReplicas : IAsyncDisposable
         var urls = new List<Uri>();
         for (var i = 0; i < o.Replicas; i++)
         {
-            var url = new Uri($"http://127.0.0.1:{FreePort()}");
+            var url = new Uri($"http://127.0.0.1:{ChildReadiness.FreePort()}");
             urls.Add(url);
             string[] arguments =
             [
@@ -145,73 +143,10 @@ public sealed class PortalReplicas : IAsyncDisposable
 
             // One after the other, like a StatefulSet's OrderedReady start: replicas started together on an empty
             // database crashed here (exit 134; not yet investigated: the migration or the base model's registration).
-            await WaitReadyAsync(child, url, cancellationToken);
+            await ChildReadiness.WaitReadyAsync(child, url, cancellationToken);
         }
 
         PortalUrls = urls;
-    }
-
-    private static async Task WaitReadyAsync(ChildProcess child, Uri url, CancellationToken cancellationToken)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(90);
-        while (true)
-        {
-            if (child.HasExited)
-            {
-                var reason = LogTail.LastProblem(child.Spec.LogPath) is { } last ? ": " + last : string.Empty;
-                throw new SiteException($"{child.Name} exited during start (exit code {child.ExitCode}){reason}; log: {child.Spec.LogPath}");
-            }
-
-            try
-            {
-                using var response = await http.GetAsync(new Uri(url, "/readyz"), cancellationToken);
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
-            {
-                // not listening yet
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new SiteException($"{child.Name} did not become ready in 90 s; see {child.Spec.LogPath}");
-            }
-
-            await Task.Delay(200, cancellationToken);
-        }
-    }
-
-    private static async Task WaitTcpAsync(int port, ChildProcess child, CancellationToken cancellationToken)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (true)
-        {
-            try
-            {
-                using var probe = new TcpClient();
-                await probe.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
-                return;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline && !child.HasExited)
-            {
-                await Task.Delay(50, cancellationToken);
-            }
-            catch (SocketException)
-            {
-                throw new SiteException($"{child.Name} did not listen on port {port}; see {child.Spec.LogPath}");
-            }
-        }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public async ValueTask DisposeAsync()

@@ -10,6 +10,9 @@ public static class ChartPalette
         "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
     ];
 
+    /// <summary>Width of one character of chart text (13 px DejaVu Sans, a little generous), for fitting labels and tooltips.</summary>
+    public const double CharWidth = 7.6;
+
     public static string Color(int index) => Colors[((index % Colors.Length) + Colors.Length) % Colors.Length];
 
     public static string F(double value) => value.ToString("0.##", CultureInfo.InvariantCulture);

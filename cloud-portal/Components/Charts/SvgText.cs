@@ -19,6 +19,10 @@ public sealed class SvgText : ComponentBase
     [Parameter]
     public string? Text { get; set; }
 
+    /// <summary>Degrees to turn the text about its anchor point (0: none).</summary>
+    [Parameter]
+    public double Rotate { get; set; }
+
     protected override void BuildRenderTree(RenderTreeBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -26,7 +30,12 @@ public sealed class SvgText : ComponentBase
         builder.AddAttribute(1, "x", ChartPalette.F(X));
         builder.AddAttribute(2, "y", ChartPalette.F(Y));
         builder.AddAttribute(3, "text-anchor", Anchor);
-        builder.AddContent(4, Text);
+        if (Rotate != 0)
+        {
+            builder.AddAttribute(4, "transform", $"rotate({ChartPalette.F(Rotate)} {ChartPalette.F(X)} {ChartPalette.F(Y)})");
+        }
+
+        builder.AddContent(5, Text);
         builder.CloseElement();
     }
 }
