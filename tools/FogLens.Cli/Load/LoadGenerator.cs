@@ -50,7 +50,7 @@ internal sealed class LoadGenerator(LoadOptions options, Action<string> log)
 
             // Let the last windows land (the portal may be behind), then stop watching.
             var expected = _live.Count + backlogIds.Count;
-            var drainDeadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 120;
+            var drainDeadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * (backlogIds.Count > 0 ? 900 : 120)); // a backlog may take minutes to drain: measure it
             while (watcher.Seen.Count < expected && Stopwatch.GetTimestamp() < drainDeadline)
             {
                 await Task.Delay(250, cancellationToken);
@@ -182,6 +182,7 @@ internal sealed class LoadGenerator(LoadOptions options, Action<string> log)
             StatusPublished = _statusSent,
             DurationSeconds = Math.Round(duration, 1),
             BacklogWindows = _backlogSent,
+            BacklogStored = backlogIds.Count(watcher.Seen.ContainsKey),
             BacklogDrainSeconds = drain is null ? null : Math.Round(drain.Value, 1),
             CpuSeconds = after.ToDictionary(p => p.Key, p => Math.Round(p.Value - before.GetValueOrDefault(p.Key), 1)),
         };

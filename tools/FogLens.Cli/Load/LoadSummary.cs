@@ -51,6 +51,10 @@ internal sealed record LoadSummary
     [JsonPropertyName("backlog_windows")]
     public long BacklogWindows { get; init; }
 
+    /// <summary>Backlog windows seen committed before the drain deadline.</summary>
+    [JsonPropertyName("backlog_stored")]
+    public long BacklogStored { get; init; }
+
     /// <summary>Seconds from the first backlog publish until the last backlog window was committed; null without a backlog or when it did not drain.</summary>
     [JsonPropertyName("backlog_drain_s")]
     public double? BacklogDrainSeconds { get; init; }
