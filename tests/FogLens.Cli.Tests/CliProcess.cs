@@ -12,25 +12,7 @@ internal static class CliProcess
 
     public static async Task<(int ExitCode, string Output, string Error)> RunAsync(IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null)
     {
-        var dll = Path.Combine(TestPaths.RepoRoot, "tools", "FogLens.Cli", "bin", Configuration, "net10.0", "FogLens.Cli.dll");
-        Assert.True(File.Exists(dll), $"{dll} is not built");
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        info.ArgumentList.Add(dll);
-        foreach (var a in arguments)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        info.Environment.Remove("FOGLENS_DATASET"); // demo feeds without the dataset: nothing slow to render
-        info.Environment.Remove("FOGLENS_PASSWORD");
-        info.Environment["FOGLENS_CONFIGURATION"] = Configuration;
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
-        {
-            info.Environment[key] = value;
-        }
-
-        using var process = Process.Start(info)!;
-        process.StandardInput.Close();
+        using var process = Start(arguments, environment);
         var output = process.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
         var error = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
@@ -54,19 +36,7 @@ internal static class CliProcess
     /// </summary>
     public static async Task<(bool Seen, string Output)> RunUntilAsync(IReadOnlyList<string> arguments, Func<string, bool> seen, TimeSpan timeout)
     {
-        var dll = Path.Combine(TestPaths.RepoRoot, "tools", "FogLens.Cli", "bin", Configuration, "net10.0", "FogLens.Cli.dll");
-        Assert.True(File.Exists(dll), $"{dll} is not built");
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
-        info.ArgumentList.Add(dll);
-        foreach (var a in arguments)
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        info.Environment.Remove("FOGLENS_DATASET");
-        info.Environment["FOGLENS_CONFIGURATION"] = Configuration;
-        using var process = Process.Start(info)!;
-        process.StandardInput.Close();
+        using var process = Start(arguments, null);
         var output = new System.Text.StringBuilder();
         _ = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
@@ -93,6 +63,31 @@ internal static class CliProcess
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync(CancellationToken.None);
         }
+    }
+
+    /// <summary>Starts the built CLI with <paramref name="arguments"/>, stdin closed, output redirected; the demo's feeds without the dataset.</summary>
+    private static Process Start(IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment)
+    {
+        var dll = Path.Combine(TestPaths.RepoRoot, "tools", "FogLens.Cli", "bin", Configuration, "net10.0", "FogLens.Cli.dll");
+        Assert.True(File.Exists(dll), $"{dll} is not built");
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        info.ArgumentList.Add(dll);
+        foreach (var a in arguments)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        info.Environment.Remove("FOGLENS_DATASET"); // demo feeds without the dataset: nothing slow to render
+        info.Environment.Remove("FOGLENS_PASSWORD");
+        info.Environment["FOGLENS_CONFIGURATION"] = Configuration;
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[key] = value;
+        }
+
+        var process = Process.Start(info)!;
+        process.StandardInput.Close();
+        return process;
     }
 
     /// <summary>A port with nothing listening on it now.</summary>

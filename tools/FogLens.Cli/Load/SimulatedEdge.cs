@@ -3,7 +3,6 @@ using FogLens.Contracts;
 using FogLens.Contracts.Messages;
 using FogLens.Contracts.Serialization;
 using MQTTnet;
-using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 
 namespace FogLens.Cli.Load;
@@ -38,20 +37,8 @@ internal sealed class SimulatedEdge : IAsyncDisposable
 
     public long Acknowledged => Interlocked.Read(ref _acknowledged);
 
-    public static async Task<SimulatedEdge> ConnectAsync(Uri broker, string id, string password, CancellationToken cancellationToken)
-    {
-        var client = new MqttClientFactory().CreateMqttClient();
-        var options = new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithClientId(id).WithCredentials(id, password)
-            .WithProtocolVersion(MqttProtocolVersion.V500).WithTimeout(TimeSpan.FromSeconds(30)).WithKeepAlivePeriod(TimeSpan.FromSeconds(30)).Build();
-        var result = await client.ConnectAsync(options, cancellationToken);
-        if (result.ResultCode != MqttClientConnectResultCode.Success)
-        {
-            client.Dispose();
-            throw new InvalidOperationException($"{id}: the broker refused the connection ({result.ResultCode})");
-        }
-
-        return new SimulatedEdge(id, client);
-    }
+    public static async Task<SimulatedEdge> ConnectAsync(Uri broker, string id, string password, CancellationToken cancellationToken) =>
+        new(id, await SimulatedFog.ConnectClientAsync(broker, id, password, cancellationToken));
 
     /// <summary>
     /// Publishes crops from <paramref name="start"/> + <paramref name="phase"/> every 1 / <paramref name="perSecond"/>

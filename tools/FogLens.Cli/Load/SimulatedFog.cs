@@ -37,7 +37,11 @@ internal sealed class SimulatedFog : IAsyncDisposable
 
     public long Errors => Interlocked.Read(ref _errors);
 
-    public static async Task<SimulatedFog> ConnectAsync(Uri broker, string id, string password, CancellationToken cancellationToken)
+    public static async Task<SimulatedFog> ConnectAsync(Uri broker, string id, string password, CancellationToken cancellationToken) =>
+        new(id, await ConnectClientAsync(broker, id, password, cancellationToken));
+
+    /// <summary>An MQTT v5 client logged in as <paramref name="id"/> (client id = user name), as fogs and edges log in.</summary>
+    internal static async Task<IMqttClient> ConnectClientAsync(Uri broker, string id, string password, CancellationToken cancellationToken)
     {
         var client = new MqttClientFactory().CreateMqttClient();
         var options = new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithClientId(id).WithCredentials(id, password)
@@ -49,7 +53,7 @@ internal sealed class SimulatedFog : IAsyncDisposable
             throw new InvalidOperationException($"{id}: the broker refused the connection ({result.ResultCode})");
         }
 
-        return new SimulatedFog(id, client);
+        return client;
     }
 
     /// <summary>Publishes the window of <paramref name="edge"/> that ended at <paramref name="end"/>; returns its message id.</summary>
