@@ -66,7 +66,7 @@ internal static class CliProcess
     }
 
     /// <summary>Starts the built CLI with <paramref name="arguments"/>, stdin closed, output redirected; the demo's feeds without the dataset.</summary>
-    private static Process Start(IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment)
+    public static Process Start(IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment)
     {
         var dll = Path.Combine(TestPaths.RepoRoot, "tools", "FogLens.Cli", "bin", Configuration, "net10.0", "FogLens.Cli.dll");
         Assert.True(File.Exists(dll), $"{dll} is not built");

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 
 namespace FogLens.Cli.Tests;
@@ -120,6 +121,70 @@ public sealed class LauncherTests
             TimeSpan.FromSeconds(150));
 
         Assert.True(seen, "the launcher's table must show the edge's source as missing:\n" + output);
+    }
+
+    [Fact]
+    public async Task Demo_StoppedWithSigterm_StopsEveryTier_PortalIncluded()
+    {
+        var data = Temp();
+        using var demo = CliProcess.Start(["demo", "--port", "0", "--data-dir", data, "--fogs", "2", "--edges-per-fog", "2", "--source", Path.Combine(data, "none.mp4")], null);
+        _ = demo.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var output = new System.Text.StringBuilder();
+        using (var limit = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken))
+        {
+            limit.CancelAfter(TimeSpan.FromSeconds(150));
+            while (await demo.StandardOutput.ReadLineAsync(limit.Token) is { } line && !line.Contains("Ctrl-C stops the demo", StringComparison.Ordinal))
+            {
+                output.AppendLine(line);
+            }
+        }
+
+        Assert.True(Tiers(data).Count >= 7, $"the portal, 2 fogs and 4 edges run:\n{output}");
+        using (var term = Process.Start("kill", ["-TERM", demo.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await term.WaitForExitAsync(TestContext.Current.CancellationToken);
+        }
+
+        var rest = demo.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        using (var limit = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken))
+        {
+            limit.CancelAfter(TimeSpan.FromSeconds(120));
+            await demo.WaitForExitAsync(limit.Token);
+        }
+
+        var left = Tiers(data);
+        foreach (var pid in left)
+        {
+            using var orphan = Process.GetProcessById(pid);
+            orphan.Kill();
+        }
+
+        Assert.Empty(left); // was: the launcher ended 2 s after the signal and the portal kept running
+        Assert.Contains("Stopped.", await rest, StringComparison.Ordinal);
+        Assert.Equal(0, demo.ExitCode);
+    }
+
+    /// <summary>Processes whose command line names <paramref name="data"/> (the demo's tiers: their data directories are under it).</summary>
+    private static List<int> Tiers(string data) =>
+        [.. Directory.EnumerateDirectories("/proc")
+            .Select(d => (Pid: int.TryParse(Path.GetFileName(d), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : 0, Dir: d))
+            .Where(p => p.Pid > 0 && p.Pid != Environment.ProcessId && CommandLine(p.Dir).Contains(data, StringComparison.Ordinal) && !CommandLine(p.Dir).Contains(" demo ", StringComparison.Ordinal))
+            .Select(p => p.Pid)];
+
+    private static string CommandLine(string procDir)
+    {
+        try
+        {
+            return File.ReadAllText(Path.Combine(procDir, "cmdline")).Replace('\0', ' ');
+        }
+        catch (IOException)
+        {
+            return string.Empty;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return string.Empty;
+        }
     }
 
     [Fact]

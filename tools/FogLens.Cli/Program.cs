@@ -35,7 +35,9 @@ if (parsed.Errors.Count > 0)
 
 try
 {
-    return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    // Ctrl-C / SIGTERM cancel the command's token; the demo then stops its tiers one by one (up to 10 s each, portal
+    // last). System.CommandLine ends the process 2 s after the signal unless told otherwise, which left the portal running.
+    return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = TimeSpan.FromMinutes(2) });
 }
 catch (OperationCanceledException)
 {
