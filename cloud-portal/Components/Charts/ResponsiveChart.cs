@@ -18,6 +18,7 @@ public abstract class ResponsiveChart : ComponentBase, IAsyncDisposable
     private DotNetObjectReference<ResponsiveChart>? _self;
     private IJSObjectReference? _module;
     private int? _measured;
+    private bool _disposed;
 
     [Inject]
     private IJSRuntime JS { get; set; } = default!;
@@ -58,12 +59,24 @@ public abstract class ResponsiveChart : ComponentBase, IAsyncDisposable
         try
         {
             _self = DotNetObjectReference.Create(this);
-            _module = await JS.InvokeAsync<IJSObjectReference>("import", "./charts.js");
+            var module = await JS.InvokeAsync<IJSObjectReference>("import", "./charts.js");
+            if (_disposed)
+            {
+                // The page moved on while the script loaded (DisposeAsync has run and released the reference).
+                await module.DisposeAsync();
+                return;
+            }
+
+            _module = module;
             await _module.InvokeVoidAsync("observe", Box, _self);
         }
         catch (JSDisconnectedException)
         {
             // the circuit went while the chart was being set up
+        }
+        catch (ObjectDisposedException)
+        {
+            // disposed between the two calls above: nothing to observe
         }
     }
 
@@ -81,6 +94,7 @@ public abstract class ResponsiveChart : ComponentBase, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _disposed = true;
         if (_module is not null)
         {
             try
