@@ -345,9 +345,7 @@ public sealed class Site : IAsyncDisposable
             return _options.BasePort + offset;
         }
 
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        return ChildReadiness.FreePort();
     }
 
     /// <summary>One random secret per node, kept in the data directory so restarts of the demo reuse them.</summary>

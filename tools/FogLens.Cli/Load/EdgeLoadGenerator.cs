@@ -123,9 +123,9 @@ internal sealed class EdgeLoadGenerator(EdgeLoadOptions options, Action<string> 
             AcceptedPerSecond = Math.Round(acknowledgedAtEnd / seconds, 1),
             InferredPerSecond = Math.Round(inferredLive, 1),
             KeepsUp = inferredLive >= 0.95 * options.OfferedPerSecond && created.Count - atEnd.CropsInferred <= 2 * options.OfferedPerSecond,
-            P50Ms = Percentile(latencies, 0.50),
-            P95Ms = Percentile(latencies, 0.95),
-            P99Ms = Percentile(latencies, 0.99),
+            P50Ms = LoadStatistics.Percentile(latencies, 0.50),
+            P95Ms = LoadStatistics.Percentile(latencies, 0.95),
+            P99Ms = LoadStatistics.Percentile(latencies, 0.99),
             Created = created.Count,
             Acknowledged = edges.Sum(e => e.Acknowledged),
             Inferred = last.CropsInferred,
@@ -134,7 +134,7 @@ internal sealed class EdgeLoadGenerator(EdgeLoadOptions options, Action<string> 
             Errors = edges.Sum(e => e.Errors) + last.CropsRejected + last.CorruptImages + last.Duplicates
                 + Math.Max(0, created.Count - last.CropsInferred) + Math.Max(0, last.CropsInferred - faces),
             DurationSeconds = Math.Round(seconds, 1),
-            CpuSeconds = after.ToDictionary(p => p.Key, p => Math.Round(p.Value - before.GetValueOrDefault(p.Key), 1)),
+            CpuSeconds = LoadStatistics.CpuUsed(before, after),
             LoadAverage = LoadAverage(),
         };
     }
@@ -221,8 +221,6 @@ internal sealed class EdgeLoadGenerator(EdgeLoadOptions options, Action<string> 
         return client;
     }
 
-    private static double Percentile(List<double> sorted, double q) =>
-        sorted.Count == 0 ? double.NaN : Math.Round(sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)], 1);
 
     private static Dictionary<string, double> Cpu(FogUnderLoad fog)
     {

@@ -168,9 +168,9 @@ internal sealed class LoadGenerator(LoadOptions options, Action<string> log)
         return new LoadSummary
         {
             WindowsPerSecond = Math.Round(storedInRun / duration, 1),
-            P50Ms = Percentile(latencies, 0.50),
-            P95Ms = Percentile(latencies, 0.95),
-            P99Ms = Percentile(latencies, 0.99),
+            P50Ms = LoadStatistics.Percentile(latencies, 0.50),
+            P95Ms = LoadStatistics.Percentile(latencies, 0.95),
+            P99Ms = LoadStatistics.Percentile(latencies, 0.99),
             Errors = fogs.Sum(f => f.Errors) + (_live.Count - latencies.Count),
             Replicas = options.Replicas,
             Database = options.Postgres ? "postgres" : "sqlite",
@@ -184,12 +184,10 @@ internal sealed class LoadGenerator(LoadOptions options, Action<string> log)
             BacklogWindows = _backlogSent,
             BacklogStored = backlogIds.Count(watcher.Seen.ContainsKey),
             BacklogDrainSeconds = drain is null ? null : Math.Round(drain.Value, 1),
-            CpuSeconds = after.ToDictionary(p => p.Key, p => Math.Round(p.Value - before.GetValueOrDefault(p.Key), 1)),
+            CpuSeconds = LoadStatistics.CpuUsed(before, after),
         };
     }
 
-    private static double Percentile(List<double> sorted, double q) =>
-        sorted.Count == 0 ? double.NaN : Math.Round(sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)], 1);
 
     private static Dictionary<string, double> Cpu(PortalReplicas portals)
     {
