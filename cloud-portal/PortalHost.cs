@@ -73,6 +73,7 @@ public static class PortalHost
         services.AddSingleton<WindowBatcher>();
         services.AddHostedService(sp => sp.GetRequiredService<WindowBatcher>());
         services.AddInboundHandler<DemographicsIngest>(TopicKind.FogDemographics);
+        services.AddInboundHandler<DemographicsIngest>(TopicKind.FogLateDemographics);
         services.AddInboundHandler<FogStatusIngest>(TopicKind.FogStatus);
         services.AddInboundHandler<RoundUpdateIngest>(TopicKind.RoundUpdate);
         if (config.GetSection(BrokerOptions.Section).GetValue(nameof(BrokerOptions.Embedded), new BrokerOptions().Embedded))

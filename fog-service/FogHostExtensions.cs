@@ -84,6 +84,11 @@ public static class FogHostExtensions
                 var fog = sp.GetRequiredService<IOptions<FogOptions>>().Value;
                 var headers = sp.GetRequiredService<MessageHeaderFactory>();
                 return () => new MqttWill(Topics.FogStatus(fog.FogId), JsonMessages.Serialize(new FogStatus(headers.Next(), NodeState.Offline, "unknown", 0, 0, 0, 0, 0, 0, 0, false, 0, Site: fog.Site)), Retain: true);
+            },
+            sp =>
+            {
+                var fog = sp.GetRequiredService<IOptions<FogOptions>>().Value;
+                return LateWindows.Route(fog.FogId, fog.LateAfter, sp.GetService<TimeProvider>() ?? TimeProvider.System);
             });
 
         services.AddSingleton<InferenceWorker>();

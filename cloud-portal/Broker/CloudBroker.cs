@@ -101,9 +101,9 @@ public sealed partial class CloudBroker(
             problem = $"payload of {size} bytes exceeds {_options.MaxPacketBytes}";
         }
         else if (!Topics.TryParse(topic, out var info) || info.NodeId != e.ClientId
-            || info.Kind is not (TopicKind.FogDemographics or TopicKind.FogStatus or TopicKind.RoundUpdate))
+            || info.Kind is not (TopicKind.FogDemographics or TopicKind.FogLateDemographics or TopicKind.FogStatus or TopicKind.RoundUpdate))
         {
-            problem = "fogs may publish only foglens/v1/fog/{own id}/demographics, /status and fl/round/{n}/update/{own id}";
+            problem = "fogs may publish only foglens/v1/fog/{own id}/demographics, /demographics/late, /status and fl/round/{n}/update/{own id}";
         }
 
         if (problem is not null)

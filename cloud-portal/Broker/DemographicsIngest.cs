@@ -7,7 +7,8 @@ using FogLens.CloudPortal.Common;
 namespace FogLens.CloudPortal.Broker;
 
 /// <summary>
-/// Stores a fog's demographics windows (topic <c>foglens/v1/fog/{id}/demographics</c>) once per message id, so a
+/// Stores a fog's demographics windows (topic <c>foglens/v1/fog/{id}/demographics</c>, and <c>.../demographics/late</c>
+/// for an outage's backlog, stored after the live ones) once per message id, so a
 /// redelivery never double-counts; refuses windows outside the accepted time range and windows for an edge
 /// bound to another fog (<see cref="IngestRules"/>). A window is never older than Portal:RawRetentionDays when accepted,
 /// so its stored copy is still there to recognise a redelivery (retention deletes by window end). Storing is batched across concurrent messages (<see cref="WindowBatcher"/>).
@@ -41,6 +42,7 @@ public sealed class DemographicsIngest(
             return refusals.Reject(topicName, refusal, $"window {m.WindowStart:O}..{m.WindowEnd:O} is outside the accepted range at {now:O}");
         }
 
-        return await batcher.StoreAsync(topicName, fogId, m, now, cancellationToken);
+        var lane = topic.Kind == TopicKind.FogLateDemographics ? WindowLane.Late : WindowLane.Live;
+        return await batcher.StoreAsync(topicName, fogId, m, now, cancellationToken, lane);
     }
 }

@@ -27,8 +27,8 @@ public sealed partial class ExternalCloudLink : BackgroundService, ICloudBus
         var o = options.Value;
         _inbound = inbound;
         _logger = logger;
-        // Several sessions in the shared group let the broker hand this replica several messages at once (each
-        // session handles its messages one by one); the first one also publishes.
+        // Several sessions in the shared group, each handling several messages at once, let the broker hand this replica
+        // enough windows to store them in batches; the first one also publishes.
         var sessions = string.IsNullOrEmpty(o.SharedSubscriptionGroup) ? 1 : o.IngestSessions;
         _session = Create(0);
         for (var i = 1; i < sessions; i++)
@@ -36,21 +36,30 @@ public sealed partial class ExternalCloudLink : BackgroundService, ICloudBus
             _ingestOnly.Add(Create(i));
         }
 
-        MqttSession Create(int index)
+        // Late windows (an outage's backlog, see WindowLane) come through sessions of their own: the broker queues each
+        // session's messages in order, so on the live sessions the windows closing now would wait behind the backlog.
+        var lateSessions = string.IsNullOrEmpty(o.SharedSubscriptionGroup) ? 1 : o.LateSessions;
+        for (var i = 0; i < lateSessions; i++)
+        {
+            _ingestOnly.Add(Create(i, late: true));
+        }
+
+        MqttSession Create(int index, bool late = false)
         {
             var session = new MqttSession(
                 new MqttEndpointOptions
                 {
                     Broker = o.External ?? new Uri("mqtt://127.0.0.1:1883"),
-                    ClientId = index == 0 ? portal.Value.BrokerClientId : $"{portal.Value.BrokerClientId}-s{index}",
+                    ClientId = late ? $"{portal.Value.BrokerClientId}-late{index}" : index == 0 ? portal.Value.BrokerClientId : $"{portal.Value.BrokerClientId}-s{index}",
                     Username = o.PortalUsername,
                     Password = o.PortalPassword,
                     CaCertificatePath = o.CaCertificatePath,
                     PersistentSession = true,
+                    MaxConcurrentMessages = o.IngestConcurrency,
                     MaxPacketBytes = o.MaxPacketBytes, // global model announcements and tasks are small; same limit as the embedded broker
                 },
                 logger);
-            foreach (var filter in new[] { Topics.AllFogDemographics, Topics.AllFogStatus, Topics.AllRoundUpdates })
+            foreach (var filter in late ? [Topics.AllFogLateDemographics] : new[] { Topics.AllFogDemographics, Topics.AllFogStatus, Topics.AllRoundUpdates })
             {
                 session.Subscribe(SharedFilter(o.SharedSubscriptionGroup, filter));
             }

@@ -125,11 +125,26 @@ public sealed class BrokerOptions : EmbeddedBrokerOptions
 
     /// <summary>
     /// Sessions each replica opens in the shared group (client ids <c>portal-{InstanceId}</c>, then <c>-s1</c>, <c>-s2</c>,
-    /// ...): each hands over its messages one at a time, so more sessions give the window batcher more to store per
-    /// transaction. One without a group.
+    /// ...), so a replica's ingest is spread over several connections. One without a group.
     /// </summary>
     [Range(1, 32)]
     public int IngestSessions { get; set; } = 16;
+
+    /// <summary>
+    /// Messages each ingest session handles at once (each acknowledged after it is stored): together with
+    /// <see cref="IngestSessions"/> this is how many windows the window batcher can store in one transaction. The
+    /// broker's in-flight limit per client (Mosquitto's <c>max_inflight_messages</c>, 20 by default) caps it.
+    /// </summary>
+    [Range(1, 1024)]
+    public int IngestConcurrency { get; set; } = 20;
+
+    /// <summary>
+    /// Sessions each replica opens in the shared group for late windows (<c>.../demographics/late</c>, an outage's
+    /// backlog; client ids <c>portal-{InstanceId}-late0</c>, ...), apart from the live ones so the broker does not queue
+    /// the windows closing now behind a backlog. One without a group.
+    /// </summary>
+    [Range(1, 32)]
+    public int LateSessions { get; set; } = 16;
 
     /// <summary>Credentials of the portal's own session.</summary>
     public string PortalUsername { get; set; } = "portal";

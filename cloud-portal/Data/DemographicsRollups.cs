@@ -7,7 +7,8 @@ namespace FogLens.CloudPortal.Data;
 /// Sums of demographics windows by hour and by UTC day (<see cref="DemographicsRollup"/>), added to in the transaction
 /// that inserts the windows. A window is tallied only once its row is staged for insert, and the insert and the
 /// roll-up update commit or roll back together, so the unique message id that refuses a redelivered window also keeps
-/// it out of the roll-ups. Keys are upserted in one order (no deadlock between two replicas' batches on PostgreSQL).
+/// it out of the roll-ups. Keys are upserted in one order, camera rows first and the site's last (no deadlock between
+/// two replicas' batches on PostgreSQL, and the rows every batch touches are held for the shortest time).
 /// </summary>
 public sealed class DemographicsRollups
 {
@@ -68,6 +69,12 @@ public sealed class DemographicsRollups
     public async Task ApplyAsync(PortalDbContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
+        if (PostgresWindowStore.Applies(context))
+        {
+            await PostgresWindowStore.UpsertRollupsAsync(context, Drain(), cancellationToken);
+            return;
+        }
+
         var bucketMapping = context.Model.FindEntityType(typeof(DemographicsRollup))!.FindProperty(nameof(DemographicsRollup.BucketStart))!.GetTypeMapping().Converter;
         var rows = _sums.ToList();
         for (var offset = 0; offset < rows.Count; offset += RowsPerStatement)
@@ -144,9 +151,13 @@ public sealed class DemographicsRollups
 
     private readonly record struct RollupKey(RollupPeriod Period, DateTimeOffset BucketStart, string FogId, string CameraId, string Label) : IComparable<RollupKey>
     {
+        /// <summary>Camera rows first, then fog rows, then the site's, which every batch adds to (locked last, held shortest).</summary>
+        private int Level => FogId.Length == 0 ? 2 : CameraId.Length == 0 ? 1 : 0;
+
         public int CompareTo(RollupKey other)
         {
-            var c = Period.CompareTo(other.Period);
+            var c = Level.CompareTo(other.Level);
+            c = c != 0 ? c : Period.CompareTo(other.Period);
             c = c != 0 ? c : string.CompareOrdinal(FogId, other.FogId);
             c = c != 0 ? c : string.CompareOrdinal(CameraId, other.CameraId);
             c = c != 0 ? c : BucketStart.UtcTicks.CompareTo(other.BucketStart.UtcTicks);

@@ -23,4 +23,10 @@ public enum TopicKind
 
     /// <summary><c>foglens/v1/models/age/current</c>: retained announcement of the current age model (JSON).</summary>
     ModelAnnouncement,
+
+    /// <summary>
+    /// <c>foglens/v1/fog/{fogId}/demographics/late</c>: demographics windows (JSON, as <see cref="FogDemographics"/>) that
+    /// waited in the fog's outbox (an outage's backlog): the portal stores them after the live ones.
+    /// </summary>
+    FogLateDemographics,
 }

@@ -20,6 +20,9 @@ public static class Topics
     /// <summary>Topic filter the cloud subscribes to for all fogs' demographics.</summary>
     public const string AllFogDemographics = Prefix + "/fog/+/demographics";
 
+    /// <summary>Topic filter the cloud subscribes to for all fogs' late demographics (an outage's backlog).</summary>
+    public const string AllFogLateDemographics = Prefix + "/fog/+/demographics/late";
+
     /// <summary>Topic filter for all fog status messages.</summary>
     public const string AllFogStatus = Prefix + "/fog/+/status";
 
@@ -37,6 +40,9 @@ public static class Topics
     public static string EdgeStatus(string edgeId) => $"{Prefix}/edge/{NodeId.Require(edgeId, nameof(edgeId))}/status";
 
     public static string FogDemographics(string fogId) => $"{Prefix}/fog/{NodeId.Require(fogId, nameof(fogId))}/demographics";
+
+    /// <summary>Where a fog sends windows that waited in its outbox (<see cref="TopicKind.FogLateDemographics"/>).</summary>
+    public static string FogLateDemographics(string fogId) => FogDemographics(fogId) + "/late";
 
     public static string FogStatus(string fogId) => $"{Prefix}/fog/{NodeId.Require(fogId, nameof(fogId))}/status";
 
@@ -65,6 +71,9 @@ public static class Topics
                 return true;
             case ["fog", var id, "demographics"] when NodeId.IsValid(id):
                 info = new TopicInfo(TopicKind.FogDemographics, id, null);
+                return true;
+            case ["fog", var id, "demographics", "late"] when NodeId.IsValid(id):
+                info = new TopicInfo(TopicKind.FogLateDemographics, id, null);
                 return true;
             case ["fog", var id, "status"] when NodeId.IsValid(id):
                 info = new TopicInfo(TopicKind.FogStatus, id, null);

@@ -175,9 +175,11 @@ public sealed partial class DiskOutbox : IDisposable
     private OutboxMessage? Read(long sequence)
     {
         byte[] data;
+        DateTimeOffset enqueued;
         try
         {
             data = File.ReadAllBytes(PathOf(sequence));
+            enqueued = File.GetLastWriteTimeUtc(PathOf(sequence));
         }
         catch (IOException ex)
         {
@@ -202,7 +204,7 @@ public sealed partial class DiskOutbox : IDisposable
         var topic = Encoding.UTF8.GetString(data, 6, topicLength);
         var retain = data[6 + topicLength] == 1;
         var payload = data.AsSpan(7 + topicLength, data.Length - 4 - 7 - topicLength).ToArray();
-        return new OutboxMessage(sequence, topic, payload, retain);
+        return new OutboxMessage(sequence, topic, payload, retain, enqueued);
     }
 
     private void DeleteLocked(long sequence)

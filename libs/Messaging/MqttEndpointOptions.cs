@@ -34,6 +34,14 @@ public sealed class MqttEndpointOptions
     public TimeSpan SessionExpiry { get; set; } = TimeSpan.FromHours(24);
 
     /// <summary>
+    /// Received messages handled at once on this connection (1: one by one, acknowledged automatically). Above 1, each
+    /// is acknowledged after its handlers finish, and the broker's in-flight limit for the client bounds the rest, so a
+    /// handler that batches (the portal's window store) gets more than one message per connection.
+    /// </summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 1024)]
+    public int MaxConcurrentMessages { get; set; } = 1;
+
+    /// <summary>
     /// Largest packet the broker accepts (its framing limit): a bigger message is refused here as
     /// <see cref="PublishOutcome.Rejected"/> instead of being sent and getting the connection cut, which
     /// would make an outbox resend it for ever.

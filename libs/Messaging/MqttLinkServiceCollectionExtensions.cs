@@ -18,12 +18,14 @@ public static class MqttLinkServiceCollectionExtensions
     /// <param name="endpoint">The broker, credentials and client id of the session.</param>
     /// <param name="outbox">The outbox folder and its size limit.</param>
     /// <param name="will">The last will the broker publishes when the session drops, built at each connect; null: none.</param>
+    /// <param name="route">Chooses each message's topic when it is sent (see <see cref="OutboxSender"/>); null: the topic it was queued with.</param>
     public static IServiceCollection AddMqttLink(
         this IServiceCollection services,
         object? key,
         Func<IServiceProvider, MqttEndpointOptions> endpoint,
         Func<IServiceProvider, OutboxLocation> outbox,
-        Func<IServiceProvider, Func<MqttWill?>>? will = null)
+        Func<IServiceProvider, Func<MqttWill?>>? will = null,
+        Func<IServiceProvider, Func<OutboxMessage, string>>? route = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(endpoint);
@@ -36,7 +38,7 @@ public static class MqttLinkServiceCollectionExtensions
             return new DiskOutbox(location.Directory, location.MaxBytes, sp.GetRequiredService<ILogger<DiskOutbox>>());
         });
         services.AddKeyedSingleton(key, (sp, k) => new OutboxSender(
-            sp.GetRequiredKeyedService<DiskOutbox>(k), sp.GetRequiredKeyedService<MqttSession>(k), sp.GetRequiredService<ILogger<OutboxSender>>()));
+            sp.GetRequiredKeyedService<DiskOutbox>(k), sp.GetRequiredKeyedService<MqttSession>(k), sp.GetRequiredService<ILogger<OutboxSender>>(), route?.Invoke(sp)));
         return services;
     }
 }

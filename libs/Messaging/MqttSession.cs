@@ -20,6 +20,7 @@ public sealed partial class MqttSession : IAsyncDisposable
     private readonly List<string> _subscriptions = [];
     private readonly Func<MqttWill?> _will;
     private readonly TimeProvider _time;
+    private readonly MqttInbound _inbound;
 
     public MqttSession(MqttEndpointOptions options, ILogger logger, Func<MqttWill?>? will = null, TimeProvider? time = null)
     {
@@ -28,10 +29,9 @@ public sealed partial class MqttSession : IAsyncDisposable
         _will = will ?? (() => null);
         _time = time ?? TimeProvider.System;
         _client = new MqttClientFactory().CreateMqttClient();
-        _client.ApplicationMessageReceivedAsync += OnMessageAsync;
+        _inbound = new MqttInbound(options.MaxConcurrentMessages, logger);
+        _client.ApplicationMessageReceivedAsync += _inbound.OnMessageAsync;
     }
-
-    private readonly List<Func<string, ReadOnlySequence<byte>, Task>> _handlers = [];
 
     /// <summary>Called after each (re)connect and re-subscription.</summary>
     public Func<CancellationToken, Task>? Connected { get; set; }
@@ -41,13 +41,7 @@ public sealed partial class MqttSession : IAsyncDisposable
     public long Reconnects { get; private set; }
 
     /// <summary>Adds a handler called for each received message (topic, payload); exceptions are logged, never thrown to the client.</summary>
-    public void OnMessage(Func<string, ReadOnlySequence<byte>, Task> handler)
-    {
-        lock (_handlers)
-        {
-            _handlers.Add(handler);
-        }
-    }
+    public void OnMessage(Func<string, ReadOnlySequence<byte>, Task> handler) => _inbound.Add(handler);
 
     public void Subscribe(string topicFilter)
     {
@@ -242,27 +236,6 @@ public sealed partial class MqttSession : IAsyncDisposable
         }
     }
 
-    private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
-    {
-        Func<string, ReadOnlySequence<byte>, Task>[] handlers;
-        lock (_handlers)
-        {
-            handlers = [.. _handlers];
-        }
-
-        foreach (var handler in handlers)
-        {
-            try
-            {
-                await handler(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload);
-            }
-            catch (Exception ex)
-            {
-                LogHandlerFailed(e.ApplicationMessage.Topic, ex);
-            }
-        }
-    }
-
     private PublishOutcome Rejected(string topic, MqttClientPublishReasonCode code)
     {
         LogRejected(topic, code);
@@ -297,7 +270,4 @@ public sealed partial class MqttSession : IAsyncDisposable
 
     [LoggerMessage(EventId = 2104, Level = LogLevel.Error, Message = "Broker rejected a message on {Topic}: {ReasonCode}")]
     private partial void LogRejected(string topic, MqttClientPublishReasonCode reasonCode);
-
-    [LoggerMessage(EventId = 2105, Level = LogLevel.Error, Message = "Handler for a message on {Topic} failed")]
-    private partial void LogHandlerFailed(string topic, Exception exception);
 }

@@ -6,9 +6,10 @@ namespace FogLens.Messaging;
 /// Drains a <see cref="DiskOutbox"/> through a <see cref="MqttSession"/> in order: a message is removed
 /// only after the broker acknowledged it, so a broker outage or a restart loses nothing, and QoS 1
 /// redelivery is deduplicated downstream by message id. A message the broker refuses for good is
-/// dropped and counted, so it cannot block the queue.
+/// dropped and counted, so it cannot block the queue. <paramref name="route"/>, when given, chooses the topic a message
+/// is published on at send time (the fog sends windows that waited out an outage on their late topic).
 /// </summary>
-public sealed partial class OutboxSender(DiskOutbox outbox, MqttSession session, ILogger logger)
+public sealed partial class OutboxSender(DiskOutbox outbox, MqttSession session, ILogger logger, Func<OutboxMessage, string>? route = null)
 {
     public long Sent { get; private set; }
 
@@ -32,7 +33,7 @@ public sealed partial class OutboxSender(DiskOutbox outbox, MqttSession session,
                 PublishOutcome outcome;
                 try
                 {
-                    outcome = await session.PublishAsync(message.Topic, message.Payload, message.Retain, cancellationToken);
+                    outcome = await session.PublishAsync(route?.Invoke(message) ?? message.Topic, message.Payload, message.Retain, cancellationToken);
                 }
                 catch (OperationCanceledException)
                 {

@@ -4,6 +4,7 @@ using System.Text.Json;
 using FogLens.CloudPortal.Data;
 using FogLens.Contracts;
 using FogLens.Contracts.Messages;
+using FogLens.Contracts.Serialization;
 using FogLens.Tests.Shared;
 using MQTTnet;
 using FogLens.CloudPortal.Common;
@@ -135,10 +136,15 @@ public sealed class PortalApiTests
         var start = DateTimeOffset.UtcNow;
         var foreign = await fog.PublishAsync(Topics.FogDemographics("fog-b"), JsonSerializer.SerializeToUtf8Bytes(new { }));
         Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, foreign.ReasonCode);
+        var foreignLate = await fog.PublishAsync(Topics.FogLateDemographics("fog-b"), JsonSerializer.SerializeToUtf8Bytes(new { }));
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, foreignLate.ReasonCode);
         var oversized = await fog.PublishAsync("foglens/v1/fog/fog-a/other", [1, 2, 3]);
         Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, oversized.ReasonCode);
         Assert.True((await fog.DemographicsAsync(TestFog.Window(fog.NextHeader(), "edge-1", start, ("20-29", 20, 29, 1)))).IsSuccess);
-        Assert.Equal(2, portal.Service<PortalCounters>().RefusedPublishes);
+        var late = await fog.PublishAsync(Topics.FogLateDemographics("fog-a"), JsonMessages.Serialize(TestFog.Window(fog.NextHeader(), "edge-1", start.AddMinutes(-90), ("20-29", 20, 29, 2))));
+        Assert.True(late.IsSuccess); // its own late topic: stored
+        Assert.Equal(2, portal.Service<PortalCounters>().WindowsStored);
+        Assert.Equal(3, portal.Service<PortalCounters>().RefusedPublishes);
         Assert.True(portal.Service<PortalCounters>().RefusedConnections >= 2);
     }
 }

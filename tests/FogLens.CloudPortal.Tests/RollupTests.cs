@@ -133,5 +133,5 @@ public sealed class RollupTests
         string.Join(' ', (await queries.TrendAsync(filter, bucket, TestContext.Current.CancellationToken))
             .Select(b => $"{b.Start:O}:" + string.Join(',', b.Faces.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key}={f.Value}"))));
 
-    private static string Key(DemographicsRollup r) => $"{r.Period} {r.BucketStart.UtcTicks} {r.FogId}/{r.CameraId} {r.Label} {r.MinAge} {r.Faces} {r.Windows}";
+    internal static string Key(DemographicsRollup r) => $"{r.Period} {r.BucketStart.UtcTicks} {r.FogId}/{r.CameraId} {r.Label} {r.MinAge} {r.Faces} {r.Windows}";
 }

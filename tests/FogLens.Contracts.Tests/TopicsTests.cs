@@ -10,6 +10,7 @@ public sealed class TopicsTests
         Assert.Equal("foglens/v1/edge/cam-1/faces", Topics.EdgeFaces("cam-1"));
         Assert.Equal("foglens/v1/edge/cam-1/status", Topics.EdgeStatus("cam-1"));
         Assert.Equal("foglens/v1/fog/fog_a/demographics", Topics.FogDemographics("fog_a"));
+        Assert.Equal("foglens/v1/fog/fog_a/demographics/late", Topics.FogLateDemographics("fog_a"));
         Assert.Equal("foglens/v1/fog/fog_a/status", Topics.FogStatus("fog_a"));
         Assert.Equal("foglens/v1/fl/round/12/task", Topics.RoundTask(12));
         Assert.Equal("foglens/v1/fl/round/12/update/fog_a", Topics.RoundUpdate(12, "fog_a"));
@@ -24,6 +25,7 @@ public sealed class TopicsTests
             (Topics.EdgeFaces("e1"), new TopicInfo(TopicKind.EdgeFaces, "e1", null)),
             (Topics.EdgeStatus("e1"), new TopicInfo(TopicKind.EdgeStatus, "e1", null)),
             (Topics.FogDemographics("f1"), new TopicInfo(TopicKind.FogDemographics, "f1", null)),
+            (Topics.FogLateDemographics("f1"), new TopicInfo(TopicKind.FogLateDemographics, "f1", null)),
             (Topics.FogStatus("f1"), new TopicInfo(TopicKind.FogStatus, "f1", null)),
             (Topics.RoundTask(7), new TopicInfo(TopicKind.RoundTask, null, 7)),
             (Topics.RoundUpdate(7, "f1"), new TopicInfo(TopicKind.RoundUpdate, "f1", 7)),
@@ -49,6 +51,8 @@ public sealed class TopicsTests
     [InlineData("foglens/v1/fl/round/99999999999999999999/task")]
     [InlineData("foglens/v1/fl/round/1/update/")]
     [InlineData("foglens/v1/models/age")]
+    [InlineData("foglens/v1/fog/f1/demographics/early")]
+    [InlineData("foglens/v1/fog/f1/demographics/late/x")]
     public void TryParse_RejectsForeignOrMalformedTopics(string topic) =>
         Assert.False(Topics.TryParse(topic, out _));
 

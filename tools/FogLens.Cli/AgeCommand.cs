@@ -170,9 +170,10 @@ internal static class AgeCommand
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder for evaluation.md, evaluation.png, metrics.json and predictions.csv.", Required = true };
         var title = new Option<string>("--title") { Description = "Report title.", DefaultValueFactory = _ => "Age model evaluation" };
         var threads = new Option<int>("--threads") { Description = "ONNX Runtime threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var flip = new Option<bool>("--flip") { Description = "Flip test-time augmentation: average each face's distribution with its mirror's (twice the inference)." };
         var command = new Command("eval", "Evaluate an ONNX age model: MAE overall, per age group, gender and race; CS(5); confusion matrix; plot.")
         {
-            data, model, split, limit, output, title, threads,
+            data, model, split, limit, output, title, threads, flip,
         };
         command.SetAction(result =>
         {
@@ -182,7 +183,7 @@ internal static class AgeCommand
                 samples = DatasetSplit.FixedSubset(samples, n);
             }
 
-            using var estimator = new FogLens.AgeModel.Inference.AgeEstimator(result.GetRequiredValue(model).FullName, result.GetValue(threads));
+            using var estimator = new FogLens.AgeModel.Inference.AgeEstimator(result.GetRequiredValue(model).FullName, result.GetValue(threads)) { FlipAverage = result.GetValue(flip) };
             var report = FogLens.AgeModel.Evaluation.AgeEvaluator.Evaluate(
                 estimator, samples, 64, new Progress<int>(done => Console.Write($"\revaluated {done}/{samples.Count}   ")), out var unreadable);
             Console.WriteLine();
@@ -192,7 +193,7 @@ internal static class AgeCommand
             }
 
             var outDir = result.GetRequiredValue(output);
-            var extra = new Dictionary<string, string> { ["precision"] = AgeNetOnnxContract.PrecisionValue(estimator.Precision) };
+            var extra = new Dictionary<string, string> { ["precision"] = AgeNetOnnxContract.PrecisionValue(estimator.Precision), ["flipAverage"] = estimator.FlipAverage ? "true" : "false" };
             if (estimator.ParentVersion is { } parentVersion)
             {
                 extra["parentVersion"] = parentVersion;

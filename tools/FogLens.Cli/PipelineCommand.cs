@@ -44,9 +44,10 @@ internal static class PipelineCommand
         var tileScale = new Option<double>("--tile-scale") { Description = "Edge:TileScale for blazeface-cascade.", DefaultValueFactory = _ => new EdgeAgentOptions().TileScale };
         var threshold = new Option<double>("--score-threshold") { Description = "Edge:ScoreThreshold of the detector.", DefaultValueFactory = _ => new EdgeAgentOptions().ScoreThreshold };
         var tracked = new Option<double>("--tracked-threshold") { Description = "Edge:TrackedScoreThreshold of blazeface-cascade.", DefaultValueFactory = _ => new EdgeAgentOptions().TrackedScoreThreshold };
+        var noFlip = new Option<bool>("--no-flip") { Description = "Run the age model without flip test-time augmentation (Fog:FlipAverage=false)." };
         var command = new Command("eval", "Run validation faces from camera frames to ages and write metrics.json and report.md (recall, duplicates, false tracks, MAE, CS(5), signed error, histogram error per size).")
         {
-            data, sizes, output, detector, model, limit, seed, examples, tileScale, threshold, tracked,
+            data, sizes, output, detector, model, limit, seed, examples, tileScale, threshold, tracked, noFlip,
         };
         command.SetAction(result =>
         {
@@ -60,7 +61,8 @@ internal static class PipelineCommand
                 ExamplesFolder: result.GetValue(examples)?.FullName,
                 TileScale: result.GetValue(tileScale),
                 ScoreThreshold: result.GetValue(threshold),
-                TrackedScoreThreshold: result.GetValue(tracked));
+                TrackedScoreThreshold: result.GetValue(tracked),
+                FlipAverage: !result.GetValue(noFlip));
             var evaluation = new PipelineEvaluation(options, m => Console.Error.WriteLine(m));
             var outcome = evaluation.Run();
             var (json, md) = PipelineReport.Write(outcome, result.GetRequiredValue(output).FullName);

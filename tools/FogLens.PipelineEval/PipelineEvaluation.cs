@@ -53,7 +53,7 @@ public sealed class PipelineEvaluation(PipelineEvalOptions options, Action<strin
 
         var edgeOptions = new EdgeAgentOptions { EdgeId = "pipeline-eval", Source = "synthetic", Detector = options.Detector, RealTime = false, TileScale = options.TileScale, ScoreThreshold = options.ScoreThreshold, TrackedScoreThreshold = options.TrackedScoreThreshold };
         using var detector = FaceDetectors.Create(edgeOptions, NullLogger.Instance);
-        using var estimator = new AgeEstimator(options.ModelPath, intraOpThreads: 2);
+        using var estimator = new AgeEstimator(options.ModelPath, intraOpThreads: 2) { FlipAverage = options.FlipAverage };
         using var renderer = new SceneRenderer(backgrounds);
         var trackerOptions = new TrackerOptions();
 

@@ -71,6 +71,12 @@ public sealed class AgeEstimator : IDisposable
 
     public FacePreprocessor Preprocessor { get; }
 
+    /// <summary>
+    /// Flip test-time augmentation: each face is also run mirrored left-right and the two distributions are averaged
+    /// (twice the inference cost). Off by default; <c>age eval --flip</c> measures what it buys.
+    /// </summary>
+    public bool FlipAverage { get; init; }
+
     /// <summary>Estimates ages of BGR face crops (any size), in one batch.</summary>
     public IReadOnlyList<AgePrediction> Predict(IReadOnlyList<Mat> crops)
     {
@@ -145,20 +151,67 @@ public sealed class AgeEstimator : IDisposable
             throw new ArgumentException($"expected {count} × {Preprocessor.TensorLength} floats, got {inputs.Length}", nameof(inputs));
         }
 
-        using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, inputs, [count, 3, InputSize, InputSize]);
-        using var results = _session.Run(new RunOptions(), [AgeNetOnnxContract.InputName], [input], [AgeNetOnnxContract.ProbabilitiesName, AgeNetOnnxContract.AgeName]);
-        var probabilities = results[0].GetTensorDataAsSpan<float>();
-        var ages = results[1].GetTensorDataAsSpan<float>();
-        var predictions = new AgePrediction[count];
-        for (var i = 0; i < count; i++)
+        var runs = FlipAverage ? 2 : 1;
+        var batch = inputs;
+        float[]? both = null;
+        if (FlipAverage)
         {
-            var distribution = probabilities.Slice(i * LabelDistribution.Bins, LabelDistribution.Bins).ToArray();
-            var groups = new float[Groups.Count];
-            Groups.GroupProbabilities(distribution, groups);
-            predictions[i] = new AgePrediction(ages[i], distribution, Groups.IndexOf(ages[i]), groups);
+            both = ArrayPool<float>.Shared.Rent(2 * inputs.Length);
+            inputs.Span.CopyTo(both);
+            Mirror(inputs.Span, both.AsSpan(inputs.Length, inputs.Length), InputSize);
+            batch = both.AsMemory(0, 2 * inputs.Length);
         }
 
-        return predictions;
+        try
+        {
+            using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, batch, [runs * count, 3, InputSize, InputSize]);
+            using var results = _session.Run(new RunOptions(), [AgeNetOnnxContract.InputName], [input], [AgeNetOnnxContract.ProbabilitiesName, AgeNetOnnxContract.AgeName]);
+            var probabilities = results[0].GetTensorDataAsSpan<float>();
+            var ages = results[1].GetTensorDataAsSpan<float>();
+            var predictions = new AgePrediction[count];
+            for (var i = 0; i < count; i++)
+            {
+                var distribution = probabilities.Slice(i * LabelDistribution.Bins, LabelDistribution.Bins).ToArray();
+                double age = ages[i];
+                if (FlipAverage)
+                {
+                    var mirrored = probabilities.Slice((count + i) * LabelDistribution.Bins, LabelDistribution.Bins);
+                    for (var b = 0; b < distribution.Length; b++)
+                    {
+                        distribution[b] = 0.5f * (distribution[b] + mirrored[b]);
+                    }
+
+                    age = 0.5 * (ages[i] + ages[count + i]); // the expectation of the averaged distribution
+                }
+
+                var groups = new float[Groups.Count];
+                Groups.GroupProbabilities(distribution, groups);
+                predictions[i] = new AgePrediction(age, distribution, Groups.IndexOf(age), groups);
+            }
+
+            return predictions;
+        }
+        finally
+        {
+            if (both is not null)
+            {
+                ArrayPool<float>.Shared.Return(both);
+            }
+        }
+    }
+
+    /// <summary>Writes the left-right mirror of CHW tensors (rows of <paramref name="size"/> floats reversed).</summary>
+    private static void Mirror(ReadOnlySpan<float> source, Span<float> target, int size)
+    {
+        for (var row = 0; row < source.Length; row += size)
+        {
+            var from = source.Slice(row, size);
+            var to = target.Slice(row, size);
+            for (var x = 0; x < size; x++)
+            {
+                to[x] = from[size - 1 - x];
+            }
+        }
     }
 
     public void Dispose() => _session.Dispose();

@@ -34,8 +34,9 @@ public sealed class MessageParser(MessageLimits limits)
     public ParseResult<EdgeStatus> ParseEdgeStatus(string topic, ReadOnlySpan<byte> payload) =>
         Json<EdgeStatus>(topic, TopicKind.EdgeStatus, payload);
 
+    /// <summary>A demographics window from its live or its late topic.</summary>
     public ParseResult<FogDemographics> ParseFogDemographics(string topic, ReadOnlySpan<byte> payload) =>
-        Json<FogDemographics>(topic, TopicKind.FogDemographics, payload);
+        Json<FogDemographics>(topic, Topics.TryParse(topic, out var info) && info.Kind == TopicKind.FogLateDemographics ? TopicKind.FogLateDemographics : TopicKind.FogDemographics, payload);
 
     public ParseResult<FogStatus> ParseFogStatus(string topic, ReadOnlySpan<byte> payload) =>
         Json<FogStatus>(topic, TopicKind.FogStatus, payload);

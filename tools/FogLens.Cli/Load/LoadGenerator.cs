@@ -130,7 +130,7 @@ internal sealed class LoadGenerator(LoadOptions options, Action<string> log)
         {
             for (var e = 0; e < options.EdgesPerFog; e++)
             {
-                var id = await fog.PublishWindowAsync(e, first + (options.Window * w), options.Window, pending, cancellationToken);
+                var id = await fog.PublishWindowAsync(e, first + (options.Window * w), options.Window, pending, cancellationToken, late: true);
                 lock (_gate)
                 {
                     ids.Add(id);

@@ -56,13 +56,16 @@ internal sealed class SimulatedFog : IAsyncDisposable
         return client;
     }
 
-    /// <summary>Publishes the window of <paramref name="edge"/> that ended at <paramref name="end"/>; returns its message id.</summary>
-    public async Task<Guid> PublishWindowAsync(int edge, DateTimeOffset end, TimeSpan length, List<Task> pending, CancellationToken cancellationToken)
+    /// <summary>
+    /// Publishes the window of <paramref name="edge"/> that ended at <paramref name="end"/>; returns its message id. A
+    /// <paramref name="late"/> one (an outage's backlog) goes on the late topic, as a fog sends what waited in its outbox.
+    /// </summary>
+    public async Task<Guid> PublishWindowAsync(int edge, DateTimeOffset end, TimeSpan length, List<Task> pending, CancellationToken cancellationToken, bool late = false)
     {
         var header = _headers.Next();
         var edgeId = $"{Id}-e{edge}";
         var window = new FogDemographics(header, edgeId, edgeId + "-cam", end - length, end, 12, 33.5, Groups, "age-v1-cam");
-        await StartAsync(Topics.FogDemographics(Id), JsonMessages.Serialize(window), pending, cancellationToken);
+        await StartAsync(late ? Topics.FogLateDemographics(Id) : Topics.FogDemographics(Id), JsonMessages.Serialize(window), pending, cancellationToken);
         return header.MessageId;
     }
 

@@ -1,0 +1,84 @@
+using System.Buffers;
+using MQTTnet;
+using Microsoft.Extensions.Logging;
+
+namespace FogLens.Messaging;
+
+/// <summary>
+/// The receive side of an <see cref="MqttSession"/>: calls the registered handlers for each message, one message at a
+/// time (acknowledged by the client when the handlers return) or up to <see cref="MqttEndpointOptions.MaxConcurrentMessages"/>
+/// at once, each acknowledged after its handlers finish, so a message not yet handled is redelivered after a crash.
+/// </summary>
+internal sealed partial class MqttInbound(int maxConcurrentMessages, ILogger logger)
+{
+    private readonly List<Func<string, ReadOnlySequence<byte>, Task>> _handlers = [];
+    private readonly SemaphoreSlim? _concurrency = maxConcurrentMessages > 1 ? new SemaphoreSlim(maxConcurrentMessages) : null;
+
+    public void Add(Func<string, ReadOnlySequence<byte>, Task> handler)
+    {
+        lock (_handlers)
+        {
+            _handlers.Add(handler);
+        }
+    }
+
+    public async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
+    {
+        if (_concurrency is null)
+        {
+            await RunHandlersAsync(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload);
+            return;
+        }
+
+        // All busy: the client's receive loop waits here (back-pressure; the broker's in-flight limit holds the rest).
+        e.AutoAcknowledge = false;
+        await _concurrency.WaitAsync();
+        var topic = e.ApplicationMessage.Topic;
+        var payload = new ReadOnlySequence<byte>(e.ApplicationMessage.Payload.ToArray()); // the client reuses its buffer
+        _ = HandleThenAcknowledgeAsync(e, topic, payload);
+    }
+
+    private async Task HandleThenAcknowledgeAsync(MqttApplicationMessageReceivedEventArgs e, string topic, ReadOnlySequence<byte> payload)
+    {
+        try
+        {
+            await RunHandlersAsync(topic, payload);
+            await e.AcknowledgeAsync(CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException or ObjectDisposedException or OperationCanceledException)
+        {
+            LogAckLost(topic, ex.Message); // the connection dropped meanwhile: the broker delivers it again
+        }
+        finally
+        {
+            _concurrency!.Release();
+        }
+    }
+
+    private async Task RunHandlersAsync(string topic, ReadOnlySequence<byte> payload)
+    {
+        Func<string, ReadOnlySequence<byte>, Task>[] handlers;
+        lock (_handlers)
+        {
+            handlers = [.. _handlers];
+        }
+
+        foreach (var handler in handlers)
+        {
+            try
+            {
+                await handler(topic, payload);
+            }
+            catch (Exception ex)
+            {
+                LogHandlerFailed(topic, ex);
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 2105, Level = LogLevel.Error, Message = "Handler for a message on {Topic} failed")]
+    private partial void LogHandlerFailed(string topic, Exception exception);
+
+    [LoggerMessage(EventId = 2107, Level = LogLevel.Debug, Message = "Could not acknowledge a message on {Topic} ({Reason}); the broker delivers it again")]
+    private partial void LogAckLost(string topic, string reason);
+}
