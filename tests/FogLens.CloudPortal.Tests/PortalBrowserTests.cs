@@ -255,11 +255,24 @@ public sealed class PortalBrowserTests
 
         // Typing a custom range (in the portal's local time) and applying it puts it into the URL.
         string Local(DateTimeOffset t) => TimeZoneInfo.ConvertTime(t, TimeZoneInfo.Local).ToString("yyyy-MM-ddTHH:mm", System.Globalization.CultureInfo.InvariantCulture);
-        await shared.Locator("#range-from").FillAsync(Local(now.AddMinutes(-30)));
-        await shared.Locator("#range-to").FillAsync(Local(now.AddMinutes(-5)));
-        await shared.ClickAsync("#apply-range");
         var utc = (DateTimeOffset t) => Uri.EscapeDataString(t.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture));
-        await shared.WaitForURLAsync(u => u.Contains($"from={utc(now.AddMinutes(-30))}&to={utc(now.AddMinutes(-5))}", StringComparison.Ordinal));
+        for (var attempt = 1; ; attempt++)
+        {
+            // Typed and applied again (up to three times) when the page re-rendered the picker between the typing and
+            // the click (its refresh cadence): seen once in a clean-clone run under load, the URL never changed.
+            await shared.Locator("#range-from").FillAsync(Local(now.AddMinutes(-30)));
+            await shared.Locator("#range-to").FillAsync(Local(now.AddMinutes(-5)));
+            await shared.ClickAsync("#apply-range");
+            try
+            {
+                await shared.WaitForURLAsync(u => u.Contains($"from={utc(now.AddMinutes(-30))}&to={utc(now.AddMinutes(-5))}", StringComparison.Ordinal), new() { Timeout = 10_000 });
+                break;
+            }
+            catch (TimeoutException) when (attempt < 3)
+            {
+            }
+        }
+
         await Assertions.Expect(shared.Locator("svg.bar-chart rect.bar[data-label='20-29']")).ToHaveAttributeAsync("data-value", "16"); // -20 … -6 min: eight windows
     }
 

@@ -138,7 +138,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         await AssertFogCannotImpersonateAsync(site, root);
     }
 
-    /// <summary>A fog may publish only under its own id, on either broker: fog-1's account writing fog-2's topic is refused.</summary>
+    /// <summary>A fog may publish only under its own id, on either broker: fog-1's account writing fog-2's topics (live and late) is refused.</summary>
     private static async Task AssertFogCannotImpersonateAsync(Site site, string root)
     {
         await site["fog-1"].StopAsync(TimeSpan.FromSeconds(10)); // its session would take the client id back
@@ -151,6 +151,9 @@ public sealed class EndToEndTests(ITestOutputHelper output)
             .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build();
         var result = await client.PublishAsync(forged, TestContext.Current.CancellationToken);
         Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, result.ReasonCode);
+        var forgedLate = new MqttApplicationMessageBuilder().WithTopic(Topics.FogLateDemographics("fog-2")).WithPayload("{}"u8.ToArray())
+            .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce).Build();
+        Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, (await client.PublishAsync(forgedLate, TestContext.Current.CancellationToken)).ReasonCode);
         await client.DisconnectAsync(cancellationToken: TestContext.Current.CancellationToken);
     }
 
