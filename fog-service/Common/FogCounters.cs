@@ -10,6 +10,7 @@ public sealed class FogCounters
     private long _corruptImages;
     private long _edgeMessagesRejected;
     private long _windowsPublished;
+    private long _cropsWithoutFlip;
 
     public long CropsReceived => Interlocked.Read(ref _cropsReceived);
 
@@ -32,6 +33,11 @@ public sealed class FogCounters
     public void CropReceived() => Interlocked.Increment(ref _cropsReceived);
 
     public void CropsInferredAdd(int n) => Interlocked.Add(ref _cropsInferred, n);
+
+    /// <summary>Crops estimated without flip test-time augmentation because the fog was behind (Fog:FlipAverage on).</summary>
+    public long CropsWithoutFlip => Interlocked.Read(ref _cropsWithoutFlip);
+
+    public void CropsWithoutFlipAdd(int n) => Interlocked.Add(ref _cropsWithoutFlip, n);
 
     public void CropRejected() => Interlocked.Increment(ref _cropsRejected);
 

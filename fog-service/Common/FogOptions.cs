@@ -37,7 +37,8 @@ public sealed class FogOptions
     /// <summary>
     /// Flip test-time augmentation: each face is also estimated mirrored and the two distributions averaged. On the
     /// validation faces it lowered age-v1-cam's MAE from 4.66 to 4.45 years (CS(5) 69.1 → 71.7 %) for twice the network
-    /// time (about a quarter of a fog's CPU per crop); false gives the most crops per second (docs/benchmarks.md).
+    /// time. While more than the next batch waits in the crop spool the fog estimates without it (counted in
+    /// <c>foglens.fog.crops_without_flip</c>), so a busy fog keeps its crop rate (docs/benchmarks.md, fog fan-in).
     /// </summary>
     public bool FlipAverage { get; set; } = true;
 

@@ -46,6 +46,13 @@ public sealed partial class InferenceWorker(
         }
     }
 
+    /// <summary>
+    /// Flip test-time augmentation doubles the network's work: while more than the next batch waits in the spool
+    /// (<paramref name="spooled"/> counts the batch being inferred too) the fog estimates without it, so a busy fog keeps
+    /// its crop rate and a quiet one gets the better estimate.
+    /// </summary>
+    public static bool ShouldFlip(bool enabled, int spooled, int batchSize) => enabled && spooled <= 2 * batchSize;
+
     /// <summary>Infers one batch and journals its faces (one disk flush); public for the throughput bench.</summary>
     public void Process(IReadOnlyList<CropWork> batch)
     {
@@ -54,7 +61,13 @@ public sealed partial class InferenceWorker(
         activity?.SetTag("foglens.batch", batch.Count);
         using var lease = models.Acquire();
         var estimator = lease.Estimator;
-        var predictions = estimator.PredictEncoded([.. batch.Select(w => w.Jpeg)]);
+        var flip = ShouldFlip(_options.FlipAverage, spool.Depth, _options.InferenceBatch);
+        if (_options.FlipAverage && !flip)
+        {
+            counters.CropsWithoutFlipAdd(batch.Count);
+        }
+
+        var predictions = estimator.PredictEncoded([.. batch.Select(w => w.Jpeg)], flip);
         var observations = new List<Observation>(batch.Count);
         for (var i = 0; i < batch.Count; i++)
         {

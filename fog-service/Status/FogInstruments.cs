@@ -25,6 +25,7 @@ public sealed class FogInstruments
         var meter = meters.Create(MeterName);
         Counter(meter, "crops_received", s => s.CropsReceived, "{crop}", "Face-crop messages received from edges.");
         Counter(meter, "crops_inferred", s => s.CropsInferred, "{crop}", "Crops whose age was estimated.");
+        Counter(meter, "crops_without_flip", s => s.CropsWithoutFlip, "{crop}", "Crops estimated without flip test-time augmentation because the fog was behind.");
         Counter(meter, "crops_rejected", s => s.CropsRejected, "{crop}", "Crop or status messages that failed validation.");
         Counter(meter, "crops_duplicate", s => s.Duplicates, "{crop}", "Redelivered crops counted once.");
         Counter(meter, "crops_corrupt_image", s => s.CorruptImages, "{crop}", "Crops whose JPEG could not be decoded.");

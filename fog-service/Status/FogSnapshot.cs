@@ -31,7 +31,8 @@ public sealed record FogSnapshot(
     long RoundsCompleted,
     long RoundsFailed,
     int LastUpdateBytes,
-    IReadOnlyList<EdgeSummary> Edges)
+    IReadOnlyList<EdgeSummary> Edges,
+    long CropsWithoutFlip = 0)
 {
     /// <summary>The retained status message the fog publishes to the cloud.</summary>
     public FogStatus ToStatus(MessageHeader header, NodeState state) => new(
@@ -54,5 +55,5 @@ public sealed class FogSnapshotSource(
         models.ModelVersion, edges.Online, counters.CropsReceived, counters.CropsInferred, counters.CropsRejected, counters.Duplicates,
         counters.CorruptImages, counters.EdgeMessagesRejected, counters.WindowsPublished, spool.Depth, aggregator.OpenWindows,
         worker.FacesPerSecond, cloudOutbox.Count, training.Training, training.LocalSamples, training.RoundsCompleted, training.RoundsFailed,
-        training.LastUpdateBytes, edges.Summaries());
+        training.LastUpdateBytes, edges.Summaries(), counters.CropsWithoutFlip);
 }

@@ -107,7 +107,9 @@ public sealed class AgeEstimator : IDisposable
     /// Decodes encoded images (JPEG, PNG...) and estimates their ages in one batch; an entry that is not a
     /// readable image gives null (the caller counts and reports it).
     /// </summary>
-    public IReadOnlyList<AgePrediction?> PredictEncoded(IReadOnlyList<ReadOnlyMemory<byte>> images)
+    /// <param name="images">Encoded images.</param>
+    /// <param name="flipAverage">Flip test-time augmentation for this call; null: <see cref="FlipAverage"/>.</param>
+    public IReadOnlyList<AgePrediction?> PredictEncoded(IReadOnlyList<ReadOnlyMemory<byte>> images, bool? flipAverage = null)
     {
         ArgumentNullException.ThrowIfNull(images);
         var results = new AgePrediction?[images.Count];
@@ -128,7 +130,7 @@ public sealed class AgeEstimator : IDisposable
 
             if (decoded.Count > 0)
             {
-                var predictions = PredictPrepared(buffer.AsMemory(0, decoded.Count * length), decoded.Count);
+                var predictions = PredictPrepared(buffer.AsMemory(0, decoded.Count * length), decoded.Count, flipAverage);
                 for (var k = 0; k < decoded.Count; k++)
                 {
                     results[decoded[k]] = predictions[k];
@@ -143,18 +145,19 @@ public sealed class AgeEstimator : IDisposable
         }
     }
 
-    /// <summary>Runs already preprocessed CHW tensors (count × 3 × S × S floats).</summary>
-    public IReadOnlyList<AgePrediction> PredictPrepared(Memory<float> inputs, int count)
+    /// <summary>Runs already preprocessed CHW tensors (count × 3 × S × S floats); <paramref name="flipAverage"/> null: <see cref="FlipAverage"/>.</summary>
+    public IReadOnlyList<AgePrediction> PredictPrepared(Memory<float> inputs, int count, bool? flipAverage = null)
     {
         if (count <= 0 || inputs.Length != count * Preprocessor.TensorLength)
         {
             throw new ArgumentException($"expected {count} × {Preprocessor.TensorLength} floats, got {inputs.Length}", nameof(inputs));
         }
 
-        var runs = FlipAverage ? 2 : 1;
+        var flip = flipAverage ?? FlipAverage;
+        var runs = flip ? 2 : 1;
         var batch = inputs;
         float[]? both = null;
-        if (FlipAverage)
+        if (flip)
         {
             both = ArrayPool<float>.Shared.Rent(2 * inputs.Length);
             inputs.Span.CopyTo(both);
@@ -173,7 +176,7 @@ public sealed class AgeEstimator : IDisposable
             {
                 var distribution = probabilities.Slice(i * LabelDistribution.Bins, LabelDistribution.Bins).ToArray();
                 double age = ages[i];
-                if (FlipAverage)
+                if (flip)
                 {
                     var mirrored = probabilities.Slice((count + i) * LabelDistribution.Bins, LabelDistribution.Bins);
                     for (var b = 0; b < distribution.Length; b++)
