@@ -12,8 +12,9 @@ namespace FogLens.CloudPortal.Broker;
 /// broker, one per ingest session on an external one) hand over their checked window and wait; one writer takes what
 /// is queued, up to <see cref="MaxBatch"/>, and stores it in one transaction with one lookup of the edges involved, so
 /// each handler — and so each broker acknowledgement — still waits for its own window's commit and nothing
-/// acknowledged can be lost. A batch that hits a unique constraint (a redelivered message) is stored again one window
-/// at a time, so every handler gets its own outcome: stored, duplicate, refused, or an exception (retried). The hourly
+/// acknowledged can be lost. Every handler gets its own outcome: stored, duplicate, refused, or an exception (retried).
+/// On PostgreSQL a redelivered message is told apart row by row (<see cref="PostgresWindowStore"/>); on SQLite a batch
+/// that hits the unique message id is stored again one window at a time. The hourly
 /// and daily roll-ups are added to in the same transaction (<see cref="DemographicsRollups"/>), so a redelivered window
 /// counts nowhere twice.
 /// Measured: docs/benchmarks.md (portal ingest).

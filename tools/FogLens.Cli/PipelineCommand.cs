@@ -44,10 +44,10 @@ internal static class PipelineCommand
         var tileScale = new Option<double>("--tile-scale") { Description = "Edge:TileScale for blazeface-cascade.", DefaultValueFactory = _ => new EdgeAgentOptions().TileScale };
         var threshold = new Option<double>("--score-threshold") { Description = "Edge:ScoreThreshold of the detector.", DefaultValueFactory = _ => new EdgeAgentOptions().ScoreThreshold };
         var tracked = new Option<double>("--tracked-threshold") { Description = "Edge:TrackedScoreThreshold of blazeface-cascade.", DefaultValueFactory = _ => new EdgeAgentOptions().TrackedScoreThreshold };
-        var noFlip = new Option<bool>("--no-flip") { Description = "Run the age model without flip test-time augmentation (Fog:FlipAverage=false)." };
+        var flip = new Option<bool>("--flip") { Description = "Run the age model with flip test-time augmentation (Fog:FlipAverage=true)." };
         var command = new Command("eval", "Run validation faces from camera frames to ages and write metrics.json and report.md (recall, duplicates, false tracks, MAE, CS(5), signed error, histogram error per size).")
         {
-            data, sizes, output, detector, model, limit, seed, examples, tileScale, threshold, tracked, noFlip,
+            data, sizes, output, detector, model, limit, seed, examples, tileScale, threshold, tracked, flip,
         };
         command.SetAction(result =>
         {
@@ -62,7 +62,7 @@ internal static class PipelineCommand
                 TileScale: result.GetValue(tileScale),
                 ScoreThreshold: result.GetValue(threshold),
                 TrackedScoreThreshold: result.GetValue(tracked),
-                FlipAverage: !result.GetValue(noFlip));
+                FlipAverage: result.GetValue(flip));
             var evaluation = new PipelineEvaluation(options, m => Console.Error.WriteLine(m));
             var outcome = evaluation.Run();
             var (json, md) = PipelineReport.Write(outcome, result.GetRequiredValue(output).FullName);
