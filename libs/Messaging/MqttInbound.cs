@@ -13,6 +13,10 @@ internal sealed partial class MqttInbound(int maxConcurrentMessages, ILogger log
 {
     private readonly List<Func<string, ReadOnlySequence<byte>, Task>> _handlers = [];
     private readonly SemaphoreSlim? _concurrency = maxConcurrentMessages > 1 ? new SemaphoreSlim(maxConcurrentMessages) : null;
+    private int _inFlight;
+
+    /// <summary>Messages received and not yet acknowledged (being handled, or their acknowledgement being sent).</summary>
+    public int InFlight => Volatile.Read(ref _inFlight);
 
     public void Add(Func<string, ReadOnlySequence<byte>, Task> handler)
     {
@@ -26,12 +30,22 @@ internal sealed partial class MqttInbound(int maxConcurrentMessages, ILogger log
     {
         if (_concurrency is null)
         {
-            await RunHandlersAsync(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload);
+            Interlocked.Increment(ref _inFlight);
+            try
+            {
+                await RunHandlersAsync(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _inFlight); // the client acknowledges it when this returns
+            }
+
             return;
         }
 
         // All busy: the client's receive loop waits here (back-pressure; the broker's in-flight limit holds the rest).
         e.AutoAcknowledge = false;
+        Interlocked.Increment(ref _inFlight);
         await _concurrency.WaitAsync();
         var topic = e.ApplicationMessage.Topic;
         var payload = new ReadOnlySequence<byte>(e.ApplicationMessage.Payload.ToArray()); // the client reuses its buffer
@@ -51,6 +65,7 @@ internal sealed partial class MqttInbound(int maxConcurrentMessages, ILogger log
         }
         finally
         {
+            Interlocked.Decrement(ref _inFlight);
             _concurrency!.Release();
         }
     }

@@ -40,6 +40,9 @@ public sealed partial class MqttSession : IAsyncDisposable
 
     public long Reconnects { get; private set; }
 
+    /// <summary>Received messages not yet acknowledged (being handled, or their acknowledgement being sent).</summary>
+    public int MessagesInFlight => _inbound.InFlight;
+
     /// <summary>Adds a handler called for each received message (topic, payload); exceptions are logged, never thrown to the client.</summary>
     public void OnMessage(Func<string, ReadOnlySequence<byte>, Task> handler) => _inbound.Add(handler);
 

@@ -54,7 +54,9 @@ public sealed class MqttSessionConcurrencyTests
         Assert.Equal(concurrency, most);
         Assert.Equal(Enumerable.Range(0, 30).Select(i => $"m{i}").Order(), handled.Order());
 
-        // Everything was acknowledged: the persistent session gets nothing again after a reconnect.
+        // Everything was acknowledged (the last acknowledgements go out after the handlers return): the persistent
+        // session gets nothing again after a reconnect.
+        await Eventually.WaitUntil(() => session.MessagesInFlight == 0, TimeSpan.FromSeconds(10), "every message acknowledged");
         await stop.CancelAsync();
         await run;
         await using var again = new MqttSession(options, NullLogger.Instance);
