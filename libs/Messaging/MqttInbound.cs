@@ -9,7 +9,13 @@ namespace FogLens.Messaging;
 /// time (acknowledged by the client when the handlers return) or up to <see cref="MqttEndpointOptions.MaxConcurrentMessages"/>
 /// at once, each acknowledged after its handlers finish, so a message not yet handled is redelivered after a crash.
 /// </summary>
-internal sealed partial class MqttInbound(int maxConcurrentMessages, ILogger logger)
+/// <param name="maxConcurrentMessages">Messages handled at once (1: one by one, acknowledged by the client).</param>
+/// <param name="connection">The number of the session's current connection: a message is acknowledged only on the
+/// connection it arrived on. An acknowledgement sent on a later connection would carry a packet identifier the broker
+/// may by then have given to another message, acknowledging that one before it is stored; the broker delivers the
+/// unacknowledged message again on the new connection instead, where it is told apart as a duplicate.</param>
+/// <param name="logger">Logger.</param>
+internal sealed partial class MqttInbound(int maxConcurrentMessages, Func<long> connection, ILogger logger)
 {
     private readonly List<Func<string, ReadOnlySequence<byte>, Task>> _handlers = [];
     private readonly SemaphoreSlim? _concurrency = maxConcurrentMessages > 1 ? new SemaphoreSlim(maxConcurrentMessages) : null;
@@ -49,15 +55,22 @@ internal sealed partial class MqttInbound(int maxConcurrentMessages, ILogger log
         await _concurrency.WaitAsync();
         var topic = e.ApplicationMessage.Topic;
         var payload = new ReadOnlySequence<byte>(e.ApplicationMessage.Payload.ToArray()); // the client reuses its buffer
-        _ = HandleThenAcknowledgeAsync(e, topic, payload);
+        _ = HandleThenAcknowledgeAsync(e, topic, payload, connection());
     }
 
-    private async Task HandleThenAcknowledgeAsync(MqttApplicationMessageReceivedEventArgs e, string topic, ReadOnlySequence<byte> payload)
+    private async Task HandleThenAcknowledgeAsync(MqttApplicationMessageReceivedEventArgs e, string topic, ReadOnlySequence<byte> payload, long arrivedOn)
     {
         try
         {
             await RunHandlersAsync(topic, payload);
-            await e.AcknowledgeAsync(CancellationToken.None);
+            if (connection() == arrivedOn)
+            {
+                await e.AcknowledgeAsync(CancellationToken.None);
+            }
+            else
+            {
+                LogAckLost(topic, "the session reconnected since it arrived");
+            }
         }
         catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException or ObjectDisposedException or OperationCanceledException)
         {

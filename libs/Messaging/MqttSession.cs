@@ -21,6 +21,7 @@ public sealed partial class MqttSession : IAsyncDisposable
     private readonly Func<MqttWill?> _will;
     private readonly TimeProvider _time;
     private readonly MqttInbound _inbound;
+    private long _connection;
 
     public MqttSession(MqttEndpointOptions options, ILogger logger, Func<MqttWill?>? will = null, TimeProvider? time = null)
     {
@@ -29,7 +30,7 @@ public sealed partial class MqttSession : IAsyncDisposable
         _will = will ?? (() => null);
         _time = time ?? TimeProvider.System;
         _client = new MqttClientFactory().CreateMqttClient();
-        _inbound = new MqttInbound(options.MaxConcurrentMessages, logger);
+        _inbound = new MqttInbound(options.MaxConcurrentMessages, () => Interlocked.Read(ref _connection), logger);
         _client.ApplicationMessageReceivedAsync += _inbound.OnMessageAsync;
     }
 
@@ -214,6 +215,7 @@ public sealed partial class MqttSession : IAsyncDisposable
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(15));
+        Interlocked.Increment(ref _connection); // before the broker can deliver anything on the new connection
         var result = await _client.ConnectAsync(builder.Build(), timeout.Token);
         if (result.ResultCode != MqttClientConnectResultCode.Success)
         {
