@@ -45,10 +45,9 @@ public static class PostgresWindowStore
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(windows);
-        var inserted = new HashSet<Guid>();
         if (windows.Count == 0)
         {
-            return inserted;
+            return [];
         }
 
         windows = [.. windows.OrderBy(w => w.MessageId)]; // one order for every batch: two replicas' batches holding the same redelivered ids never deadlock
@@ -70,7 +69,6 @@ public static class PostgresWindowStore
             while (await reader.ReadAsync(cancellationToken))
             {
                 ids[reader.GetGuid(1)] = reader.GetInt64(0);
-                inserted.Add(reader.GetGuid(1));
             }
         }
 
@@ -85,7 +83,7 @@ public static class PostgresWindowStore
             await groupInsert.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        return inserted;
+        return [.. ids.Keys];
     }
 
     /// <summary>Adds roll-up rows to the stored ones in one statement (rows in key order: no deadlock between replicas).</summary>

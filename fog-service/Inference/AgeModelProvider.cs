@@ -38,7 +38,7 @@ public sealed partial class AgeModelProvider : IDisposable
             path = saved; // the last model the cloud announced, kept across restarts
         }
 
-        _current = new Lease(new AgeEstimator(path, options.Value.InferenceThreads) { FlipAverage = options.Value.FlipAverage });
+        _current = new Lease(new AgeEstimator(path, options.Value.InferenceThreads));
         var loaded = _current.Estimator.Precision;
         if (path == configured && loaded != precision)
         {

@@ -32,7 +32,7 @@ public sealed record FogSnapshot(
     long RoundsFailed,
     int LastUpdateBytes,
     IReadOnlyList<EdgeSummary> Edges,
-    long CropsWithoutFlip = 0)
+    long CropsWithoutFlip)
 {
     /// <summary>The retained status message the fog publishes to the cloud.</summary>
     public FogStatus ToStatus(MessageHeader header, NodeState state) => new(

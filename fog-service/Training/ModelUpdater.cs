@@ -73,7 +73,7 @@ public sealed partial class ModelUpdater(
             Directory.CreateDirectory(folder);
             var path = Path.Combine(folder, announcement.ModelVersion + suffix);
             await File.WriteAllBytesAsync(path, bytes, cancellationToken);
-            var estimator = new AgeEstimator(path, fogOptions.Value.InferenceThreads) { FlipAverage = fogOptions.Value.FlipAverage };
+            var estimator = new AgeEstimator(path, fogOptions.Value.InferenceThreads);
             await File.WriteAllTextAsync(models.CurrentPointer, path, cancellationToken); // recorded before it is in use: a restart keeps what is running
             models.Swap(estimator);
             LogInstalled(announcement.ModelVersion, estimator.ModelVersion);

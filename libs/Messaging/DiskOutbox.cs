@@ -178,8 +178,9 @@ public sealed partial class DiskOutbox : IDisposable
         DateTimeOffset enqueued;
         try
         {
-            data = File.ReadAllBytes(PathOf(sequence));
-            enqueued = File.GetLastWriteTimeUtc(PathOf(sequence));
+            var path = PathOf(sequence);
+            data = File.ReadAllBytes(path);
+            enqueued = File.GetLastWriteTimeUtc(path);
         }
         catch (IOException ex)
         {

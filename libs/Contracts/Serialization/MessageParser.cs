@@ -36,7 +36,7 @@ public sealed class MessageParser(MessageLimits limits)
 
     /// <summary>A demographics window from its live or its late topic.</summary>
     public ParseResult<FogDemographics> ParseFogDemographics(string topic, ReadOnlySpan<byte> payload) =>
-        Json<FogDemographics>(topic, Topics.TryParse(topic, out var info) && info.Kind == TopicKind.FogLateDemographics ? TopicKind.FogLateDemographics : TopicKind.FogDemographics, payload);
+        Json<FogDemographics>(topic, TopicKind.FogDemographics, payload, alsoAccepted: TopicKind.FogLateDemographics);
 
     public ParseResult<FogStatus> ParseFogStatus(string topic, ReadOnlySpan<byte> payload) =>
         Json<FogStatus>(topic, TopicKind.FogStatus, payload);
@@ -55,10 +55,10 @@ public sealed class MessageParser(MessageLimits limits)
     public ParseResult<ModelAnnouncement> ParseModelAnnouncement(string topic, ReadOnlySpan<byte> payload) =>
         Json<ModelAnnouncement>(topic, TopicKind.ModelAnnouncement, payload);
 
-    private ParseResult<T> Json<T>(string topic, TopicKind kind, ReadOnlySpan<byte> payload)
+    private ParseResult<T> Json<T>(string topic, TopicKind kind, ReadOnlySpan<byte> payload, TopicKind? alsoAccepted = null)
         where T : class, IFogLensMessage
     {
-        var topicError = CheckTopic(topic, kind, out var info);
+        var topicError = CheckTopic(topic, kind, out var info, alsoAccepted);
         if (topicError is not null)
         {
             return ParseResult<T>.Failure(topicError);
@@ -93,14 +93,14 @@ public sealed class MessageParser(MessageLimits limits)
         return senderError is null ? result : ParseResult<BinaryMessage<T>>.Failure(senderError);
     }
 
-    private static ContractError? CheckTopic(string topic, TopicKind expected, out TopicInfo info)
+    private static ContractError? CheckTopic(string topic, TopicKind expected, out TopicInfo info, TopicKind? alsoAccepted = null)
     {
         if (!Topics.TryParse(topic, out info))
         {
             return new ContractError(ContractErrorKind.WrongTopic, $"'{(topic.Length > 100 ? topic[..100] + "..." : topic)}' is not a FogLens v1 topic");
         }
 
-        return info.Kind != expected
+        return info.Kind != expected && info.Kind != alsoAccepted
             ? new ContractError(ContractErrorKind.WrongTopic, $"topic '{topic}' is a {info.Kind} topic, expected {expected}")
             : null;
     }
