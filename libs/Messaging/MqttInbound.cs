@@ -36,14 +36,20 @@ internal sealed partial class MqttInbound(int maxConcurrentMessages, Func<long> 
     {
         if (_concurrency is null)
         {
+            e.AutoAcknowledge = false; // acknowledged here, so InFlight counts a message until its acknowledgement is sent
             Interlocked.Increment(ref _inFlight);
             try
             {
                 await RunHandlersAsync(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload);
+                await e.AcknowledgeAsync(CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException or ObjectDisposedException or OperationCanceledException)
+            {
+                LogAckLost(e.ApplicationMessage.Topic, ex.Message); // the connection dropped meanwhile: the broker delivers it again
             }
             finally
             {
-                Interlocked.Decrement(ref _inFlight); // the client acknowledges it when this returns
+                Interlocked.Decrement(ref _inFlight);
             }
 
             return;
