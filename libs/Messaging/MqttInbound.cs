@@ -6,10 +6,10 @@ namespace FogLens.Messaging;
 
 /// <summary>
 /// The receive side of an <see cref="MqttSession"/>: calls the registered handlers for each message, one message at a
-/// time (acknowledged by the client when the handlers return) or up to <see cref="MqttEndpointOptions.MaxConcurrentMessages"/>
-/// at once, each acknowledged after its handlers finish, so a message not yet handled is redelivered after a crash.
+/// time or up to <see cref="MqttEndpointOptions.MaxConcurrentMessages"/> at once, each acknowledged after its handlers
+/// finish, so a message not yet handled is redelivered after a crash.
 /// </summary>
-/// <param name="maxConcurrentMessages">Messages handled at once (1: one by one, acknowledged by the client).</param>
+/// <param name="maxConcurrentMessages">Messages handled at once (1: one by one, on the client's receive loop).</param>
 /// <param name="connection">The number of the session's current connection: a message is acknowledged only on the
 /// connection it arrived on. An acknowledgement sent on a later connection would carry a packet identifier the broker
 /// may by then have given to another message, acknowledging that one before it is stored; the broker delivers the
@@ -34,34 +34,20 @@ internal sealed partial class MqttInbound(int maxConcurrentMessages, Func<long> 
 
     public async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
     {
+        e.AutoAcknowledge = false; // acknowledged after the handlers, so InFlight counts a message until its acknowledgement is sent
+        Interlocked.Increment(ref _inFlight);
+        var arrivedOn = connection(); // read on arrival: a reconnect while this message waits for a slot must not move its acknowledgement
         if (_concurrency is null)
         {
-            e.AutoAcknowledge = false; // acknowledged here, so InFlight counts a message until its acknowledgement is sent
-            Interlocked.Increment(ref _inFlight);
-            try
-            {
-                await RunHandlersAsync(e.ApplicationMessage.Topic, e.ApplicationMessage.Payload);
-                await e.AcknowledgeAsync(CancellationToken.None);
-            }
-            catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException or ObjectDisposedException or OperationCanceledException)
-            {
-                LogAckLost(e.ApplicationMessage.Topic, ex.Message); // the connection dropped meanwhile: the broker delivers it again
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _inFlight);
-            }
-
+            await HandleThenAcknowledgeAsync(e, e.ApplicationMessage.Topic, e.ApplicationMessage.Payload, arrivedOn);
             return;
         }
 
         // All busy: the client's receive loop waits here (back-pressure; the broker's in-flight limit holds the rest).
-        e.AutoAcknowledge = false;
-        Interlocked.Increment(ref _inFlight);
         await _concurrency.WaitAsync();
         var topic = e.ApplicationMessage.Topic;
         var payload = new ReadOnlySequence<byte>(e.ApplicationMessage.Payload.ToArray()); // the client reuses its buffer
-        _ = HandleThenAcknowledgeAsync(e, topic, payload, connection());
+        _ = HandleThenAcknowledgeAsync(e, topic, payload, arrivedOn);
     }
 
     private async Task HandleThenAcknowledgeAsync(MqttApplicationMessageReceivedEventArgs e, string topic, ReadOnlySequence<byte> payload, long arrivedOn)
@@ -85,7 +71,7 @@ internal sealed partial class MqttInbound(int maxConcurrentMessages, Func<long> 
         finally
         {
             Interlocked.Decrement(ref _inFlight);
-            _concurrency!.Release();
+            _concurrency?.Release();
         }
     }
 
