@@ -16,6 +16,9 @@ public sealed class BlazeFaceDetector : IFaceDetector
     private const string InputName = "input:0";
     private static readonly string[] OutputNames = ["Identity:0", "Identity_1:0", "Identity_2:0", "Identity_3:0"];
     private readonly InferenceSession _session;
+
+    /// <summary>Held for the detector's lifetime: inline run options can be freed by a GC while the native run reads them.</summary>
+    private readonly RunOptions _runOptions = new();
     private readonly float[] _anchorX;
     private readonly float[] _anchorY;
 
@@ -41,6 +44,7 @@ public sealed class BlazeFaceDetector : IFaceDetector
         catch
         {
             _session.Dispose();
+            _runOptions.Dispose();
             throw;
         }
 
@@ -91,7 +95,7 @@ public sealed class BlazeFaceDetector : IFaceDetector
             }
 
             using var tensor = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, input.AsMemory(0, size * size * 3), [1, size, size, 3]);
-            using var outputs = _session.Run(new RunOptions(), [InputName], [tensor], OutputNames);
+            using var outputs = _session.Run(_runOptions, [InputName], [tensor], OutputNames);
             var candidates = new List<FaceDetection>();
             var logitThreshold = MathF.Log(scoreThreshold / (1 - scoreThreshold));
             Decode(outputs[0].GetTensorDataAsSpan<float>(), outputs[2].GetTensorDataAsSpan<float>(), 0, candidates, roi, scale, padX, padY, logitThreshold);
@@ -104,7 +108,11 @@ public sealed class BlazeFaceDetector : IFaceDetector
         }
     }
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        _session.Dispose();
+        _runOptions.Dispose();
+    }
 
     private unsafe void FillInput(Mat resized, Span<float> input, int padX, int padY)
     {

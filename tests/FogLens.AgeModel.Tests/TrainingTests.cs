@@ -28,6 +28,75 @@ public sealed class TrainingTests
     }
 
     [Fact]
+    public void TrainEpoch_WithMixup_LearnsTheUnmixedFaces()
+    {
+        // Mixed targets are soft and λ changes every batch, so the loss itself is noisy: judge by the error on the faces as they are.
+        var samples = DatasetSplit.FixedSubset(UtkFaceDataset.Scan(TestPaths.RequireDataset()).Samples, 32);
+        using var data = StagedFaceSet.Load(samples, new FacePreprocessor(TinyConfig.InputSize), 2, null, TestContext.Current.CancellationToken);
+        using var session = new AgeTrainingSession(TinyConfig, 3e-3, 0, seed: 1, threads: 2) { MixupAlpha = 0.4, ExpectationLossWeight = 0.05 };
+        var before = session.MeanAbsoluteError(data);
+
+        var losses = Enumerable.Range(0, 20).Select(epoch => session.TrainEpoch(data, 16, new Random(epoch), _ => 3e-3, 0f, null, TestContext.Current.CancellationToken)).ToList();
+
+        var after = session.MeanAbsoluteError(data);
+        Assert.All(losses, l => Assert.True(double.IsFinite(l)));
+        Assert.True(after < before * 0.9, $"MAE on the training faces {before:F2} → {after:F2}");
+    }
+
+    [Fact]
+    public void TrainEpoch_DistilledWithWeightOne_MovesTheStudentTowardsTheTeacher()
+    {
+        // β = 1: the target is the teacher's distribution alone, so the student learns the teacher's ages, not the labels.
+        var config = TinyConfig with { InputSize = 64 };
+        var samples = DatasetSplit.FixedSubset(UtkFaceDataset.Scan(TestPaths.RequireDataset()).Samples, 16);
+        using var data = StagedFaceSet.Load(samples, new FacePreprocessor(config.InputSize), 2, null, TestContext.Current.CancellationToken);
+        using var teacher = new Inference.AgeEstimator(Path.Combine(TestPaths.RepoRoot, "models", "age", "age-net.onnx"));
+        using var session = new AgeTrainingSession(config, 3e-3, 0, seed: 1, threads: 2) { Teachers = [teacher], DistillationWeight = 1 };
+        var inputs = new float[data.Count * data.Preprocessor.TensorLength];
+        for (var i = 0; i < data.Count; i++)
+        {
+            data.Preprocessor.ToTensor(data.Stage(i), inputs.AsSpan(i * data.Preprocessor.TensorLength, data.Preprocessor.TensorLength), Imaging.Augmentation.Identity);
+        }
+
+        double[] teacherAges = [.. teacher.PredictPrepared(inputs, data.Count).Select(p => p.ExpectedAge)];
+        double GapToTeacher() => session.Predict(data).Select((d, i) => Math.Abs(LabelDistribution.ExpectedAge(d) - teacherAges[i])).Average();
+        var before = GapToTeacher();
+
+        for (var epoch = 0; epoch < 40; epoch++)
+        {
+            session.TrainEpoch(data, 16, new Random(epoch), _ => 3e-3, 0f, null, TestContext.Current.CancellationToken);
+        }
+
+        var after = GapToTeacher();
+        Assert.True(after < before / 2, $"gap between student and teacher ages {before:F2} → {after:F2} years");
+    }
+
+    [Fact]
+    public void Trainer_TeacherOfAnotherInputSize_IsRefused()
+    {
+        var output = Directory.CreateTempSubdirectory("foglens-train-").FullName;
+        try
+        {
+            var options = new TrainingOptions
+            {
+                DataDirectory = TestPaths.RequireDataset(),
+                OutputDirectory = output,
+                Network = TinyConfig,
+                Epochs = 1,
+                Limit = 16,
+                Teachers = [Path.Combine(TestPaths.RepoRoot, "models", "age", "age-net.onnx")],
+            };
+
+            var error = Assert.Throws<ArgumentException>(() => new AgeTrainer(options, new NullObserver()).Run(TestContext.Current.CancellationToken));
+            Assert.Contains("64 px", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(output, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Trainer_CheckpointsAndResumes()
     {
         var dataset = TestPaths.RequireDataset();

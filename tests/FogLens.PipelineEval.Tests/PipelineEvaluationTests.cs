@@ -18,6 +18,8 @@ public sealed class PipelineEvaluationTests
     private const double MinRecallAt96 = 0.9;
     private const double MaxMaeAt32 = 21;
     private const double MaxMae = 22;
+    private static readonly string Model = Path.Combine(TestPaths.RepoRoot, "models", "age", "age-net.onnx");
+    private static readonly string ModelV2 = Path.Combine(TestPaths.RepoRoot, "models", "age", "age-v2", "age-net.onnx");
 
     [Fact]
     public void Run_SmallSeededSubset_FindsFarFacesAndEstimatesAges()
@@ -25,7 +27,7 @@ public sealed class PipelineEvaluationTests
         var dataset = TestPaths.RequireDataset();
         TestPaths.RequireInstalled(Path.Combine(TestPaths.OpenCvSamples, "home.jpg"), "opencv-doc");
         var options = new PipelineEvalOptions(
-            dataset, [24, 32, 96], Path.Combine(TestPaths.RepoRoot, "models", "age", "age-net.onnx"), Limit: 16, Seed: 11);
+            dataset, [24, 32, 96], Model, Limit: 16, Seed: 11, CompareModels: [Model, ModelV2]);
 
         var result = new PipelineEvaluation(options, _ => { }).Run();
 
@@ -39,5 +41,18 @@ public sealed class PipelineEvaluationTests
         Assert.True(result.Overall.DuplicatesPerPerson <= 0.25, $"duplicates per person {result.Overall.DuplicatesPerPerson:F2}");
         Assert.True(result.AlignedMae < 8, $"aligned MAE of the same faces {result.AlignedMae:F2}");
         Assert.True(result.Fps > 0);
+
+        // Compared models age exactly the same crops: the model against itself differs by nothing, anywhere.
+        Assert.Equal(2, result.Comparisons.Count);
+        var self = result.Comparisons[0];
+        Assert.Equal(result.Overall.Mae!.Value, self.Sizes[^1].Mae!.Value, 9);
+        Assert.Equal(result.Overall.Mae!.Value, self.Sizes[^1].BaselineMae!.Value, 9);
+        Assert.All(self.Sizes, s => Assert.Equal(0, s.MaeDifference!.Value, 9));
+        Assert.Equal(result.AlignedMae, self.AlignedMae, 9);
+        var v2 = result.Comparisons[1];
+        Assert.Equal("age-v2", v2.Model);
+        Assert.Equal(self.Sizes[^1].Tracks, v2.Sizes[^1].Tracks);
+        Assert.NotEqual(0, v2.Sizes[^1].MaeDifference!.Value);
+        Assert.Contains("Paired comparison: `age-v2`", PipelineReport.ToMarkdown(result), StringComparison.Ordinal);
     }
 }

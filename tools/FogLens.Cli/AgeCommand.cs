@@ -52,10 +52,18 @@ internal static class AgeCommand
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint in --out." };
         var limit = new Option<int?>("--limit") { Description = "Use at most this many training images (quick runs)." };
         var init = new Option<FileInfo?>("--init") { Description = "Start from these weights (fine-tuning)." };
+        var mixup = new Option<double>("--mixup") { Description = "Mixup α: each batch is blended with a shuffled copy of itself, λ ~ Beta(α, α) (0 = off; 0.2 is common).", DefaultValueFactory = _ => 0.0 };
+        var teacher = new Option<FileInfo[]>("--teacher")
+        {
+            Description = "ONNX age model(s) to distil from (repeat the option): their mean distribution on each augmented input is blended into the target.",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        teacher.AcceptExistingOnly();
+        var distill = new Option<double>("--distill-weight") { Description = "Share of the teachers' distribution in the target (0..1).", DefaultValueFactory = _ => 0.5 };
 
         var command = new Command("train", "Train the label-distribution age CNN with TorchSharp.")
         {
-            data, output, epochs, batch, lr, wd, sigma, labels, balance, expectation, noise, calibration, input, widths, convs, dropout, augment, seed, threads, budget, resume, limit, init,
+            data, output, epochs, batch, lr, wd, sigma, labels, balance, expectation, noise, calibration, input, widths, convs, dropout, augment, seed, threads, budget, resume, limit, init, mixup, teacher, distill,
         };
         command.SetAction((result, token) =>
         {
@@ -78,6 +86,9 @@ internal static class AgeCommand
                 Resume = result.GetValue(resume),
                 Limit = result.GetValue(limit),
                 InitialWeights = result.GetValue(init)?.FullName,
+                MixupAlpha = result.GetValue(mixup),
+                Teachers = [.. (result.GetValue(teacher) ?? []).Select(f => f.FullName)],
+                DistillationWeight = result.GetValue(distill),
                 Network = new AgeNetConfig
                 {
                     InputSize = result.GetValue(input),

@@ -45,9 +45,15 @@ internal static class PipelineCommand
         var threshold = new Option<double>("--score-threshold") { Description = "Edge:ScoreThreshold of the detector.", DefaultValueFactory = _ => new EdgeAgentOptions().ScoreThreshold };
         var tracked = new Option<double>("--tracked-threshold") { Description = "Edge:TrackedScoreThreshold of blazeface-cascade.", DefaultValueFactory = _ => new EdgeAgentOptions().TrackedScoreThreshold };
         var flip = new Option<bool>("--flip") { Description = "Run the age model with flip test-time augmentation (Fog:FlipAverage=true)." };
+        var compare = new Option<FileInfo[]>("--compare")
+        {
+            Description = "Further ONNX age models to run on exactly the same published crops (repeat the option): the report adds a paired comparison with --model, per size, with 95 % intervals.",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        compare.AcceptExistingOnly();
         var command = new Command("eval", "Run validation faces from camera frames to ages and write metrics.json and report.md (recall, duplicates, false tracks, MAE, CS(5), signed error, histogram error per size).")
         {
-            data, sizes, output, detector, model, limit, seed, examples, tileScale, threshold, tracked, flip,
+            data, sizes, output, detector, model, limit, seed, examples, tileScale, threshold, tracked, flip, compare,
         };
         command.SetAction(result =>
         {
@@ -62,7 +68,8 @@ internal static class PipelineCommand
                 TileScale: result.GetValue(tileScale),
                 ScoreThreshold: result.GetValue(threshold),
                 TrackedScoreThreshold: result.GetValue(tracked),
-                FlipAverage: result.GetValue(flip));
+                FlipAverage: result.GetValue(flip),
+                CompareModels: [.. (result.GetValue(compare) ?? []).Select(f => f.FullName)]);
             var evaluation = new PipelineEvaluation(options, m => Console.Error.WriteLine(m));
             var outcome = evaluation.Run();
             var (json, md) = PipelineReport.Write(outcome, result.GetRequiredValue(output).FullName);

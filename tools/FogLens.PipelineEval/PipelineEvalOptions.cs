@@ -12,6 +12,7 @@ namespace FogLens.PipelineEval;
 /// <param name="ScoreThreshold">Edge:ScoreThreshold of the detector.</param>
 /// <param name="TrackedScoreThreshold">Edge:TrackedScoreThreshold of the cascade detector.</param>
 /// <param name="FlipAverage">Flip test-time augmentation, as the fog's Fog:FlipAverage (off by default there too).</param>
+/// <param name="CompareModels">Further age models (ONNX) run on exactly the same published crops and aligned chips, for a paired comparison with <paramref name="ModelPath"/>.</param>
 /// <param name="ExamplesFolder">If set, one frame and the published crops of the first clip of each size are written there (for looking at, never into the repository: they show dataset faces).</param>
 public sealed record PipelineEvalOptions(
     string DataDirectory,
@@ -25,4 +26,5 @@ public sealed record PipelineEvalOptions(
     double TileScale = FogLens.EdgeAgent.Detection.CascadeFaceDetector.DefaultTileScale,
     double ScoreThreshold = 0.6,
     double TrackedScoreThreshold = FogLens.EdgeAgent.Detection.CascadeFaceDetector.DefaultTrackedScoreThreshold,
-    bool FlipAverage = false);
+    bool FlipAverage = false,
+    IReadOnlyList<string>? CompareModels = null);

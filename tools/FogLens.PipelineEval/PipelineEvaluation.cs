@@ -54,6 +54,21 @@ public sealed class PipelineEvaluation(PipelineEvalOptions options, Action<strin
         var edgeOptions = new EdgeAgentOptions { EdgeId = "pipeline-eval", Source = "synthetic", Detector = options.Detector, RealTime = false, TileScale = options.TileScale, ScoreThreshold = options.ScoreThreshold, TrackedScoreThreshold = options.TrackedScoreThreshold };
         using var detector = FaceDetectors.Create(edgeOptions, NullLogger.Instance);
         using var estimator = new AgeEstimator(options.ModelPath, intraOpThreads: 2) { FlipAverage = options.FlipAverage };
+        var compared = new List<AgeEstimator>();
+        try
+        {
+            compared.AddRange((options.CompareModels ?? []).Select(path => new AgeEstimator(path, intraOpThreads: 2) { FlipAverage = options.FlipAverage }));
+            return Run(faces, backgrounds, clips, detector, edgeOptions, estimator, compared);
+        }
+        finally
+        {
+            compared.ForEach(e => e.Dispose());
+        }
+    }
+
+    private PipelineResult Run(
+        IReadOnlyList<FaceSample> faces, SceneBackgrounds backgrounds, IReadOnlyList<ClipPlan> clips, IFaceDetector detector, EdgeAgentOptions edgeOptions, AgeEstimator estimator, List<AgeEstimator> compared)
+    {
         using var renderer = new SceneRenderer(backgrounds);
         var trackerOptions = new TrackerOptions();
 
@@ -75,7 +90,7 @@ public sealed class PipelineEvaluation(PipelineEvalOptions options, Action<strin
             {
                 videoFramesPerSize[clip.Size] = videoFramesPerSize.GetValueOrDefault(clip.Size) + clip.Frames;
             }
-            tracks.AddRange(RunFog(clip, published, estimator));
+            tracks.AddRange(RunFog(clip, published, estimator, compared));
             if ((clip.Index + 1) % 50 == 0 || clip.Index == clips.Count - 1)
             {
                 progress($"clip {clip.Index + 1}/{clips.Count} (size {clip.Size}): {people.Count} people, {tracks.Count} tracks, {watch.Elapsed.TotalSeconds:F0} s");
@@ -94,11 +109,17 @@ public sealed class PipelineEvaluation(PipelineEvalOptions options, Action<strin
         };
         var (alignedMae, alignedSigned) = Aligned(faces, estimator);
         progress($"aligned chips of the same faces: MAE {alignedMae:F2}, signed error {alignedSigned:+0.00;-0.00}");
+        var comparisons = compared.Select((other, k) =>
+        {
+            var (mae, signed) = Aligned(faces, other);
+            return ModelComparison.Compare(other.ModelVersion, options.CompareModels![k], k, options.Sizes, tracks, groups, mae, signed);
+        }).ToList();
         return new PipelineResult(perSize, overall, frames / Math.Max(1e-9, edgeTime.TotalSeconds), options.Detector == "blazeface-cascade" ? $"{detector.Name} (tile scale {options.TileScale:0.##}, tracked threshold {options.TrackedScoreThreshold:0.##})" : detector.Name,
             estimator.ModelVersion, options.Seed, faces.Count, clips.Count)
         {
             AlignedMae = alignedMae,
             AlignedSignedError = alignedSigned,
+            Comparisons = comparisons,
         };
     }
 
@@ -151,7 +172,7 @@ public sealed class PipelineEvaluation(PipelineEvalOptions options, Action<strin
         return (published, elapsed);
     }
 
-    private List<TrackResult> RunFog(ClipPlan clip, List<(FinishedTrack Track, DateTimeOffset Start)> published, AgeEstimator estimator)
+    private List<TrackResult> RunFog(ClipPlan clip, List<(FinishedTrack Track, DateTimeOffset Start)> published, AgeEstimator estimator, IReadOnlyList<AgeEstimator> compared)
     {
         var withCrops = published.Where(p => p.Track.Jpeg.Length > 0).ToList();
         if (withCrops.Count == 0)
@@ -159,7 +180,9 @@ public sealed class PipelineEvaluation(PipelineEvalOptions options, Action<strin
             return [];
         }
 
-        var predictions = estimator.PredictEncoded([.. withCrops.Select(p => (ReadOnlyMemory<byte>)p.Track.Jpeg)]);
+        ReadOnlyMemory<byte>[] crops = [.. withCrops.Select(p => (ReadOnlyMemory<byte>)p.Track.Jpeg)];
+        var predictions = estimator.PredictEncoded(crops);
+        var others = compared.Select(e => e.PredictEncoded(crops)).ToList();
         var results = new List<TrackResult>(withCrops.Count);
         for (var i = 0; i < withCrops.Count; i++)
         {
@@ -184,7 +207,10 @@ public sealed class PipelineEvaluation(PipelineEvalOptions options, Action<strin
                 prediction?.ExpectedAge,
                 prediction?.GroupIndex ?? -1,
                 CropWidth(track.Jpeg),
-                clip.Background < 0));
+                clip.Background < 0)
+            {
+                OtherPredictedAges = [.. others.Select(o => o[i]?.ExpectedAge)],
+            });
         }
 
         return results;

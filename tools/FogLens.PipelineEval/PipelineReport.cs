@@ -67,7 +67,40 @@ public static class PipelineReport
             md.Append('\n');
         }
 
+        foreach (var other in result.Comparisons)
+        {
+            AppendComparison(md, result, other);
+        }
+
         return md.ToString();
+    }
+
+    private static void AppendComparison(StringBuilder md, PipelineResult result, ComparedModel other)
+    {
+        var c = CultureInfo.InvariantCulture;
+        md.Append(c, $"\n## Paired comparison: `{other.Model}` against `{result.Model}`\n\n");
+        md.Append(c, $"`{other.Path}` aged exactly the same published crops. Tracks of labelled people that both models aged; difference = MAE of `{other.Model}` − MAE of `{result.Model}` on the same tracks, with a 95 % interval from the per-track differences (an interval that excludes 0 is a difference these scenes can tell). Aligned chips of the same faces: MAE **{other.AlignedMae:F2}** (against {result.AlignedMae:F2}), signed error {S(other.AlignedSignedError)}.\n\n");
+        md.Append("| size | tracks | MAE | MAE (first) | difference | 95 % interval | CS(5) | CS(5) (first) | signed error |\n|---|---|---|---|---|---|---|---|---|\n");
+        foreach (var s in other.Sizes)
+        {
+            md.Append(c, $"| {(s.Size is { } size ? size.ToString(c) : "all")} | {s.Tracks} | {F(s.Mae)} | {F(s.BaselineMae)} | {S(s.MaeDifference)} | {S(s.DifferenceLow)} to {S(s.DifferenceHigh)} | {P(s.Cs5)} | {P(s.BaselineCs5)} | {S(s.SignedError)} |\n");
+        }
+
+        md.Append("\nSigned error per true age group, all sizes (first model in brackets):\n\n|");
+        foreach (var g in other.Groups)
+        {
+            md.Append(c, $" {g.Group} |");
+        }
+
+        md.Append("\n|");
+        md.Append(string.Concat(Enumerable.Repeat("---|", other.Groups.Count)));
+        md.Append("\n|");
+        foreach (var g in other.Groups)
+        {
+            md.Append(c, $" {S(g.SignedError)} ({S(g.BaselineSignedError)}) |");
+        }
+
+        md.Append('\n');
     }
 
     private static string F(double? v, string format = "F2") => v is { } x ? x.ToString(format, CultureInfo.InvariantCulture) : "–";

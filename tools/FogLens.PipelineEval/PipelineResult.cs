@@ -24,4 +24,7 @@ public sealed record PipelineResult(
 
     /// <summary>Signed error of the same faces' aligned chips.</summary>
     public double AlignedSignedError { get; init; }
+
+    /// <summary>Further models on the same crops (<see cref="PipelineEvalOptions.CompareModels"/>), paired with this run's model.</summary>
+    public IReadOnlyList<ComparedModel> Comparisons { get; init; } = [];
 }

@@ -8,4 +8,8 @@ namespace FogLens.PipelineEval;
 /// <param name="PredictedGroup">Age group the portal counts it in (-1 when unreadable).</param>
 /// <param name="CropWidth">Width of the published crop in pixels.</param>
 /// <param name="OnVideo">Whether the clip's background was the video (whose real passers-by are unlabelled faces).</param>
-public sealed record TrackResult(int Size, int? PersonId, int? TrueAge, double? PredictedAge, int PredictedGroup, int CropWidth, bool OnVideo = false);
+public sealed record TrackResult(int Size, int? PersonId, int? TrueAge, double? PredictedAge, int PredictedGroup, int CropWidth, bool OnVideo = false)
+{
+    /// <summary>The same crop's estimate by each compared model (<see cref="PipelineEvalOptions.CompareModels"/>), in order; null where unreadable.</summary>
+    public IReadOnlyList<double?> OtherPredictedAges { get; init; } = [];
+}

@@ -15,6 +15,13 @@ public sealed class AgeEstimator : IDisposable
 {
     private readonly InferenceSession _session;
 
+    /// <summary>
+    /// Held for the estimator's lifetime: ONNX Runtime's Run hands the options to native code as a raw handle, so
+    /// options created inline in the call can be finalised and freed by a garbage collection while the run still
+    /// reads them (garbage log levels, segfaults in libonnxruntime.so).
+    /// </summary>
+    private readonly RunOptions _runOptions = new();
+
     public AgeEstimator(string onnxPath, int intraOpThreads = 1)
         : this(File.ReadAllBytes(onnxPath), intraOpThreads, onnxPath)
     {
@@ -37,6 +44,7 @@ public sealed class AgeEstimator : IDisposable
         }
         catch (OnnxRuntimeException ex)
         {
+            _runOptions.Dispose();
             throw new InvalidDataException($"{source} is not a loadable ONNX model: {ex.Message}", ex);
         }
 
@@ -53,6 +61,7 @@ public sealed class AgeEstimator : IDisposable
         catch
         {
             _session.Dispose();
+            _runOptions.Dispose();
             throw;
         }
     }
@@ -168,7 +177,7 @@ public sealed class AgeEstimator : IDisposable
         try
         {
             using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, batch, [runs * count, 3, InputSize, InputSize]);
-            using var results = _session.Run(new RunOptions(), [AgeNetOnnxContract.InputName], [input], [AgeNetOnnxContract.ProbabilitiesName, AgeNetOnnxContract.AgeName]);
+            using var results = _session.Run(_runOptions, [AgeNetOnnxContract.InputName], [input], [AgeNetOnnxContract.ProbabilitiesName, AgeNetOnnxContract.AgeName]);
             var probabilities = results[0].GetTensorDataAsSpan<float>();
             var ages = results[1].GetTensorDataAsSpan<float>();
             var predictions = new AgePrediction[count];
@@ -217,5 +226,9 @@ public sealed class AgeEstimator : IDisposable
         }
     }
 
-    public void Dispose() => _session.Dispose();
+    public void Dispose()
+    {
+        _session.Dispose();
+        _runOptions.Dispose();
+    }
 }

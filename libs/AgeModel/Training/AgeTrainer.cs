@@ -50,10 +50,27 @@ public sealed class AgeTrainer(TrainingOptions options, ITrainingObserver observ
 
         var configPath = Path.Combine(options.OutputDirectory, ModelFiles.Config);
         File.WriteAllText(configPath, options.Network.ToJson());
+        var teachers = new List<Inference.AgeEstimator>();
+        using var releaseTeachers = new TeacherList(teachers);
+        foreach (var path in options.Teachers)
+        {
+            var teacher = new Inference.AgeEstimator(path, options.Threads);
+            teachers.Add(teacher);
+            if (teacher.InputSize != options.Network.InputSize)
+            {
+                throw new ArgumentException($"teacher {path} takes {teacher.InputSize} px, the network {options.Network.InputSize} px");
+            }
+
+            observer.Message($"teacher {teacher.ModelVersion} ({path}), distillation weight {options.DistillationWeight}");
+        }
+
         using var session = new AgeTrainingSession(options.Network, options.LearningRate, options.WeightDecay, options.Seed, options.Threads)
         {
             ExpectationLossWeight = options.ExpectationLossWeight,
             AgeWeights = options.BalancePower > 0 ? AgeBalance.Weights(trainSet.Samples.Select(s => s.Label.Age), options.BalancePower) : null,
+            MixupAlpha = options.MixupAlpha,
+            Teachers = teachers,
+            DistillationWeight = options.DistillationWeight,
         };
         if (options.BalancePower > 0)
         {
@@ -169,5 +186,11 @@ public sealed class AgeTrainer(TrainingOptions options, ITrainingObserver observ
     private sealed class InlineProgress(Action<(int Done, int Total, double Loss)> report) : IProgress<(int Done, int Total, double Loss)>
     {
         public void Report((int Done, int Total, double Loss) value) => report(value);
+    }
+
+    /// <summary>Disposes the teachers when training ends.</summary>
+    private sealed class TeacherList(List<Inference.AgeEstimator> teachers) : IDisposable
+    {
+        public void Dispose() => teachers.ForEach(t => t.Dispose());
     }
 }

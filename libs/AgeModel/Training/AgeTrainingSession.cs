@@ -39,6 +39,18 @@ public sealed class AgeTrainingSession : IDisposable
     /// </summary>
     public IReadOnlyList<float>? AgeWeights { get; init; }
 
+    /// <summary>α of <see cref="Mixup"/> (λ ~ Beta(α, α) per batch); 0 trains without mixup.</summary>
+    public double MixupAlpha { get; init; }
+
+    /// <summary>
+    /// Distillation teachers: age models (ONNX, the same input size) whose mean distribution on each augmented (and
+    /// mixed) input is blended into the target with <see cref="DistillationWeight"/>. Owned by the caller.
+    /// </summary>
+    public IReadOnlyList<Inference.AgeEstimator> Teachers { get; init; } = [];
+
+    /// <summary>Share β of the teachers' distribution in the target: (1 − β)·label distribution + β·teachers.</summary>
+    public double DistillationWeight { get; init; }
+
     public double LearningRate
     {
         get => _optimizer.LearningRate;
@@ -77,6 +89,7 @@ public sealed class AgeTrainingSession : IDisposable
         var targets = new float[batchSize * LabelDistribution.Bins];
         var ages = new float[batchSize];
         var weights = new float[batchSize];
+        float[]? scratch = null;
         double lossSum = 0;
         for (var step = 0; step < steps; step++)
         {
@@ -91,6 +104,19 @@ public sealed class AgeTrainingSession : IDisposable
                 ages[b] = age;
                 weights[b] = AgeWeights is { } w ? w[age] : 1f;
                 _targets.AsSpan(age * LabelDistribution.Bins, LabelDistribution.Bins).CopyTo(targets.AsSpan(b * LabelDistribution.Bins, LabelDistribution.Bins));
+            }
+
+            if (MixupAlpha > 0 && count > 1)
+            {
+                var partner = Enumerable.Range(0, count).ToArray();
+                rng.Shuffle(partner);
+                scratch ??= new float[inputs.Length];
+                Mixup.Mix(inputs, length, targets, LabelDistribution.Bins, ages, weights, count, Mixup.SampleLambda(rng, MixupAlpha), partner, scratch);
+            }
+
+            if (Teachers.Count > 0 && DistillationWeight > 0)
+            {
+                BlendTeachers(inputs.AsMemory(0, count * length), count, targets);
             }
 
             LearningRate = learningRateAt(step);
@@ -125,6 +151,30 @@ public sealed class AgeTrainingSession : IDisposable
         }
 
         return steps == 0 ? double.NaN : lossSum / steps;
+    }
+
+    /// <summary>targets ← (1 − β)·targets + β·(mean of the teachers' distributions on the same inputs).</summary>
+    private void BlendTeachers(Memory<float> inputs, int count, float[] targets)
+    {
+        var beta = (float)DistillationWeight;
+        var share = beta / Teachers.Count;
+        for (var i = 0; i < count * LabelDistribution.Bins; i++)
+        {
+            targets[i] *= 1 - beta;
+        }
+
+        foreach (var teacher in Teachers)
+        {
+            var predictions = teacher.PredictPrepared(inputs, count, flipAverage: false);
+            for (var b = 0; b < count; b++)
+            {
+                var distribution = predictions[b].Distribution;
+                for (var k = 0; k < LabelDistribution.Bins; k++)
+                {
+                    targets[(b * LabelDistribution.Bins) + k] += share * distribution[k];
+                }
+            }
+        }
     }
 
     /// <summary>Predicted age distributions (softmax) for every face, without augmentation.</summary>

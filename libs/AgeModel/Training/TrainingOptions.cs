@@ -34,6 +34,15 @@ public sealed record TrainingOptions
 
     public float AugmentationStrength { get; init; } = 1f;
 
+    /// <summary>α of <see cref="Mixup"/>; 0 trains without mixup.</summary>
+    public double MixupAlpha { get; init; }
+
+    /// <summary>Age models (ONNX) to distil from: their mean distribution is blended into every target.</summary>
+    public IReadOnlyList<string> Teachers { get; init; } = [];
+
+    /// <summary>Share of the teachers' distribution in the target (0..1).</summary>
+    public double DistillationWeight { get; init; } = 0.5;
+
     public int Seed { get; init; } = 42;
 
     public int Threads { get; init; } = 2;
@@ -58,6 +67,11 @@ public sealed record TrainingOptions
         if (Epochs < 1 || BatchSize < 1 || LearningRate <= 0 || WeightDecay < 0 || Threads < 1 || ExpectationLossWeight < 0 || BalancePower < 0 || CalibrationFaces < 1)
         {
             throw new ArgumentException("epochs, batch size, learning rate, threads must be positive; weight decay, expectation weight and balance power not negative");
+        }
+
+        if (MixupAlpha < 0 || DistillationWeight is < 0 or > 1)
+        {
+            throw new ArgumentException("mixup alpha must not be negative and the distillation weight must be in [0, 1]");
         }
 
         if (ValidationFraction is <= 0 or >= 1)
