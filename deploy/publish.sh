@@ -11,7 +11,9 @@ for app in cloud-portal:FogLens.CloudPortal fog-service:FogLens.FogService edge-
   echo "publishing $folder"
   dotnet publish "$root/$folder/$project.csproj" -c Release -o "$out/$folder" -nologo -v quiet
 done
-mkdir -p "$out/models/age" "$out/models/blazeface"
-cp "$root"/models/age/age-net.{json,onnx,int8.onnx,scales.json,weights} "$root/models/age/README.md" "$out/models/age/" # int8: Fog:ModelPrecision=int8
+mkdir -p "$out/models/age/age-v1-cam" "$out/models/blazeface"
+cp "$root"/models/age/age-net.{json,onnx,int8.onnx,scales.json,weights} "$root"/models/age/{README.md,metrics.json} "$out/models/age/" # int8: Fog:ModelPrecision=int8
+# the shipped model's parent: the portal registers it beside the base so the model history shows both
+cp "$root"/models/age/age-v1-cam/age-net.{json,onnx,int8.onnx,scales.json,weights} "$root/models/age/age-v1-cam/metrics.json" "$out/models/age/age-v1-cam/"
 cp "$root"/models/blazeface/*.onnx "$root/models/blazeface/README.md" "$out/models/blazeface/"
 echo "published to $out"

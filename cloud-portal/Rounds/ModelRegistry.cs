@@ -61,13 +61,35 @@ public sealed partial class ModelRegistry(
 
         var source = Path.GetFullPath(options.Value.BaseModel);
         var version = ModelFiles.RegisteredVersion(source);
+
+        // The base's parent, when it ships beside it (models/age/age-v1-cam for age-v2), is registered too: the model
+        // history shows where the base came from, and an Admin can roll back to it.
+        var parent = ModelFiles.RegisteredParent(source);
+        var parentFolder = parent is null ? null : Path.Combine(source, parent);
+        if (parentFolder is not null && File.Exists(Path.Combine(parentFolder, ModelFiles.Weights)) && File.Exists(Path.Combine(parentFolder, ModelFiles.Onnx)))
+        {
+            context.Models.Add(await RegisterShippedAsync(parentFolder, parent!, null, isCurrent: false));
+        }
+        else
+        {
+            parent = null;
+        }
+
+        context.Models.Add(await RegisterShippedAsync(source, version, parent, isCurrent: true));
+        await context.SaveChangesAsync(cancellationToken);
+        LogRegisteredBase(version, source);
+    }
+
+    /// <summary>Copies a shipped model folder into the registry and describes it (validation MAE from its metrics.json).</summary>
+    private async Task<ModelVersionRecord> RegisterShippedAsync(string source, string version, string? parent, bool isCurrent)
+    {
         var folder = Folder(version);
         Directory.CreateDirectory(folder);
         foreach (var file in new[] { ModelFiles.Weights, ModelFiles.Onnx, ModelFiles.Config, ModelFiles.Int8Onnx, ModelFiles.ScalesFile })
         {
             if (file is ModelFiles.Weights or ModelFiles.Onnx or ModelFiles.Config || File.Exists(Path.Combine(source, file)))
             {
-                File.Copy(Path.Combine(source, file), Path.Combine(folder, file), overwrite: true); // the int8 graph and its scales when the base has them
+                File.Copy(Path.Combine(source, file), Path.Combine(folder, file), overwrite: true); // the int8 graph and its scales when the model has them
             }
         }
 
@@ -81,11 +103,9 @@ public sealed partial class ModelRegistry(
             groups = doc.RootElement.TryGetProperty("maeByGroup", out var g) ? g.GetRawText() : null;
         }
 
-        var record = Describe(version, null, null, "base", null, mae, groups, isCurrent: true);
+        var record = Describe(version, parent, null, "base", null, mae, groups, isCurrent);
         ModelBroadcaster.HoldAsIs(record, await LoadStateAsync(version));
-        context.Models.Add(record);
-        await context.SaveChangesAsync(cancellationToken);
-        LogRegisteredBase(version, source);
+        return record;
     }
 
     /// <summary>Writes a new version from an aggregated state and registers it (not current yet).</summary>

@@ -106,8 +106,12 @@ public sealed class FederatedRoundTests
         // No evaluation set in this harness: a model nobody measured is registered but never promoted automatically.
         using var viewer = await portal.ClientAsync("viewer");
         var models = await viewer.GetFromJsonAsync<List<ModelVersionRecord>>("/api/models", TestContext.Current.CancellationToken);
-        Assert.Equal("age-v1-cam", models!.Single(m => m.IsCurrent).Version);
-        Assert.Equal("age-v1-cam", models!.Single(m => m.Version == round.ResultVersion).ParentVersion);
+        Assert.Equal("age-v2", models!.Single(m => m.IsCurrent).Version);
+        Assert.Equal("age-v2", models!.Single(m => m.Version == round.ResultVersion).ParentVersion);
+
+        // The shipped base's parent (models/age/age-v1-cam) is registered beside it: the history shows both.
+        Assert.Equal("age-v1-cam", models!.Single(m => m.Version == "age-v2").ParentVersion);
+        Assert.Equal(("base", false), models!.Where(m => m.Version == "age-v1-cam").Select(m => (m.Source, m.IsCurrent)).Single());
         Assert.Contains("not promoted: not evaluated", round.Outcome, StringComparison.Ordinal);
 
         // The Admin promotes it by hand: it becomes current, pinned, and is announced with a verifiable file.
@@ -122,11 +126,11 @@ public sealed class FederatedRoundTests
         Assert.Equal((round.ResultVersion, "admin"), models!.Where(m => m.IsCurrent).Select(m => (m.Version, m.PinnedBy)).Single());
 
         // Roll back: the old version becomes current again (pinned) and is announced; releasing the pin clears it.
-        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/api/models/age-v1-cam/promote", null, TestContext.Current.CancellationToken)).StatusCode);
-        await Eventually.WaitUntil(() => a.Announcements.Count(x => x.ModelVersion == "age-v1-cam") >= 2, Wait, "announcement of the rollback");
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/api/models/age-v2/promote", null, TestContext.Current.CancellationToken)).StatusCode);
+        await Eventually.WaitUntil(() => a.Announcements.Count(x => x.ModelVersion == "age-v2") >= 2, Wait, "announcement of the rollback");
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsync("/api/models/release-pin", null, TestContext.Current.CancellationToken)).StatusCode);
         models = await viewer.GetFromJsonAsync<List<ModelVersionRecord>>("/api/models", TestContext.Current.CancellationToken);
-        Assert.Equal(("age-v1-cam", (string?)null), models!.Where(m => m.IsCurrent).Select(m => (m.Version, m.PinnedBy)).Single());
+        Assert.Equal(("age-v2", (string?)null), models!.Where(m => m.IsCurrent).Select(m => (m.Version, m.PinnedBy)).Single());
         Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsync("/api/models/release-pin", null, TestContext.Current.CancellationToken)).StatusCode);
     }
 
@@ -160,7 +164,7 @@ public sealed class FederatedRoundTests
         await using (var context = portal.Service<PortalDb>().Create())
         {
             var model = await context.Models.AsNoTracking().SingleAsync(m => m.Version == round.ResultVersion, ct);
-            Assert.Equal(baseFingerprint, (await context.Models.AsNoTracking().SingleAsync(m => m.Version == "age-v1-cam", ct)).BroadcastFingerprint);
+            Assert.Equal(baseFingerprint, (await context.Models.AsNoTracking().SingleAsync(m => m.Version == "age-v2", ct)).BroadcastFingerprint);
             Assert.InRange(model.DeltaBytes!.Value, 1, model.WeightsBytes / 20);
             var registry = portal.Service<ModelRegistry>();
             var delta = await File.ReadAllBytesAsync(registry.FilePath(model.Version, "delta")!, ct);
@@ -182,7 +186,7 @@ public sealed class FederatedRoundTests
             RoundTask? second = null;
             await Eventually.WaitUntil(() => a.Tasks.TryDequeue(out second) && second.RoundId == next, Wait, "second round's task");
             var link = Assert.Single(second!.Broadcast!.Links);
-            Assert.Equal(("age-v1-cam", baseFingerprint, model.Version, model.BroadcastFingerprint, model.DeltaSha256), (link.Parent, link.ParentFingerprint, link.Version, link.Fingerprint, link.Sha256));
+            Assert.Equal(("age-v2", baseFingerprint, model.Version, model.BroadcastFingerprint, model.DeltaSha256), (link.Parent, link.ParentFingerprint, link.Version, link.Fingerprint, link.Sha256));
             using var http = new HttpClient();
             Assert.Equal(delta, await http.GetByteArrayAsync(link.Uri, ct));
             Assert.Equal(model.BroadcastSha256, second.ModelSha256);
@@ -212,7 +216,7 @@ public sealed class FederatedRoundTests
         Assert.Equal(UpdateStatus.Late, late.Status);
         Assert.Null(late.PayloadPath);
         using var viewer = await portal.ClientAsync("viewer");
-        Assert.Equal("age-v1-cam", (await viewer.GetFromJsonAsync<List<ModelVersionRecord>>("/api/models", TestContext.Current.CancellationToken))!.Single(m => m.IsCurrent).Version);
+        Assert.Equal("age-v2", (await viewer.GetFromJsonAsync<List<ModelVersionRecord>>("/api/models", TestContext.Current.CancellationToken))!.Single(m => m.IsCurrent).Version);
     }
 
     [Fact]

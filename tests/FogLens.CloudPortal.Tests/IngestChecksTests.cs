@@ -92,15 +92,15 @@ public sealed class IngestChecksTests
         await using var portal = await PortalHarness.StartAsync(new() { ["Broker:Fogs:fog-a"] = PasswordA, ["Portal:MetricsToken"] = "metrics-token-1234" });
         using var anonymous = await portal.ClientAsync(null);
         var ct = TestContext.Current.CancellationToken;
-        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/models/age-v1-cam/onnx", ct)).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/models/age-v2/onnx", ct)).StatusCode);
         Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/metrics", ct)).StatusCode);
 
         using var fog = await portal.ClientAsync(null);
         fog.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("fog-a:" + PasswordA)));
-        Assert.Equal(System.Net.HttpStatusCode.OK, (await fog.GetAsync("/api/models/age-v1-cam/onnx", ct)).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await fog.GetAsync("/api/models/age-v2/onnx", ct)).StatusCode);
         using var wrong = await portal.ClientAsync(null);
         wrong.DefaultRequestHeaders.Authorization = new("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes("fog-a:guess-guess")));
-        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await wrong.GetAsync("/api/models/age-v1-cam/onnx", ct)).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await wrong.GetAsync("/api/models/age-v2/onnx", ct)).StatusCode);
 
         using var prometheus = await portal.ClientAsync(null);
         prometheus.DefaultRequestHeaders.Authorization = new("Bearer", "metrics-token-1234");

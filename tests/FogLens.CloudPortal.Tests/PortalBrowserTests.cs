@@ -129,7 +129,7 @@ public sealed class PortalBrowserTests
         }
 
         await admin.ClickAsync("text=Models");
-        await Assertions.Expect(admin.Locator("#model-table")).ToContainTextAsync("age-v1");
+        await Assertions.Expect(admin.Locator("#model-table")).ToContainTextAsync("age-v2");
         var promote = admin.Locator("#model-table button[data-version='fl-r9']");
         await promote.ClickAsync();
         var dialog = admin.Locator(".mud-dialog");

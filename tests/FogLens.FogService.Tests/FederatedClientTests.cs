@@ -113,10 +113,10 @@ public sealed class FederatedClientTests
         byte[] v2;
         using (var network = ModelFiles.LoadNetwork(folder))
         {
-            v2 = FogLens.AgeModel.Onnx.AgeNetOnnxExporter.Export(network, "age-v2");
+            v2 = FogLens.AgeModel.Onnx.AgeNetOnnxExporter.Export(network, "age-v3");
         }
 
-        await using var models = await ModelServer.StartAsync(new() { ["/api/models/age-v2/onnx"] = v2 });
+        await using var models = await ModelServer.StartAsync(new() { ["/api/models/age-v3/onnx"] = v2 });
         await using var cloud = new TestBroker();
         await cloud.StartAsync();
         var data = Directory.CreateTempSubdirectory("foglens-fog-keep-").FullName;
@@ -126,20 +126,20 @@ public sealed class FederatedClientTests
         {
             var provider = fog.App.Services.GetRequiredService<FogLens.FogService.Inference.AgeModelProvider>();
             var updater = fog.App.Services.GetRequiredService<ModelUpdater>();
-            Assert.Equal("age-v1-cam", provider.ModelVersion);
+            Assert.Equal("age-v2", provider.ModelVersion);
 
             // A tampered announcement (wrong hash) is refused and the model stays.
-            await cloud.PublishAsync(Topics.ModelAnnouncement, JsonMessages.Serialize(Announcement("age-v2", new string('f', 64), models.At("/api/models/age-v2/onnx"))), retain: true);
+            await cloud.PublishAsync(Topics.ModelAnnouncement, JsonMessages.Serialize(Announcement("age-v3", new string('f', 64), models.At("/api/models/age-v3/onnx"))), retain: true);
             await WaitUntil(() => updater.Failures == 1);
-            Assert.Equal("age-v1-cam", provider.ModelVersion);
+            Assert.Equal("age-v2", provider.ModelVersion);
 
-            await cloud.PublishAsync(Topics.ModelAnnouncement, JsonMessages.Serialize(Announcement("age-v2", Sha256Hex.Of(v2), models.At("/api/models/age-v2/onnx"))), retain: true);
-            await WaitUntil(() => provider.ModelVersion == "age-v2");
+            await cloud.PublishAsync(Topics.ModelAnnouncement, JsonMessages.Serialize(Announcement("age-v3", Sha256Hex.Of(v2), models.At("/api/models/age-v3/onnx"))), retain: true);
+            await WaitUntil(() => provider.ModelVersion == "age-v3");
         }
 
         await using (var restarted = await FogHarness.StartAsync(cloud.Uri, settings))
         {
-            Assert.Equal("age-v2", restarted.App.Services.GetRequiredService<FogLens.FogService.Inference.AgeModelProvider>().ModelVersion);
+            Assert.Equal("age-v3", restarted.App.Services.GetRequiredService<FogLens.FogService.Inference.AgeModelProvider>().ModelVersion);
         }
     }
 

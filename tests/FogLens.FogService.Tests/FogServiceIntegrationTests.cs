@@ -39,7 +39,7 @@ public sealed class FogServiceIntegrationTests
         // A window that closed while crops were still being inferred is reported again with the late
         // crops: messages are additive per (edge, camera, window start), so sum them.
         var windows = Windows(cloud.Messages);
-        Assert.All(windows, w => Assert.Equal(("edge-x", "cam-1", "age-v1-cam"), (w.EdgeId, w.CameraId, w.ModelVersion)));
+        Assert.All(windows, w => Assert.Equal(("edge-x", "cam-1", "age-v2"), (w.EdgeId, w.CameraId, w.ModelVersion)));
         Assert.Single(windows.Select(w => w.WindowStart).Distinct());
         Assert.Equal(faces.Count, windows.Sum(w => w.Faces));
         var counts = Enumerable.Range(0, windows[0].AgeGroups.Count).Select(g => windows.Sum(w => w.AgeGroups[g].Count)).ToArray();

@@ -33,7 +33,7 @@ public sealed class HeldModelsTests
         var weights = held.Clone();
         var random = new Random(3);
         var links = new List<(string Version, byte[] Delta, string Fingerprint, string Parent, string ParentFingerprint)>();
-        var parent = ("age-v1-cam", baseFingerprint);
+        var parent = ("age-v2", baseFingerprint);
         for (var round = 1; round <= 3; round++)
         {
             foreach (var (spec, values) in weights.Specs.Zip(weights.Values).Where(p => p.First.Name.Contains("head", StringComparison.Ordinal)))
@@ -67,7 +67,7 @@ public sealed class HeldModelsTests
         // A fog that ships the base: three deltas, bit-identical to the portal's held model.
         var fogFolder = Directory.CreateTempSubdirectory("foglens-held-fog-").FullName;
         var fog = new HeldModels(fogFolder, config, downloader, NullLogger.Instance);
-        fog.Seed("age-v1-cam", Path.Combine(Shipped, ModelFiles.Weights));
+        fog.Seed("age-v2", Path.Combine(Shipped, ModelFiles.Weights));
         var (path, bytes) = await fog.FetchAsync(task, ct);
         Assert.Equal(links.Sum(l => (long)l.Delta.Length), bytes);
         Assert.Equal(parent.Item2, ModelBroadcast.Fingerprint(ModelState.Load(config, path)));
@@ -88,7 +88,7 @@ public sealed class HeldModelsTests
         // A delta that does not match its hash: the fog falls back to the whole model and still trains on the right one.
         var damaged = Task(new ModelBroadcastChain(parent.Item2, [Link(0), Link(1, "/api/models/fl-r2/bad"), Link(2)]), models.At("/api/models/fl-r3/broadcast"), Sha256Hex.Of(whole));
         var other = new HeldModels(Directory.CreateTempSubdirectory("foglens-held-bad-").FullName, config, downloader, NullLogger.Instance);
-        other.Seed("age-v1-cam", Path.Combine(Shipped, ModelFiles.Weights));
+        other.Seed("age-v2", Path.Combine(Shipped, ModelFiles.Weights));
         var (otherPath, otherBytes) = await other.FetchAsync(damaged, ct);
         Assert.Equal(parent.Item2, ModelBroadcast.Fingerprint(ModelState.Load(config, otherPath)));
         Assert.Equal((0L, 1L, 1L), other.Counts);

@@ -19,7 +19,7 @@ public sealed class PipelineEvaluationTests
     private const double MaxMaeAt32 = 21;
     private const double MaxMae = 22;
     private static readonly string Model = Path.Combine(TestPaths.RepoRoot, "models", "age", "age-net.onnx");
-    private static readonly string ModelV2 = Path.Combine(TestPaths.RepoRoot, "models", "age", "age-v2", "age-net.onnx");
+    private static readonly string Parent = Path.Combine(TestPaths.RepoRoot, "models", "age", "age-v1-cam", "age-net.onnx");
 
     [Fact]
     public void Run_SmallSeededSubset_FindsFarFacesAndEstimatesAges()
@@ -27,7 +27,7 @@ public sealed class PipelineEvaluationTests
         var dataset = TestPaths.RequireDataset();
         TestPaths.RequireInstalled(Path.Combine(TestPaths.OpenCvSamples, "home.jpg"), "opencv-doc");
         var options = new PipelineEvalOptions(
-            dataset, [24, 32, 96], Model, Limit: 16, Seed: 11, CompareModels: [Model, ModelV2]);
+            dataset, [24, 32, 96], Model, Limit: 16, Seed: 11, CompareModels: [Model, Parent]);
 
         var result = new PipelineEvaluation(options, _ => { }).Run();
 
@@ -49,10 +49,10 @@ public sealed class PipelineEvaluationTests
         Assert.Equal(result.Overall.Mae!.Value, self.Sizes[^1].BaselineMae!.Value, 9);
         Assert.All(self.Sizes, s => Assert.Equal(0, s.MaeDifference!.Value, 9));
         Assert.Equal(result.AlignedMae, self.AlignedMae, 9);
-        var v2 = result.Comparisons[1];
-        Assert.Equal("age-v2", v2.Model);
-        Assert.Equal(self.Sizes[^1].Tracks, v2.Sizes[^1].Tracks);
-        Assert.NotEqual(0, v2.Sizes[^1].MaeDifference!.Value);
-        Assert.Contains("Paired comparison: `age-v2`", PipelineReport.ToMarkdown(result), StringComparison.Ordinal);
+        var parent = result.Comparisons[1];
+        Assert.Equal("age-v1-cam", parent.Model);
+        Assert.Equal(self.Sizes[^1].Tracks, parent.Sizes[^1].Tracks);
+        Assert.NotEqual(0, parent.Sizes[^1].MaeDifference!.Value);
+        Assert.Contains("Paired comparison: `age-v1-cam`", PipelineReport.ToMarkdown(result), StringComparison.Ordinal);
     }
 }

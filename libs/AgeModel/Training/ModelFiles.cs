@@ -78,4 +78,17 @@ public static class ModelFiles
 
         return "base";
     }
+
+    /// <summary>The version a shipped model folder was trained from (metrics.json "parentVersion"), or null.</summary>
+    public static string? RegisteredParent(string folder)
+    {
+        var metrics = Path.Combine(folder, "metrics.json");
+        if (!File.Exists(metrics))
+        {
+            return null;
+        }
+
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(metrics));
+        return doc.RootElement.TryGetProperty("parentVersion", out var v) && v.GetString() is { } s && Contracts.NodeId.IsValid(s) ? s : null;
+    }
 }
