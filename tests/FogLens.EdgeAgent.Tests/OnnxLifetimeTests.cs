@@ -16,25 +16,16 @@ public sealed class OnnxLifetimeTests
     {
         using var detector = new BlazeFaceDetector(BlazeFaceDetector.DefaultPath(TestPaths.RepoRoot, BlazeFaceModel.Front));
         using var frame = new Mat(128, 128, MatType.CV_8UC3, Scalar.Gray);
-        using var stop = new CancellationTokenSource();
-        var collector = Task.Run(() =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-            }
-        }, TestContext.Current.CancellationToken);
-
         var calls = 0;
-        for (var i = 0; i < 5_000; i++)
+        await using (new GarbageCollectorPressure(TestContext.Current.CancellationToken))
         {
-            detector.Detect(frame);
-            calls++;
+            for (var i = 0; i < 5_000; i++)
+            {
+                detector.Detect(frame);
+                calls++;
+            }
         }
 
-        await stop.CancelAsync();
-        await collector;
         Assert.Equal(5_000, calls);
     }
 }
