@@ -9,6 +9,7 @@ namespace FogLens.AgeModel.Tests;
 /// finalise it and free it under the run (a segfault in libonnxruntime.so that crashed two camera evaluations). The
 /// estimator owns its run options; this test collects garbage as fast as it can while inferring.
 /// </summary>
+[Collection(RunsAlone.Name)]
 public sealed class OnnxLifetimeTests
 {
     [Fact]

@@ -9,6 +9,7 @@ namespace FogLens.EdgeAgent.Tests;
 /// call can be finalised and freed by a garbage collection on another thread while the run reads them. The detector
 /// owns its run options; this test collects garbage as fast as it can while detecting.
 /// </summary>
+[Collection(RunsAlone.Name)]
 public sealed class OnnxLifetimeTests
 {
     [Fact]
