@@ -107,13 +107,11 @@ public sealed class PipelineEvaluation(PipelineEvalOptions options, Action<strin
         {
             FrameRecall = _frameHits.Values.Sum() / (double)Math.Max(1, _framePairs.Values.Sum()),
         };
-        var (alignedMae, alignedSigned) = Aligned(faces, estimator);
+        var aligned = Aligned(faces, [estimator, .. compared]);
+        var (alignedMae, alignedSigned) = aligned[0];
         progress($"aligned chips of the same faces: MAE {alignedMae:F2}, signed error {alignedSigned:+0.00;-0.00}");
         var comparisons = compared.Select((other, k) =>
-        {
-            var (mae, signed) = Aligned(faces, other);
-            return ModelComparison.Compare(other.ModelVersion, options.CompareModels![k], k, options.Sizes, tracks, groups, mae, signed);
-        }).ToList();
+            ModelComparison.Compare(other.ModelVersion, options.CompareModels![k], k, options.Sizes, tracks, groups, aligned[k + 1].Mae, aligned[k + 1].Signed)).ToList();
         return new PipelineResult(perSize, overall, frames / Math.Max(1e-9, edgeTime.TotalSeconds), options.Detector == "blazeface-cascade" ? $"{detector.Name} (tile scale {options.TileScale:0.##}, tracked threshold {options.TrackedScoreThreshold:0.##})" : detector.Name,
             estimator.ModelVersion, options.Seed, faces.Count, clips.Count)
         {
@@ -216,28 +214,36 @@ public sealed class PipelineEvaluation(PipelineEvalOptions options, Action<strin
         return results;
     }
 
-    /// <summary>MAE and signed error of the same faces' aligned chips, read straight from the dataset (the model card's setting).</summary>
-    private static (double Mae, double Signed) Aligned(IReadOnlyList<FaceSample> faces, AgeEstimator estimator)
+    /// <summary>
+    /// MAE and signed error of the same faces' aligned chips, read straight from the dataset (the model card's setting),
+    /// for each estimator; every file is read once for all of them.
+    /// </summary>
+    private static (double Mae, double Signed)[] Aligned(IReadOnlyList<FaceSample> faces, IReadOnlyList<AgeEstimator> estimators)
     {
-        double abs = 0, signed = 0;
-        var n = 0;
+        var abs = new double[estimators.Count];
+        var signed = new double[estimators.Count];
+        var n = new int[estimators.Count];
         for (var i = 0; i < faces.Count; i += 64)
         {
             var batch = faces.Skip(i).Take(64).ToList();
-            var predictions = estimator.PredictEncoded([.. batch.Select(f => (ReadOnlyMemory<byte>)File.ReadAllBytes(f.Path))]);
-            for (var k = 0; k < batch.Count; k++)
+            ReadOnlyMemory<byte>[] files = [.. batch.Select(f => (ReadOnlyMemory<byte>)File.ReadAllBytes(f.Path))];
+            for (var e = 0; e < estimators.Count; e++)
             {
-                if (predictions[k] is { } p)
+                var predictions = estimators[e].PredictEncoded(files);
+                for (var k = 0; k < batch.Count; k++)
                 {
-                    var error = p.ExpectedAge - batch[k].Label.Age;
-                    abs += Math.Abs(error);
-                    signed += error;
-                    n++;
+                    if (predictions[k] is { } p)
+                    {
+                        var error = p.ExpectedAge - batch[k].Label.Age;
+                        abs[e] += Math.Abs(error);
+                        signed[e] += error;
+                        n[e]++;
+                    }
                 }
             }
         }
 
-        return n == 0 ? (double.NaN, double.NaN) : (abs / n, signed / n);
+        return [.. Enumerable.Range(0, estimators.Count).Select(e => n[e] == 0 ? (double.NaN, double.NaN) : (abs[e] / n[e], signed[e] / n[e]))];
     }
 
     /// <summary>Path prefix for example output of this clip and frame (-1: its crops), or null: the middle frame of the first clip of each size.</summary>

@@ -64,23 +64,13 @@ public static class ModelFiles
     /// the <c>modelVersion</c> of its metrics.json when that is a valid id, else "base". A malformed metrics.json throws
     /// <see cref="System.Text.Json.JsonException"/>.
     /// </summary>
-    public static string RegisteredVersion(string folder)
-    {
-        var metrics = Path.Combine(folder, "metrics.json");
-        if (File.Exists(metrics))
-        {
-            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(metrics));
-            if (doc.RootElement.TryGetProperty("modelVersion", out var v) && v.GetString() is { } s && Contracts.NodeId.IsValid(s))
-            {
-                return s;
-            }
-        }
-
-        return "base";
-    }
+    public static string RegisteredVersion(string folder) => MetricsId(folder, "modelVersion") ?? "base";
 
     /// <summary>The version a shipped model folder was trained from (metrics.json "parentVersion"), or null.</summary>
-    public static string? RegisteredParent(string folder)
+    public static string? RegisteredParent(string folder) => MetricsId(folder, "parentVersion");
+
+    /// <summary>A node id stored under <paramref name="key"/> in the folder's metrics.json; null when absent or not a valid id.</summary>
+    private static string? MetricsId(string folder, string key)
     {
         var metrics = Path.Combine(folder, "metrics.json");
         if (!File.Exists(metrics))
@@ -89,6 +79,6 @@ public static class ModelFiles
         }
 
         using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(metrics));
-        return doc.RootElement.TryGetProperty("parentVersion", out var v) && v.GetString() is { } s && Contracts.NodeId.IsValid(s) ? s : null;
+        return doc.RootElement.TryGetProperty(key, out var v) && v.GetString() is { } s && Contracts.NodeId.IsValid(s) ? s : null;
     }
 }
